@@ -1,0 +1,33 @@
+# Everything a new machine needs, from nothing but Python 3.11 and make.
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: install run test lint bench package clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Opens the desktop app; on first start it imports seeds/ and pre-annotates them in the background.
+run: $(STAMP)
+	$(BIN)/annotator
+
+# The whole suite, headless (offscreen Qt), real SQLite files and real spaCy pipelines.
+test: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check annotator tests benchmarks
+	$(BIN)/lint-imports
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/preannotate.py
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info

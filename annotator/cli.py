@@ -1,0 +1,194 @@
+"""Command line: ``annotator import|preannotate|stats|gui`` (no sub-command opens the app).
+
+Thin wrappers over the same functions the GUI calls; long work prints progress to stderr; failures
+exit non-zero with a one-line message, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+import time
+from collections.abc import Sequence
+from typing import TextIO
+
+from annotator import __version__
+from annotator.core.document import DocumentStatus
+from annotator.core.errors import AnnotatorError
+from annotator.core.progress import CancelToken
+
+ENV_USER = "ANNOTATOR_USER"
+
+
+def default_user() -> str:
+    try:
+        return os.environ.get(ENV_USER) or getpass.getuser()
+    except Exception:  # no login name (some containers)
+        return "annotator"
+
+
+class TerminalProgress:
+    """Progress on stderr: a live line on a terminal, a line every few seconds in a log."""
+
+    def __init__(self, stream: TextIO = sys.stderr, every: float = 2.0) -> None:
+        self.stream, self.every = stream, every
+        self.tty = stream.isatty()
+        self._last = 0.0
+        self._width = 0
+
+    def __call__(self, done: int, total: int, message: str) -> None:
+        now = time.monotonic()
+        final = total > 0 and done >= total
+        if not self.tty and not final and now - self._last < self.every:
+            return
+        self._last = now
+        pct = f"{100 * done / total:5.1f}%" if total else "     "
+        line = f"{pct} {message}"
+        if self.tty:
+            self.stream.write("\r" + line.ljust(self._width))
+            self._width = len(line)
+            if final:
+                self.stream.write("\n")
+        else:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+
+def _common(parser: argparse.ArgumentParser, suppress: bool) -> None:
+    default = argparse.SUPPRESS if suppress else None
+    parser.add_argument("--db", default=default,
+                        help="SQLAlchemy URL or SQLite file (default: $ANNOTATOR_DB, else the per-user data folder)")
+    parser.add_argument("--user", default=default, help=f"annotator name (default: ${ENV_USER} or the login name)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="annotator", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"annotator {__version__}")
+    _common(parser, suppress=False)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("import", help="import .txt files, folders and .jsonl files (all or nothing)")
+    _common(p, suppress=True)
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--language", help="use this language for every document instead of detecting it")
+    p.add_argument("--predictions", metavar="MODEL",
+                   help="spans in the files are predictions of MODEL (model layer), not human annotations")
+
+    p = sub.add_parser("preannotate", help="suggest entities with the spaCy pipeline of each document's language")
+    _common(p, suppress=True)
+    p.add_argument("--model", help="package name or model folder to use (for its language) instead of the default")
+    p.add_argument("--language", help="only documents in this language")
+    p.add_argument("--rerun", action="store_true", help="also re-run documents that already have suggestions")
+    p.add_argument("--batch-size", type=int, default=64)
+
+    p = sub.add_parser("stats", help="documents by status and language, spans by label and layer")
+    _common(p, suppress=True)
+    p.add_argument("--json", action="store_true", help="print JSON instead of tables")
+
+    p = sub.add_parser("set-language", help="override the detected language of documents")
+    _common(p, suppress=True)
+    p.add_argument("language")
+    p.add_argument("ids", nargs="+", type=int, metavar="DOCUMENT_ID")
+
+    p = sub.add_parser("gui", help="open the desktop app (the default)")
+    _common(p, suppress=True)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    user = args.user or default_user()
+    command = args.command or "gui"
+    try:
+        if command == "gui":
+            return _gui(args.db, user)
+        from annotator.store import Store
+
+        store = Store.open(args.db)
+        try:
+            return _COMMANDS[command](store, args, user)
+        finally:
+            store.close()
+    except AnnotatorError as exc:
+        print(f"annotator: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("annotator: interrupted", file=sys.stderr)
+        return 130
+
+
+def _import(store, args: argparse.Namespace, user: str) -> int:  # type: ignore[no-untyped-def]
+    from annotator.io.importer import ImportOptions, import_paths
+
+    options = ImportOptions(language=args.language, as_predictions=bool(args.predictions),
+                            author=args.predictions or user)
+    report = import_paths(store, args.paths, options, progress=TerminalProgress())
+    print(f"imported {len(report.added)} document(s) with {report.spans} span(s) into {store.url}")
+    for source, existing in report.duplicates:
+        where = f"document {existing}" if existing else "another file in this import"
+        print(f"  skipped duplicate {source} (same text as {where})")
+    if report.new_labels:
+        print(f"  new labels added to the scheme: {', '.join(report.new_labels)}")
+    return 0
+
+
+def _preannotate(store, args: argparse.Namespace, user: str) -> int:  # type: ignore[no-untyped-def]
+    from annotator.nlp.pipelines import PipelineConfig, Pipelines
+    from annotator.nlp.preannotate import preannotate
+
+    pipelines = Pipelines(PipelineConfig.from_env(args.model, args.language))
+    report = preannotate(store, pipelines, language=args.language, rerun=args.rerun, batch_size=args.batch_size,
+                         progress=TerminalProgress(), cancel=CancelToken())
+    print(f"pre-annotated {report.documents} document(s): {report.spans} suggested entities")
+    for author, n in sorted(report.by_model.items()):
+        print(f"  {author}: {n} document(s)")
+    for lang, n in sorted(report.without_model.items()):
+        print(f"  no NER pipeline for '{lang}': {n} document(s) left for manual annotation")
+    return 0
+
+
+def _stats(store, args: argparse.Namespace, user: str) -> int:  # type: ignore[no-untyped-def]
+    stats = store.stats()
+    if args.json:
+        print(json.dumps({
+            "documents": stats.documents,
+            "by_status": stats.by_status,
+            "by_language": stats.by_language,
+            "spans": [{"label": lb, "layer": ly, "count": n} for (lb, ly), n in sorted(stats.spans.items())],
+            "rejected_suggestions": stats.rejections,
+        }, indent=2))
+        return 0
+    print(f"{stats.documents} document(s) in {store.url}")
+    print("\nby status:")
+    for status in DocumentStatus:
+        print(f"  {status.value:<14} {stats.by_status.get(status.value, 0):>7}")
+    print("\nby language:")
+    for lang, n in sorted(stats.by_language.items()):
+        print(f"  {lang:<14} {n:>7}")
+    print("\nspans by label:      human    model")
+    for label in sorted({lb for lb, _ in stats.spans}):
+        print(f"  {label:<14} {stats.spans.get((label, 'human'), 0):>10} {stats.spans.get((label, 'model'), 0):>8}")
+    print(f"\nrejected suggestions: {stats.rejections}")
+    return 0
+
+
+def _set_language(store, args: argparse.Namespace, user: str) -> int:  # type: ignore[no-untyped-def]
+    for doc_id in args.ids:
+        store.set_language(doc_id, args.language)
+    print(f"set language '{args.language}' on {len(args.ids)} document(s); run 'annotator preannotate --rerun' "
+          "to refresh their suggestions")
+    return 0
+
+
+def _gui(db: str | None, user: str) -> int:
+    try:
+        from annotator.gui.app import run
+    except ImportError as exc:
+        raise AnnotatorError(f"the desktop app cannot start: {exc}") from exc
+    return run(db, user)
+
+
+_COMMANDS = {"import": _import, "preannotate": _preannotate, "stats": _stats, "set-language": _set_language}

@@ -1,0 +1,1 @@
+"""Pure domain: documents, spans, labels, token snapping. Standard library only."""

