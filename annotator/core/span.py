@@ -71,7 +71,7 @@ def check_bounds(text: str, start: int, end: int) -> None:
 def first_overlap(spans: Sequence[SpanData]) -> tuple[SpanData, SpanData] | None:
     """The first pair of overlapping spans, or None. NER spans may not overlap (spaCy's doc.ents)."""
     ordered = sorted(spans, key=lambda s: (s.start, s.end))
-    for left, right in zip(ordered, ordered[1:]):
+    for left, right in zip(ordered, ordered[1:], strict=False):
         if right.start < left.end:
             return left, right
     return None

@@ -47,7 +47,8 @@ def collect_files(paths: Sequence[str | os.PathLike[str]]) -> tuple[list[tuple[P
             files.extend((p, str(Path(path.name) / p.relative_to(path))) for p in found)
         elif path.is_file():
             if path.suffix.lower() not in TEXT_SUFFIXES | JSONL_SUFFIXES:
-                problems.append(Problem(str(path), f"unsupported file type '{path.suffix or '(none)'}' (use .txt or .jsonl)"))
+                suffix = path.suffix or "(none)"
+                problems.append(Problem(str(path), f"unsupported file type '{suffix}' (use .txt or .jsonl)"))
             else:
                 files.append((path, path.name))
         else:

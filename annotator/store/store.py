@@ -245,7 +245,7 @@ class Store:
             span_rows: list[dict[str, Any]] = []
             labels: set[str] = set()
             now = utcnow()
-            for (doc, spans), digest in zip(items, hashes):
+            for (doc, spans), digest in zip(items, hashes, strict=True):
                 if digest in existing or digest in seen:
                     report.duplicates.append((doc.source, existing.get(digest)))
                     continue
@@ -501,9 +501,9 @@ class _Edit:
             self.statuses.append(StatusChange(self.doc.id, before, new))
 
     def done(self, description: str) -> Changes:
-        if (self.added or self.removed) and not self.statuses:
-            if DocumentStatus(self.doc.status) in (DocumentStatus.NEW, DocumentStatus.PREANNOTATED):
-                self.status(DocumentStatus.IN_PROGRESS)
+        untouched = (DocumentStatus.NEW, DocumentStatus.PREANNOTATED)
+        if (self.added or self.removed) and not self.statuses and DocumentStatus(self.doc.status) in untouched:
+            self.status(DocumentStatus.IN_PROGRESS)
         self.doc.updated_at = utcnow()  # bumps the version: concurrent writers see the conflict
         self.s.flush()
         return Changes(

@@ -1,0 +1,48 @@
+"""Shared fixtures: a real SQLite file per test, the real seeds, the real spaCy pipelines (loaded once)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+REPO = Path(__file__).resolve().parents[1]
+SEEDS = REPO / "seeds"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test may touch the real per-user database or inherit the developer's configuration."""
+    monkeypatch.setenv("ANNOTATOR_DB", str(tmp_path / "default.sqlite3"))
+    monkeypatch.delenv("ANNOTATOR_PIPELINES", raising=False)
+    monkeypatch.delenv("ANNOTATOR_LABEL_MAPPING", raising=False)
+    monkeypatch.setenv("ANNOTATOR_USER", "tester")
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "store.sqlite3"
+
+
+@pytest.fixture
+def store(db_path: Path):  # type: ignore[no-untyped-def]
+    from annotator.store import Store
+
+    s = Store.open(str(db_path))
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="session")
+def pipelines():  # type: ignore[no-untyped-def]
+    from annotator.nlp.pipelines import Pipelines
+
+    return Pipelines()
+
+
+@pytest.fixture
+def seeds_dir() -> Path:
+    return SEEDS

@@ -1,0 +1,57 @@
+"""The database itself: SQLite settings, Alembic migrations matching the models, the default location."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+from annotator.store import Store, migrate
+from annotator.store.engine import resolve_url
+from annotator.store.schema import Base
+
+
+def test_sqlite_runs_in_wal_with_foreign_keys(store: Store, db_path) -> None:  # type: ignore[no-untyped-def]
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    with sqlite3.connect(db_path) as raw:
+        assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_migrations_build_exactly_the_orm_schema(store: Store) -> None:
+    assert migrate.current_revision(store.engine) == migrate.head_revision(store.engine)
+    with store.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []
+
+
+def test_reopening_is_idempotent_and_keeps_data(db_path) -> None:  # type: ignore[no-untyped-def]
+    from annotator.core.document import NewDocument
+
+    first = Store.open(str(db_path))
+    first.import_documents([(NewDocument("Rabat.", "r.txt", "en"), [])])
+    first.close()
+    second = Store.open(str(db_path))
+    assert second.document_count() == 1
+    assert len(second.labels()) > 10
+    second.close()
+
+
+def test_default_location_comes_from_the_environment(monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("ANNOTATOR_DB", str(tmp_path / "env.sqlite3"))
+    assert resolve_url(None) == f"sqlite:///{tmp_path / 'env.sqlite3'}"
+    assert resolve_url("postgresql+psycopg://u@localhost/db") == "postgresql+psycopg://u@localhost/db"
+    monkeypatch.delenv("ANNOTATOR_DB")
+    assert resolve_url(None).endswith("annotator.sqlite3")
+
+
+def test_span_ids_are_never_reused(store: Store) -> None:
+    from annotator.core.document import NewDocument
+
+    doc = store.import_documents([(NewDocument("Rabat and Tanger.", "r.txt", "en"), [])]).added[0]
+    c = store.add_span(doc, 0, 5, "GPE", "alice")
+    store.delete_span(c.added[0].id, "alice")
+    c2 = store.add_span(doc, 10, 16, "GPE", "alice")
+    assert c2.added[0].id > c.added[0].id

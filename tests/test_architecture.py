@@ -1,0 +1,30 @@
+"""The layer contracts in pyproject.toml hold (checked by import-linter, as napari does)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_import_contracts_hold() -> None:
+    exe = shutil.which("lint-imports", path=str(Path(sys.executable).parent)) or shutil.which("lint-imports")
+    assert exe, "import-linter is part of the dev extra"
+    result = subprocess.run([exe, "--config", str(REPO / "pyproject.toml")], cwd=REPO, capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Contracts: 3 kept, 0 broken." in result.stdout
+
+
+def test_core_imports_without_third_party_packages() -> None:
+    """core is pure: importing all of it in a fresh interpreter pulls in no SQLAlchemy, spaCy or Qt."""
+    code = (
+        "import sys, pkgutil, importlib, annotator.core as c\n"
+        "for m in pkgutil.iter_modules(c.__path__): importlib.import_module('annotator.core.' + m.name)\n"
+        "bad = [m for m in ('sqlalchemy', 'spacy', 'PySide6', 'alembic') if m in sys.modules]\n"
+        "assert not bad, bad\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
