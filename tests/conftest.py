@@ -37,6 +37,38 @@ def store(db_path: Path):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="session")
+def postgres():  # type: ignore[no-untyped-def]
+    """A throwaway PostgreSQL server for the session. Skipped only outside CI when no binaries exist."""
+    from tests.postgres import ThrowawayPostgres, pg_bin
+
+    bin_dir = pg_bin()
+    if bin_dir is None:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL server binaries are required in CI (see .ci/run)")
+        pytest.skip("no PostgreSQL server binaries on this machine")
+    server = ThrowawayPostgres(bin_dir).start()
+    yield server
+    server.stop()
+
+
+_pg_counter = iter(range(1, 1_000_000))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_store(request: pytest.FixtureRequest, db_path: Path):  # type: ignore[no-untyped-def]
+    """The same Store on an SQLite file and on a fresh PostgreSQL database."""
+    from annotator.store import Store
+
+    if request.param == "sqlite":
+        s = Store.open(str(db_path))
+    else:
+        server = request.getfixturevalue("postgres")
+        s = Store.open(server.create_database(f"t{next(_pg_counter)}"))
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="session")
 def pipelines():  # type: ignore[no-untyped-def]
     from annotator.nlp.pipelines import Pipelines
 

@@ -20,7 +20,9 @@ def test_sqlite_runs_in_wal_with_foreign_keys(store: Store, db_path) -> None:  #
         assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
-def test_migrations_build_exactly_the_orm_schema(store: Store) -> None:
+def test_migrations_build_exactly_the_orm_schema(any_store: Store) -> None:
+    """On SQLite and PostgreSQL alike, the Alembic scripts and the ORM models describe one schema."""
+    store = any_store
     assert migrate.current_revision(store.engine) == migrate.head_revision(store.engine)
     with store.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
@@ -45,6 +47,18 @@ def test_default_location_comes_from_the_environment(monkeypatch, tmp_path) -> N
     assert resolve_url("postgresql+psycopg://u@localhost/db") == "postgresql+psycopg://u@localhost/db"
     monkeypatch.delenv("ANNOTATOR_DB")
     assert resolve_url(None).endswith("annotator.sqlite3")
+
+
+def test_foreign_keys_are_back_on_after_migrating(db_path) -> None:  # type: ignore[no-untyped-def]
+    """env.py switches them off for batch rebuilds; every pooled connection must get them back."""
+    store = Store.open(str(db_path))
+    conns = [store.engine.connect() for _ in range(3)]
+    try:
+        assert [c.exec_driver_sql("PRAGMA foreign_keys").scalar() for c in conns] == [1, 1, 1]
+    finally:
+        for c in conns:
+            c.close()
+        store.close()
 
 
 def test_span_ids_are_never_reused(store: Store) -> None:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
+from sqlalchemy import create_engine
 
 from annotator.core.document import DocumentStatus, NewDocument
 from annotator.core.errors import ConflictError, SpanRefused
@@ -12,6 +11,12 @@ from annotator.core.span import Layer, SpanData
 from annotator.store import Store
 
 TEXT = "Antony Blinken met Nasser Bourita in Rabat on Monday."
+
+
+@pytest.fixture
+def store(any_store: Store) -> Store:
+    """Every test here runs on SQLite and on PostgreSQL."""
+    return any_store
 
 
 @pytest.fixture
@@ -28,19 +33,23 @@ def visible(store: Store, doc_id: int, user: str = "alice") -> list[tuple[str, s
     return [(view.text[s.start : s.end], s.label, s.layer.value) for s in view.entities]
 
 
-def rows(db_path) -> list[tuple]:  # type: ignore[no-untyped-def]
-    """What is really on disk, read with the plain sqlite3 module (not through our store)."""
-    with sqlite3.connect(db_path) as conn:
-        return conn.execute('SELECT start, "end", label, layer, author, rejected FROM spans ORDER BY id').fetchall()
+def rows(store: Store) -> list[tuple]:
+    """What is really in the database, read with a fresh connection of its own (not through the Store)."""
+    engine = create_engine(store.engine.url)
+    with engine.connect() as conn:
+        result = conn.exec_driver_sql('SELECT start, "end", label, layer, author, rejected FROM spans ORDER BY id')
+        out = [(*r[:5], int(r[5])) for r in result]
+    engine.dispose()
+    return out
 
 
-def test_relabel_a_suggestion_creates_a_human_span_and_keeps_the_model_row(store, doc, db_path) -> None:
+def test_relabel_a_suggestion_creates_a_human_span_and_keeps_the_model_row(store, doc) -> None:
     sugg = store.view(doc, "alice").suggestions[0]
     changes = store.relabel_span(sugg.id, "PERSON", "alice")
     assert [(s.start, s.end, s.label) for s in changes.added] == [(0, 14, "PERSON")]
     assert changes.statuses[0].after is DocumentStatus.IN_PROGRESS
-    assert (0, 14, "PERSON", "human", "alice", 0) in rows(db_path)
-    assert (0, 14, "GPE", "model", "m@1", 0) in rows(db_path)
+    assert (0, 14, "PERSON", "human", "alice", 0) in rows(store)
+    assert (0, 14, "GPE", "model", "m@1", 0) in rows(store)
     assert visible(store, doc)[0] == ("Antony Blinken", "PERSON", "human")
 
 
@@ -76,22 +85,22 @@ def test_deleting_a_confirmed_entity_does_not_resurface_the_suggestion_under_it(
     assert all(text != "Antony Blinken" for text, _, _ in visible(store, doc))
 
 
-def test_undo_redo_chain_restores_every_state_and_ids(store, doc, db_path) -> None:
-    before = rows(db_path)
+def test_undo_redo_chain_restores_every_state_and_ids(store, doc) -> None:
+    before = rows(store)
     sugg = store.view(doc, "alice").suggestions[0]
     c1 = store.relabel_span(sugg.id, "PERSON", "alice")
     c2 = store.resize_span(c1.added[0].id, 7, 14, "alice")
     c3 = store.set_status(doc, DocumentStatus.ACCEPTED, "alice")
-    after = rows(db_path)
+    after = rows(store)
     u3 = store.revert(c3)
     u2 = store.revert(c2)
     u1 = store.revert(c1)
-    assert rows(db_path) == before
+    assert rows(store) == before
     assert store.document(doc).status is DocumentStatus.PREANNOTATED
     store.revert(u1)
     store.revert(u2)
     store.revert(u3)
-    assert rows(db_path) == after
+    assert rows(store) == after
     assert store.document(doc).status is DocumentStatus.ACCEPTED
 
 
@@ -122,12 +131,12 @@ def test_each_annotator_has_their_own_layer(store, doc) -> None:
         store.delete_span(bob_span.id, "bob")
 
 
-def test_model_rerun_never_touches_human_rows(store, doc, db_path) -> None:
+def test_model_rerun_never_touches_human_rows(store, doc) -> None:
     store.add_span(doc, 46, 52, "DATE", "alice")
-    human_before = [r for r in rows(db_path) if r[3] == "human"]
+    human_before = [r for r in rows(store) if r[3] == "human"]
     store.replace_suggestions({doc: [SpanData(46, 52, "TIME")]}, "m@2")
-    assert [r for r in rows(db_path) if r[3] == "human"] == human_before
-    assert [r for r in rows(db_path) if r[3] == "model"] == [(46, 52, "TIME", "model", "m@2", 0)]
+    assert [r for r in rows(store) if r[3] == "human"] == human_before
+    assert [r for r in rows(store) if r[3] == "model"] == [(46, 52, "TIME", "model", "m@2", 0)]
 
 
 def test_stale_version_is_a_conflict_not_a_lost_update(store, doc) -> None:
