@@ -19,6 +19,8 @@ from annotator import __version__
 from annotator.core.document import DocumentStatus
 from annotator.core.errors import AnnotatorError
 from annotator.core.progress import CancelToken
+from annotator.io.exporter import ExportFormat
+from annotator.io.selection import ExportLayer
 
 ENV_USER = "ANNOTATOR_USER"
 
@@ -83,6 +85,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--language", help="only documents in this language")
     p.add_argument("--rerun", action="store_true", help="also re-run documents that already have suggestions")
     p.add_argument("--batch-size", type=int, default=64)
+
+    p = sub.add_parser("export", help="write corrections as training data (spaCy, Prodigy/doccano JSONL, CoNLL)")
+    _common(p, suppress=True)
+    p.add_argument("out", metavar="OUT", help="folder for --format spacy, else a file")
+    p.add_argument("--format", choices=[f.value for f in ExportFormat], default="spacy")
+    p.add_argument("--include", default="accepted",
+                   help="statuses to export, comma-separated (default: accepted; rejected never)")
+    p.add_argument("--layer", choices=[layer.value for layer in ExportLayer], default="human",
+                   help="human: only reviewed corrections; merged: corrections over unreviewed model suggestions")
+    p.add_argument("--language", help="only documents in this language")
+    p.add_argument("--labels", help="only these labels (comma-separated, after --rename)")
+    p.add_argument("--rename", default="", help="rename labels, e.g. GPE=LOC,PER=PERSON")
+    p.add_argument("--annotator", help="whose annotations (default: whoever set each document's status)")
+    p.add_argument("--dev-ratio", type=float, default=0.2)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--config", action="store_true",
+                   help="also write config.cfg for 'spacy train' (fine-tunes the language's base pipeline)")
 
     p = sub.add_parser("stats", help="documents by status and language, spans by label and layer")
     _common(p, suppress=True)
@@ -175,6 +194,41 @@ def _stats(store, args: argparse.Namespace, user: str) -> int:  # type: ignore[n
     return 0
 
 
+def _export(store, args: argparse.Namespace, user: str) -> int:  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    from annotator.io.exporter import export
+    from annotator.io.selection import ExportOptions, parse_rename, parse_statuses
+    from annotator.io.training_config import write_training_config
+    from annotator.nlp.pipelines import PipelineConfig, Pipelines
+
+    fmt = ExportFormat(args.format)
+    options = ExportOptions(
+        include=parse_statuses(args.include), layer=ExportLayer(args.layer), language=args.language,
+        labels=frozenset(x.strip() for x in args.labels.split(",") if x.strip()) if args.labels else None,
+        rename=parse_rename(args.rename), user=args.annotator, dev_ratio=args.dev_ratio, seed=args.seed,
+    )
+    out = Path(args.out)
+    report = export(store, out, fmt, options, progress=TerminalProgress(), cancel=CancelToken())
+    print(f"exported {report.documents} document(s), {report.entities} entities")
+    if fmt is ExportFormat.SPACY:
+        print(f"  train: {report.by_split['train']} document(s), dev: {report.by_split['dev']} document(s)")
+    for path in report.files:
+        print(f"  wrote {path}")
+    if args.config and fmt is ExportFormat.SPACY:
+        pipelines = Pipelines(PipelineConfig.from_env())
+        languages = sorted(report.by_language)
+        for lang in languages:
+            folder = out / lang if len(languages) > 1 else out
+            bases = pipelines.available(lang)
+            path = write_training_config(folder, lang, bases[0] if bases else None)
+            base = f"fine-tunes {bases[0]}" if bases else "trains a new NER (no base pipeline installed)"
+            print(f"  wrote {path} ({base}); train with: python -m spacy train {path} --output {folder / 'model'}")
+    for warning in report.warnings[:20]:
+        print(f"  warning: {warning}", file=sys.stderr)
+    return 0
+
+
 def _set_language(store, args: argparse.Namespace, user: str) -> int:  # type: ignore[no-untyped-def]
     for doc_id in args.ids:
         store.set_language(doc_id, args.language)
@@ -191,4 +245,10 @@ def _gui(db: str | None, user: str) -> int:
     return run(db, user)
 
 
-_COMMANDS = {"import": _import, "preannotate": _preannotate, "stats": _stats, "set-language": _set_language}
+_COMMANDS = {
+    "export": _export,
+    "import": _import,
+    "preannotate": _preannotate,
+    "stats": _stats,
+    "set-language": _set_language,
+}

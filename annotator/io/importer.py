@@ -13,13 +13,17 @@ from annotator.core.errors import InputRefused, Problem
 from annotator.core.language import detect_language
 from annotator.core.progress import ProgressSink, no_progress
 from annotator.core.span import Layer, SpanData
-from annotator.io.jsonl import read_jsonl
+from annotator.io.docbin_reader import read_docbin
+from annotator.io.jsonl import JsonlRecord, read_jsonl
+from annotator.io.spacy_docs import Tokenizers
 from annotator.io.text_files import read_text
 from annotator.store import Store
 from annotator.store.records import ImportReport
 
 TEXT_SUFFIXES = {".txt"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
+DOCBIN_SUFFIXES = {".spacy"}
+SUFFIXES = TEXT_SUFFIXES | JSONL_SUFFIXES | DOCBIN_SUFFIXES
 
 
 @dataclass(frozen=True)
@@ -39,16 +43,16 @@ def collect_files(paths: Sequence[str | os.PathLike[str]]) -> tuple[list[tuple[P
         if path.is_dir():
             found = sorted(
                 p for p in path.rglob("*")
-                if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES | JSONL_SUFFIXES
+                if p.is_file() and p.suffix.lower() in SUFFIXES
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
             if not found:
-                problems.append(Problem(str(path), "folder holds no .txt or .jsonl files"))
+                problems.append(Problem(str(path), "folder holds no .txt, .jsonl or .spacy files"))
             files.extend((p, str(Path(path.name) / p.relative_to(path))) for p in found)
         elif path.is_file():
-            if path.suffix.lower() not in TEXT_SUFFIXES | JSONL_SUFFIXES:
+            if path.suffix.lower() not in SUFFIXES:
                 suffix = path.suffix or "(none)"
-                problems.append(Problem(str(path), f"unsupported file type '{suffix}' (use .txt or .jsonl)"))
+                problems.append(Problem(str(path), f"unsupported file type '{suffix}' (use .txt, .jsonl or .spacy)"))
             else:
                 files.append((path, path.name))
         else:
@@ -61,6 +65,7 @@ def read_inputs(
 ) -> list[tuple[NewDocument, list[SpanData]]]:
     """Read and check every file; raise ``InputRefused`` listing all problems if there is any."""
     files, problems = collect_files(paths)
+    tokenizers = Tokenizers()
     items: list[tuple[NewDocument, list[SpanData]]] = []
     for n, (path, source) in enumerate(files, start=1):
         progress(n - 1, len(files), f"reading {source}")
@@ -73,18 +78,36 @@ def read_inputs(
             language = options.language or detect_language(text)
             items.append((NewDocument(text, source, language, had_bom=had_bom), []))
         else:
-            records, found = read_jsonl(path, source)
+            reader = read_docbin if path.suffix.lower() in DOCBIN_SUFFIXES else read_jsonl
+            records, found = reader(path, source)
             problems.extend(found)
             for rec in records:
                 spans = rec.spans or []
                 status = rec.status or _status_for(rec.spans, options)
                 language = options.language or rec.language or detect_language(rec.text)
+                problems.extend(misaligned(rec, language, tokenizers, source))
                 doc_source = str(rec.meta.get("source") or f"{source}:{rec.line}")
                 items.append((NewDocument(rec.text, doc_source, language, status, meta=rec.meta), spans))
     progress(len(files), len(files), "checked")
     if problems:
         raise InputRefused(problems)
     return items
+
+
+def misaligned(rec: JsonlRecord, language: str, tokenizers: Tokenizers, source: str) -> list[Problem]:
+    """Spans that do not start and end on token boundaries of the language's tokenizer: spaCy could
+    not train on them, and the editor could not show them as whole tokens."""
+    if not rec.spans:
+        return []
+    doc = tokenizers.get(language).make_doc(rec.text)
+    out = []
+    for s in rec.spans:
+        if doc.char_span(s.start, s.end) is None:
+            near = doc.char_span(s.start, s.end, alignment_mode="expand")
+            hint = f"; the nearest token boundaries give '{near.text}'" if near is not None else ""
+            out.append(Problem(source, f"span {s.start}-{s.end} '{rec.text[s.start:s.end]}' ({s.label}) does not "
+                                       f"match token boundaries{hint}", line=rec.line, field="spans"))
+    return out
 
 
 def _status_for(spans: list[SpanData] | None, options: ImportOptions) -> DocumentStatus:

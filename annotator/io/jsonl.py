@@ -1,7 +1,11 @@
-"""JSONL documents: one JSON object a line, ``{"text", "meta"?, "spans"?, "status"?, "language"?}``.
+"""JSONL documents, one JSON object a line, in any of three shapes (told apart line by line):
 
-Spans are ``{"start", "end", "label"}`` with character offsets (end exclusive), as Prodigy writes them.
-Every problem is reported with its line and field; one bad line refuses the whole file.
+- ours / Prodigy: ``{"text", "spans": [{"start", "end", "label", ...}], "meta"?, "status"?, "answer"?}``
+- doccano: ``{"text", "label": [[start, end, label], ...]}`` with metadata at the top level
+- doccano with relations: ``{"text", "entities": [{"start_offset", "end_offset", "label"}]}``
+
+Offsets are code points, end exclusive. Every problem is reported with its line and field; one bad
+line refuses the whole file.
 """
 
 from __future__ import annotations
@@ -75,37 +79,67 @@ def _parse_line(raw: str, line: int, source: str, problems: list[Problem]) -> Js
     if not text.strip():
         bad("is empty", "text")
         return None
-    meta = obj.get("meta", {})
+    doccano = "spans" not in obj and ("label" in obj or "entities" in obj)
+    if doccano and "meta" not in obj:  # doccano keeps metadata keys at the top level
+        meta = {k: v for k, v in obj.items() if k not in _DOCCANO_KEYS}
+    else:
+        meta = obj.get("meta", {})
     if not isinstance(meta, dict):
         bad(f"must be an object, not {type(meta).__name__}", "meta")
         return None
     status = None
-    if "status" in obj:
+    status_field = "status" if "status" in obj else "meta.status" if "status" in meta else None
+    if status_field is not None:
         try:
-            status = DocumentStatus.parse(str(obj["status"]))
+            status = DocumentStatus.parse(str(obj.get("status", meta.get("status"))))
         except ValueError as exc:
-            bad(str(exc), "status")
+            bad(str(exc), status_field)
             return None
+    elif "answer" in obj:  # Prodigy
+        if obj["answer"] not in _ANSWERS:
+            bad(f"must be one of accept, reject, ignore, not {obj['answer']!r}", "answer")
+            return None
+        status = _ANSWERS[obj["answer"]]
     language = obj.get("language", meta.get("language"))
     if language is not None and (not isinstance(language, str) or not language.strip()):
         bad("must be a language code such as 'en'", "language")
         return None
     spans = None
-    if "spans" in obj:
-        spans = _parse_spans(obj["spans"], text, bad)
+    span_key = next((k for k in ("spans", "label", "entities") if k in obj), None)
+    if span_key is not None:
+        convert = {"spans": lambda v: v, "label": _from_doccano_label, "entities": _from_doccano_entities}[span_key]
+        spans = _parse_spans(convert(obj[span_key]), text, bad, span_key)
         if spans is None:
             return None
     return JsonlRecord(line, text, spans, meta, status, language)
 
 
-def _parse_spans(value: Any, text: str, bad: Any) -> list[SpanData] | None:
+_DOCCANO_KEYS = {"text", "label", "entities", "relations", "id", "status", "language"}
+_ANSWERS = {"accept": DocumentStatus.ACCEPTED, "reject": DocumentStatus.REJECTED, "ignore": DocumentStatus.IN_PROGRESS}
+
+
+def _from_doccano_label(value: Any) -> Any:
+    """``[[start, end, label], ...]`` -> span objects (anything else is passed on to be reported)."""
     if not isinstance(value, list):
-        bad(f"must be a list, not {type(value).__name__}", "spans")
+        return value
+    return [{"start": v[0], "end": v[1], "label": v[2]} if isinstance(v, list) and len(v) == 3 else v for v in value]
+
+
+def _from_doccano_entities(value: Any) -> Any:
+    if not isinstance(value, list):
+        return value
+    return [{"start": v.get("start_offset"), "end": v.get("end_offset"), "label": v.get("label")}
+            if isinstance(v, dict) else v for v in value]
+
+
+def _parse_spans(value: Any, text: str, bad: Any, name: str) -> list[SpanData] | None:
+    if not isinstance(value, list):
+        bad(f"must be a list, not {type(value).__name__}", name)
         return None
     spans: list[SpanData] = []
     ok = True
     for i, item in enumerate(value):
-        fld = f"spans[{i}]"
+        fld = f"{name}[{i}]"
         if not isinstance(item, dict):
             bad("must be an object with start, end and label", fld)
             ok = False
@@ -127,6 +161,6 @@ def _parse_spans(value: Any, text: str, bad: Any) -> list[SpanData] | None:
     clash = first_overlap(spans)
     if clash is not None:
         a, b = clash
-        bad(f"span {a.start}-{a.end} ({a.label}) overlaps span {b.start}-{b.end} ({b.label})", "spans")
+        bad(f"span {a.start}-{a.end} ({a.label}) overlaps span {b.start}-{b.end} ({b.label})", name)
         return None
     return spans

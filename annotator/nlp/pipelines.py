@@ -122,16 +122,25 @@ class Pipelines:
                 self._loaded[language] = self._load(language)
             return self._loaded[language]
 
-    def _load(self, language: str) -> Pipeline:
-        mapping = self.config.label_mapping.get(language, {})
+    def available(self, language: str) -> list[str]:
+        """Candidates for ``language`` that are installed (packages) or exist (folders), in order,
+        found without loading any weights."""
+        found = []
         for candidate in self.config.candidates.get(language, ()):
             if _looks_like_path(candidate):
-                if not Path(candidate).is_dir():
+                if Path(candidate).is_dir():
+                    found.append(candidate)
+                else:
                     log.info("pipeline folder %s does not exist", candidate)
-                    continue
-            elif not is_package(candidate):
+            elif is_package(candidate):
+                found.append(candidate)
+            else:
                 log.info("pipeline package %s is not installed", candidate)
-                continue
+        return found
+
+    def _load(self, language: str) -> Pipeline:
+        mapping = self.config.label_mapping.get(language, {})
+        for candidate in self.available(language):
             try:
                 nlp = spacy.load(candidate)
             except Exception as exc:  # a broken or incompatible model: say so, then try the next one

@@ -44,6 +44,17 @@ class DocumentView:
 
 
 @dataclass(frozen=True)
+class DocumentBundle:
+    """A document with every span of every layer and author, for exporters and evaluators that
+    decide themselves whose annotations count."""
+
+    info: DocumentInfo
+    text: str
+    model: tuple[Span, ...]
+    human: tuple[Span, ...]
+
+
+@dataclass(frozen=True)
 class DocumentSummary:
     """A row of the document list."""
 

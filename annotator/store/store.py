@@ -6,7 +6,7 @@ any ``Changes``. Bulk work (imports, model predictions) is one transaction per c
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -23,6 +23,7 @@ from annotator.core.span import Layer, Span, SpanData, check_bounds, overlapping
 from annotator.store import migrate
 from annotator.store.engine import make_engine, resolve_url, writer
 from annotator.store.records import (
+    DocumentBundle,
     DocumentInfo,
     DocumentSummary,
     DocumentView,
@@ -121,9 +122,14 @@ class Store:
 
     # -- reading ----------------------------------------------------------------------------
 
-    def document_count(self) -> int:
+    def document_count(self, statuses: Collection[DocumentStatus] | None = None, language: str | None = None) -> int:
+        query = select(func.count()).select_from(DocumentRow)
+        if statuses is not None:
+            query = query.where(DocumentRow.status.in_([s.value for s in statuses]))
+        if language is not None:
+            query = query.where(DocumentRow.language == language)
         with self._read() as s:
-            return s.scalar(select(func.count()).select_from(DocumentRow)) or 0
+            return s.scalar(query) or 0
 
     def list_documents(self) -> list[DocumentSummary]:
         """Every document with its entity counts, in import order."""
@@ -174,6 +180,37 @@ class Store:
                 ):
                     out[row.id] = (row.text, row.language)
         return out
+
+    def bundles(
+        self,
+        statuses: Collection[DocumentStatus] | None = None,
+        language: str | None = None,
+        batch_size: int = _CHUNK,
+    ) -> Iterator[list[DocumentBundle]]:
+        """Documents (in id order) with all their spans, a batch at a time: an export of 100,000
+        documents never holds more than one batch in memory."""
+        query = select(DocumentRow.id).order_by(DocumentRow.id)
+        if statuses is not None:
+            query = query.where(DocumentRow.status.in_([s.value for s in statuses]))
+        if language is not None:
+            query = query.where(DocumentRow.language == language)
+        with self._read() as s:
+            ids = list(s.scalars(query))
+        for i in range(0, len(ids), batch_size):
+            chunk = ids[i : i + batch_size]
+            with self._read() as s:
+                docs = s.scalars(select(DocumentRow).where(DocumentRow.id.in_(chunk)).order_by(DocumentRow.id)).all()
+                spans: dict[int, list[Span]] = {doc_id: [] for doc_id in chunk}
+                for row in s.scalars(select(SpanRow).where(SpanRow.document_id.in_(chunk)).order_by(SpanRow.start)):
+                    spans[row.document_id].append(span_of(row))
+                yield [
+                    DocumentBundle(
+                        info_of(d), d.text,
+                        tuple(sp for sp in spans[d.id] if sp.layer is Layer.MODEL),
+                        tuple(sp for sp in spans[d.id] if sp.layer is Layer.HUMAN),
+                    )
+                    for d in docs
+                ]
 
     def ids_needing_suggestions(self, language: str | None = None, rerun: bool = False) -> list[int]:
         """Unfinished documents with no model suggestions yet (all unfinished ones with ``rerun``)."""

@@ -1,0 +1,130 @@
+"""Which documents and whose spans an export writes: the decisions every format shares.
+
+Kept apart from the writers so DocBin, JSONL and CoNLL can never disagree about what the corrections are.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from annotator.core.document import DocumentStatus
+from annotator.core.errors import AnnotatorError
+from annotator.core.progress import CancelToken, ProgressSink, no_progress
+from annotator.core.span import SpanData, split_layers
+from annotator.store import Store
+from annotator.store.records import DocumentBundle
+
+
+class ExportLayer(StrEnum):
+    HUMAN = "human"  # only what a person confirmed or drew
+    MERGED = "merged"  # a person's corrections over the model suggestions they have not reviewed
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    include: frozenset[DocumentStatus] = frozenset({DocumentStatus.ACCEPTED})
+    layer: ExportLayer = ExportLayer.HUMAN
+    language: str | None = None
+    labels: frozenset[str] | None = None  # keep only these (after renaming); None keeps all
+    rename: Mapping[str, str] = field(default_factory=dict)
+    user: str | None = None  # whose layer; default: whoever set the document's status
+    dev_ratio: float = 0.2
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if DocumentStatus.REJECTED in self.include:
+            raise AnnotatorError("rejected documents are excluded from training data and cannot be exported")
+        if not 0.0 <= self.dev_ratio < 1.0:
+            raise AnnotatorError(f"--dev-ratio must be at least 0 and below 1, got {self.dev_ratio}")
+
+
+@dataclass(frozen=True)
+class ExportDocument:
+    """One document as training data.
+
+    ``complete``: a person reviewed all of it (accepted), so every token outside ``entities`` is a
+    true "no entity". Otherwise only ``entities`` are known and everything else is *missing*.
+    ``rejected`` are suggestions a person said are wrong (spaCy's ``incorrect_spans``).
+    """
+
+    id: int
+    text: str
+    language: str
+    source: str
+    status: DocumentStatus
+    annotator: str | None
+    content_hash: str
+    meta: dict[str, Any]
+    entities: tuple[SpanData, ...]
+    rejected: tuple[SpanData, ...]
+    complete: bool
+
+
+def parse_statuses(values: str) -> frozenset[DocumentStatus]:
+    try:
+        return frozenset(DocumentStatus.parse(v) for v in values.split(",") if v.strip())
+    except ValueError as exc:
+        raise AnnotatorError(f"--include: {exc}") from exc
+
+
+def parse_rename(values: str) -> dict[str, str]:
+    out = {}
+    for pair in filter(None, (p.strip() for p in values.split(","))):
+        old, eq, new = pair.partition("=")
+        if not eq or not old.strip() or not new.strip():
+            raise AnnotatorError(f"--rename: {pair!r} must look like OLD=NEW")
+        out[old.strip()] = new.strip()
+    return out
+
+
+def to_export(bundle: DocumentBundle, options: ExportOptions) -> ExportDocument:
+    annotator = options.user or bundle.info.status_by
+    human = [h for h in bundle.human if h.author == annotator]
+    confirmed, suggestions, rejections = split_layers(bundle.model, human)
+    chosen = confirmed + (suggestions if options.layer is ExportLayer.MERGED else [])
+
+    def relabel(spans: list) -> tuple[SpanData, ...]:  # type: ignore[type-arg]
+        out = []
+        for s in sorted(spans, key=lambda s: s.start):
+            label = options.rename.get(s.label, s.label)
+            if options.labels is None or label in options.labels:
+                out.append(SpanData(s.start, s.end, label))
+        return tuple(out)
+
+    info = bundle.info
+    return ExportDocument(
+        id=info.id, text=bundle.text, language=info.language, source=info.source, status=info.status,
+        annotator=annotator, content_hash=_hash(bundle.text), meta=info.meta,
+        entities=relabel(chosen), rejected=relabel(rejections),
+        complete=info.status is DocumentStatus.ACCEPTED,
+    )
+
+
+def _hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def iter_export(
+    store: Store, options: ExportOptions, progress: ProgressSink = no_progress, cancel: CancelToken | None = None
+) -> Iterator[ExportDocument]:
+    total = store.document_count(options.include, options.language)
+    done = 0
+    for batch in store.bundles(options.include, options.language):
+        for bundle in batch:
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            yield to_export(bundle, options)
+        done += len(batch)
+        progress(done, total, f"exporting {done}/{total} documents")
+
+
+def dev_score(doc: ExportDocument, seed: int) -> float:
+    """A stable split by document: a document is in dev when its score is below the dev ratio. The
+    score depends only on its text and the seed, so adding documents later never moves an old one
+    between train and dev."""
+    digest = hashlib.sha256(f"{seed}:{doc.content_hash}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
