@@ -103,9 +103,12 @@ class Pipeline:
         return f"{self.name}@{self.version}"
 
     def token_bounds(self, text: str) -> TokenBounds:
-        """Non-space token offsets of ``text``: what a selection snaps to."""
-        doc = self.nlp.make_doc(text)
-        return TokenBounds.from_offsets([(t.idx, t.idx + len(t)) for t in doc if not t.is_space])
+        return token_bounds(self.nlp, text)
+
+
+def token_bounds(nlp: Language, text: str) -> TokenBounds:
+    """Non-space token offsets of ``text`` under ``nlp``'s tokenizer: what a selection snaps to."""
+    return TokenBounds.from_offsets([(t.idx, t.idx + len(t)) for t in nlp.make_doc(text) if not t.is_space])
 
 
 class Pipelines:

@@ -157,6 +157,25 @@ class Store:
                 for r in rows
             ]
 
+    def summary(self, document_id: int) -> DocumentSummary:
+        """One row of ``list_documents`` (to refresh a list after an edit)."""
+        with self._read() as s:
+            d = self._doc(s, document_id)
+            counts = dict(s.execute(
+                select(SpanRow.layer, func.count())
+                .where(SpanRow.document_id == document_id, SpanRow.rejected.is_(False))
+                .group_by(SpanRow.layer)
+            ).all())
+            return DocumentSummary(d.id, d.title, d.source, d.language, DocumentStatus(d.status),
+                                   counts.get(Layer.HUMAN.value, 0), counts.get(Layer.MODEL.value, 0), d.updated_at)
+
+    def documents_with_label(self, label: str) -> set[int]:
+        """Documents where anyone or any model marked ``label`` (for the list's label filter)."""
+        with self._read() as s:
+            return set(s.scalars(
+                select(SpanRow.document_id).where(SpanRow.label == label, SpanRow.rejected.is_(False)).distinct()
+            ))
+
     def document(self, document_id: int) -> DocumentInfo:
         with self._read() as s:
             return info_of(self._doc(s, document_id))
@@ -201,8 +220,14 @@ class Store:
             with self._read() as s:
                 docs = s.scalars(select(DocumentRow).where(DocumentRow.id.in_(chunk)).order_by(DocumentRow.id)).all()
                 spans: dict[int, list[Span]] = {doc_id: [] for doc_id in chunk}
-                for row in s.scalars(select(SpanRow).where(SpanRow.document_id.in_(chunk)).order_by(SpanRow.start)):
-                    spans[row.document_id].append(span_of(row))
+                # Plain rows, not ORM objects: an export reads every span of the corpus once.
+                for row in s.execute(
+                    select(SpanRow.id, SpanRow.document_id, SpanRow.start, SpanRow.end, SpanRow.label,
+                           SpanRow.layer, SpanRow.author, SpanRow.rejected)
+                    .where(SpanRow.document_id.in_(chunk)).order_by(SpanRow.start)
+                ):
+                    spans[row.document_id].append(Span(row.id, row.document_id, row.start, row.end, row.label,
+                                                       Layer(row.layer), row.author, bool(row.rejected)))
                 yield [
                     DocumentBundle(
                         info_of(d), d.text,

@@ -1,0 +1,108 @@
+"""The label palette: legend (colour, name, shortcut) that also applies a label when clicked, and the
+dialog that adds a label to the scheme."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QColorDialog,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from annotator.core.labels import Label
+
+
+class LabelPalette(QWidget):
+    labelClicked = Signal(str)
+    addRequested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(4, 4, 4, 4)
+        title = QLabel("<b>Labels</b> — select text, then press the key")
+        title.setWordWrap(True)
+        outer.addWidget(title)
+        self._inner = QWidget()
+        self._list = QVBoxLayout(self._inner)
+        self._list.setContentsMargins(0, 0, 0, 0)
+        self._list.setSpacing(2)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self._inner)
+        outer.addWidget(scroll, 1)
+        legend = QLabel("solid = confirmed · pale dashed = suggestion")
+        legend.setWordWrap(True)
+        outer.addWidget(legend)
+        add = QPushButton("Add label…")
+        add.clicked.connect(self.addRequested.emit)
+        outer.addWidget(add)
+        self.buttons: dict[str, QPushButton] = {}
+
+    def set_labels(self, labels: list[Label]) -> None:
+        while self._list.count():
+            item = self._list.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        self.buttons = {}
+        for label in labels:
+            key = f"[{label.key}]" if label.key else "   "
+            button = QPushButton(f"{key}  {label.name}")
+            button.setToolTip(label.description or label.name)
+            text = "#202020"
+            button.setStyleSheet(
+                f"QPushButton {{ background: {label.colour}; color: {text}; text-align: left; padding: 3px 6px;"
+                f" border: 1px solid {QColor(label.colour).darker(140).name()}; border-radius: 3px; }}"
+            )
+            button.clicked.connect(lambda _=False, name=label.name: self.labelClicked.emit(name))
+            self._list.addWidget(button)
+            self.buttons[label.name] = button
+        self._list.addStretch(1)
+
+
+class AddLabelDialog(QDialog):
+    """Name, colour and key of a new label; validation happens in the store (one set of rules)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Add label")
+        form = QFormLayout(self)
+        self.name = QLineEdit()
+        self.name.setPlaceholderText("e.g. MINISTRY")
+        self.key = QLineEdit()
+        self.key.setMaxLength(1)
+        self.key.setPlaceholderText("one letter or digit (optional)")
+        self.colour = QColor("#a0c4ff")
+        self.colour_button = QPushButton(self.colour.name())
+        self.colour_button.clicked.connect(self._pick)
+        self._paint()
+        form.addRow("Name", self.name)
+        form.addRow("Colour", self.colour_button)
+        form.addRow("Shortcut", self.key)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def _pick(self) -> None:
+        colour = QColorDialog.getColor(self.colour, self, "Label colour")
+        if colour.isValid():
+            self.colour = colour
+            self._paint()
+
+    def _paint(self) -> None:
+        self.colour_button.setText(self.colour.name())
+        self.colour_button.setStyleSheet(f"background: {self.colour.name()}")
+
+    def label(self) -> Label:
+        key = self.key.text().strip() or None
+        return Label(self.name.text().strip().upper(), self.colour.name(), key)

@@ -1,0 +1,578 @@
+"""The main window: document list, article, label palette, and the keyboard flow that ties them.
+
+Every edit is one store call (committed at once) pushed as an undo command; the window refreshes
+from the ``Changes`` it returns. Long jobs (import, model loading, pre-annotation) run in the thread
+pool with a progress bar and Cancel in the status bar.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from annotator.core.changes import Changes
+from annotator.core.document import DocumentStatus
+from annotator.core.errors import AnnotatorError, ConflictError
+from annotator.core.progress import CancelToken, ProgressSink
+from annotator.core.snapping import TokenBounds
+from annotator.core.span import Layer, Span
+from annotator.gui.article_view import ArticleView
+from annotator.gui.commands import StoreEditCommand
+from annotator.gui.document_list import ID_ROLE, DocumentFilter, DocumentTableModel
+from annotator.gui.label_palette import AddLabelDialog, LabelPalette
+from annotator.gui.workers import Job, pool
+from annotator.io.bundled import seeds_folder
+from annotator.io.importer import ImportOptions, import_paths
+from annotator.io.spacy_docs import Tokenizers
+from annotator.nlp.pipelines import Pipelines, token_bounds
+from annotator.nlp.preannotate import preannotate
+from annotator.store import Store
+from annotator.store.records import DocumentView
+
+SHORTCUTS: list[tuple[str, str]] = [
+    ("1–9, letters", "apply the label with that key to the selection (or relabel the selected entity)"),
+    ("Enter", "confirm the selected suggestion"),
+    ("Delete / Backspace", "delete the selected entity or dismiss the suggestion"),
+    ("Tab / Shift+Tab", "select the next / previous entity"),
+    ("[ / ]", "grow the selected entity by one token at its start / end"),
+    ("{ / }", "shrink the selected entity by one token at its start / end"),
+    ("Esc", "clear the selection"),
+    ("Ctrl+Shift+A", "accept all suggestions in this article"),
+    ("Ctrl+Return", "accept the article (mark done) and go to the next unfinished one"),
+    ("Ctrl+Shift+R", "reject the article (excluded from training) and go on"),
+    ("Ctrl+Shift+F", "flag the article and go on"),
+    ("Alt+Right / Alt+Left", "next / previous article (skip)"),
+    ("Ctrl+Shift+Right", "next unfinished article"),
+    ("Ctrl+Z / Ctrl+Shift+Z", "undo / redo any edit, status changes included"),
+    ("Ctrl+L", "add a label to the scheme"),
+    ("Ctrl+F", "search the document list"),
+]
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, store: Store, user: str, pipelines: Pipelines | None = None) -> None:
+        super().__init__()
+        self.store, self.user = store, user
+        self.pipelines = pipelines or Pipelines()
+        self.tokenizers = Tokenizers()
+        self.undo_stack = QUndoStack(self)
+        self.view: DocumentView | None = None
+        self.job: Job | None = None
+        self._bounds: dict[int, TokenBounds] = {}
+        self._last_list_refresh = 0.0
+        self.setWindowTitle(f"annotator — {user}")
+        self._build()
+        self._build_actions()
+        self.reload_labels()
+        self.refresh_list()
+        self._restore_state()
+
+    # -- layout -------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.table_model = DocumentTableModel()
+        self.proxy = DocumentFilter()
+        self.proxy.setSourceModel(self.table_model)
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for col in range(1, 6):
+            self.table.horizontalHeader().setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setWordWrap(False)
+        self.table.horizontalHeader().setStretchLastSection(False)
+        self.table.selectionModel().currentRowChanged.connect(self._on_row_changed)
+
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search titles…")
+        self.status_filter = QComboBox()
+        self.status_filter.addItem("any status", None)
+        for status in DocumentStatus:
+            self.status_filter.addItem(status.value, status)
+        self.language_filter = QComboBox()
+        self.label_filter = QComboBox()
+        for widget in (self.status_filter, self.language_filter, self.label_filter):
+            widget.currentIndexChanged.connect(self._apply_filters)
+        self.search.textChanged.connect(self._apply_filters)
+
+        left = QWidget()
+        lv = QVBoxLayout(left)
+        lv.setContentsMargins(4, 4, 4, 4)
+        lv.addWidget(self.search)
+        row = QHBoxLayout()
+        row.addWidget(self.status_filter)
+        row.addWidget(self.language_filter)
+        row.addWidget(self.label_filter)
+        lv.addLayout(row)
+        lv.addWidget(self.table, 1)
+
+        self.header = QLabel()
+        self.header.setTextFormat(Qt.TextFormat.PlainText)  # titles are article text: never rich text
+        self.header.setWordWrap(True)
+        self.header.setStyleSheet("font-size: 14pt; font-weight: bold; padding: 4px")
+        self.info = QLabel()
+        self.info.setTextFormat(Qt.TextFormat.PlainText)
+        self.article = ArticleView()
+        self.article.command.connect(self._on_command)
+        self.article.spanSelected.connect(self._on_span_selected)
+        centre = QWidget()
+        cv = QVBoxLayout(centre)
+        cv.setContentsMargins(4, 4, 4, 4)
+        cv.addWidget(self.header)
+        cv.addWidget(self.info)
+        cv.addWidget(self.article, 1)
+
+        self.palette = LabelPalette()
+        self.palette.setMinimumWidth(190)
+        self.palette.labelClicked.connect(lambda name: self._on_command("label", name))
+        self.palette.addRequested.connect(self.add_label)
+
+        self.splitter = QSplitter()
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(centre)
+        self.splitter.addWidget(self.palette)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([380, 820, 200])
+        self.setCentralWidget(self.splitter)
+
+        self.progress_label = QLabel()
+        self.job_label = QLabel()
+        self.job_bar = QProgressBar()
+        self.job_bar.setMaximumWidth(220)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.clicked.connect(self.cancel_job)
+        for w in (self.job_label, self.job_bar, self.cancel_button):
+            w.hide()
+            self.statusBar().addPermanentWidget(w)
+        self.statusBar().addPermanentWidget(self.progress_label)
+        self.resize(1400, 900)
+
+    def _build_actions(self) -> None:
+        def action(menu, text: str, shortcut: str | QKeySequence | None, slot: Callable[[], object]) -> QAction:  # type: ignore[no-untyped-def]
+            act = QAction(text, self)
+            if shortcut:
+                act.setShortcut(QKeySequence(shortcut))
+            act.triggered.connect(lambda _=False: slot())
+            menu.addAction(act)
+            return act
+
+        bar = self.menuBar()
+        file = bar.addMenu("&File")
+        action(file, "Quit", QKeySequence.StandardKey.Quit, self.close)
+        edit = bar.addMenu("&Edit")
+        undo = self.undo_stack.createUndoAction(self, "Undo")
+        undo.setShortcut(QKeySequence("Ctrl+Z"))
+        redo = self.undo_stack.createRedoAction(self, "Redo")
+        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        edit.addAction(undo)
+        edit.addAction(redo)
+        edit.addSeparator()
+        action(edit, "Accept all suggestions", "Ctrl+Shift+A", self.accept_all)
+        action(edit, "Add label…", "Ctrl+L", self.add_label)
+        action(edit, "Search documents", "Ctrl+F", self.search.setFocus)
+        doc = bar.addMenu("&Document")
+        action(doc, "Accept (done) and next", "Ctrl+Return", lambda: self.set_status(DocumentStatus.ACCEPTED))
+        action(doc, "Reject and next", "Ctrl+Shift+R", lambda: self.set_status(DocumentStatus.REJECTED))
+        action(doc, "Flag and next", "Ctrl+Shift+F", lambda: self.set_status(DocumentStatus.FLAGGED))
+        doc.addSeparator()
+        action(doc, "Next document", "Alt+Right", lambda: self.step_document(1))
+        action(doc, "Previous document", "Alt+Left", lambda: self.step_document(-1))
+        action(doc, "Next unfinished", "Ctrl+Shift+Right", self.next_unfinished)
+        model = bar.addMenu("&Model")
+        action(model, "Suggest entities for new documents", None, lambda: self.start_preannotation(rerun=False))
+        action(model, "Re-run the model on unfinished documents", None, lambda: self.start_preannotation(rerun=True))
+        help_menu = bar.addMenu("&Help")
+        action(help_menu, "Keyboard shortcuts", "F1", self.show_shortcuts)
+
+    # -- list ---------------------------------------------------------------------------------
+
+    def refresh_list(self) -> None:
+        current = self.view.info.id if self.view else None
+        rows = self.store.list_documents()
+        self.table_model.reset(rows)
+        languages = sorted({r.language for r in rows})
+        self._refill(self.language_filter, "any language", languages)
+        self._refill(self.label_filter, "any label", [lb.name for lb in self.store.labels()])
+        self._update_progress()
+        if current is not None:
+            self._select_row(current)
+
+    def _refill(self, combo: QComboBox, anything: str, values: list[str]) -> None:
+        chosen = combo.currentData()
+        combo.blockSignals(True)
+        combo.clear()
+        combo.addItem(anything, None)
+        for v in values:
+            combo.addItem(v, v)
+        combo.setCurrentIndex(max(0, combo.findData(chosen)) if chosen else 0)
+        combo.blockSignals(False)
+
+    def _apply_filters(self) -> None:
+        label = self.label_filter.currentData()
+        self.proxy.set_filters(self.status_filter.currentData(), self.language_filter.currentData(),
+                               self.store.documents_with_label(label) if label else None, self.search.text())
+
+    def _update_progress(self) -> None:
+        rows = self.table_model.summaries()
+        done = sum(1 for r in rows if r.status is DocumentStatus.ACCEPTED)
+        self.progress_label.setText(f"accepted {done} of {len(rows)}")
+
+    def _select_row(self, document_id: int) -> None:
+        row = self.table_model.row_of(document_id)
+        if row is None:
+            return
+        index = self.proxy.mapFromSource(self.table_model.index(row, 0))
+        if index.isValid():
+            self.table.selectionModel().blockSignals(True)
+            self.table.setCurrentIndex(index)
+            self.table.selectionModel().blockSignals(False)
+            self.table.scrollTo(index)
+
+    def _on_row_changed(self, current, _previous) -> None:  # type: ignore[no-untyped-def]
+        if current.isValid():
+            self.open_document(int(current.data(ID_ROLE)))
+
+    def _visible_ids(self) -> list[int]:
+        return [int(self.proxy.index(r, 0).data(ID_ROLE)) for r in range(self.proxy.rowCount())]
+
+    # -- documents ----------------------------------------------------------------------------
+
+    def open_document(self, document_id: int) -> None:
+        try:
+            self.view = self.store.view(document_id, self.user)
+        except AnnotatorError as exc:
+            self.message(str(exc))
+            return
+        self.article.show_document(self.view.text, self.view.entities)
+        self._update_header()
+        self._select_row(document_id)
+        self.article.setFocus()
+
+    def _update_header(self) -> None:
+        if self.view is None:
+            self.header.setText("")
+            self.info.setText("")
+            return
+        info = self.view.info
+        self.header.setText(info.title or info.source)
+        by = f" by {info.status_by}" if info.status_by else ""
+        self.info.setText(
+            f"{info.source} · {info.language} · {info.status.value}{by} · {len(self.view.confirmed)} confirmed, "
+            f"{len(self.view.suggestions)} suggestions"
+            + (f" from {info.suggested_by}" if info.suggested_by else "")
+        )
+
+    def step_document(self, delta: int) -> None:
+        ids = self._visible_ids()
+        if not ids:
+            return
+        current = self.view.info.id if self.view else None
+        i = ids.index(current) if current in ids else -delta
+        j = i + delta
+        if 0 <= j < len(ids):
+            self.open_document(ids[j])
+        else:
+            self.message("no more documents in this direction")
+
+    def next_unfinished(self) -> None:
+        ids = self._visible_ids()
+        finished = {r.id for r in self.table_model.summaries() if r.status.finished}
+        current = self.view.info.id if self.view else None
+        start = ids.index(current) + 1 if current in ids else 0
+        for doc_id in ids[start:] + ids[:start]:
+            if doc_id not in finished and doc_id != current:
+                self.open_document(doc_id)
+                return
+        self.message("every document in the list is finished")
+
+    # -- editing ------------------------------------------------------------------------------
+
+    def edit(self, op: Callable[[], Changes]) -> Changes | None:
+        """Run one store edit; a refusal becomes a message, success an undo step."""
+        try:
+            changes = op()
+        except ConflictError as exc:
+            self.message(str(exc), warn=True)
+            if self.view is not None:
+                self.open_document(self.view.info.id)
+            return None
+        except AnnotatorError as exc:
+            self.message(str(exc), warn=True)
+            return None
+        self.undo_stack.push(StoreEditCommand(self.store, changes, self.apply_changes))
+        self.apply_changes(changes)
+        return changes
+
+    def apply_changes(self, changes: Changes) -> None:
+        for doc_id in changes.document_ids:
+            try:
+                self.table_model.update(self.store.summary(doc_id))
+            except AnnotatorError:
+                pass
+        self._update_progress()
+        if self.view is None or self.view.info.id not in changes.document_ids:
+            if changes.document_ids:  # an undo of an edit in another document: show it
+                self.open_document(next(iter(changes.document_ids)))
+            return
+        old = {(s.id, s.start, s.end, s.label, s.layer) for s in self.view.entities}
+        self.view = self.store.view(self.view.info.id, self.user)
+        new = {(s.id, s.start, s.end, s.label, s.layer) for s in self.view.entities}
+        dirty = [(start, end) for _, start, end, _, _ in old ^ new]
+        self.article.update_spans(self.view.entities, dirty)
+        self._update_header()
+        if changes.added and not changes.statuses:
+            added_ids = {s.id for s in changes.added if not s.rejected}
+            self.article.select_span(next((s for s in self.view.entities if s.id in added_ids), None))
+        elif changes.removed and not changes.added:
+            self.article.select_span(None)
+
+    def bounds(self) -> TokenBounds:
+        assert self.view is not None
+        doc_id = self.view.info.id
+        if doc_id not in self._bounds:
+            self._bounds[doc_id] = token_bounds(self.tokenizers.get(self.view.info.language), self.view.text)
+        return self._bounds[doc_id]
+
+    def _on_command(self, name: str, arg: str) -> None:
+        if self.view is None:
+            return
+        handler = {
+            "label": lambda: self.apply_label(arg),
+            "delete": self.delete_selected,
+            "confirm": self.confirm_selected,
+            "next-span": lambda: self.article.step_span(True),
+            "previous-span": lambda: self.article.step_span(False),
+            "clear": lambda: self.article.select_span(None),
+            "grow-start": lambda: self.resize_selected("grow", True),
+            "grow-end": lambda: self.resize_selected("grow", False),
+            "shrink-start": lambda: self.resize_selected("shrink", True),
+            "shrink-end": lambda: self.resize_selected("shrink", False),
+        }.get(name)
+        if handler is not None:
+            handler()
+
+    def apply_label(self, label: str) -> None:
+        """With text selected: create an entity there (snapped to tokens). Otherwise relabel (or, with
+        the same label, confirm) the selected entity."""
+        assert self.view is not None
+        doc_id = self.view.info.id
+        selection = self.article.selection()
+        if selection is not None:
+            snap = self.bounds().snap(*selection)
+            if not snap.ok:
+                self.message(f"cannot create an entity: {snap.reason}", warn=True)
+                return
+            assert snap.start is not None and snap.end is not None
+            self.edit(lambda: self.store.add_span(doc_id, snap.start, snap.end, label, self.user))  # type: ignore[arg-type]
+            return
+        span = self.article.selected_span
+        if span is None:
+            self.message("select some text (or an entity) first")
+            return
+        if span.label == label and span.layer is Layer.MODEL:
+            self.edit(lambda: self.store.confirm_suggestion(span.id, self.user))
+        elif span.label != label:
+            self.edit(lambda: self.store.relabel_span(span.id, label, self.user))
+
+    def delete_selected(self) -> None:
+        span = self.article.selected_span
+        if span is None:
+            self.message("click an entity (or press Tab) to select it first")
+            return
+        self.edit(lambda: self.store.delete_span(span.id, self.user))
+
+    def confirm_selected(self) -> None:
+        span = self.article.selected_span
+        if span is None or span.layer is not Layer.MODEL:
+            self.message("select a suggestion (pale, dashed) to confirm it")
+            return
+        self.edit(lambda: self.store.confirm_suggestion(span.id, self.user))
+
+    def resize_selected(self, how: str, at_start: bool) -> None:
+        span = self.article.selected_span
+        if span is None:
+            self.message("select an entity first")
+            return
+        bounds = self.bounds()
+        new = bounds.grow(span.start, span.end, at_start) if how == "grow" else \
+            bounds.shrink(span.start, span.end, at_start)
+        if new is None:
+            edge = "it is a single token" if how == "shrink" else "the text ends there"
+            aligned = bounds.aligned(span.start, span.end)
+            self.message(f"cannot {how} this entity: " + (edge if aligned else "it does not sit on token boundaries"))
+            return
+        self.edit(lambda: self.store.resize_span(span.id, new[0], new[1], self.user))
+
+    def accept_all(self) -> None:
+        if self.view is not None:
+            doc_id = self.view.info.id
+            self.edit(lambda: self.store.accept_all_suggestions(doc_id, self.user))
+
+    def set_status(self, status: DocumentStatus) -> None:
+        if self.view is None:
+            return
+        doc_id = self.view.info.id
+        if self.edit(lambda: self.store.set_status(doc_id, status, self.user)) is not None:
+            self.next_unfinished()
+
+    def add_label(self) -> None:
+        dialog = AddLabelDialog(self)
+        if dialog.exec():
+            try:
+                self.store.add_label(dialog.label())
+            except AnnotatorError as exc:
+                QMessageBox.warning(self, "Label not added", str(exc))
+                return
+            self.reload_labels()
+            self.message(f"label {dialog.label().name} added")
+
+    def reload_labels(self) -> None:
+        labels = self.store.labels()
+        self.article.set_labels(labels)
+        self.palette.set_labels(labels)
+
+    def _on_span_selected(self, span: Span | None) -> None:
+        if span is not None and self.view is not None:
+            state = "suggestion (Enter confirms)" if span.layer is Layer.MODEL else "confirmed"
+            self.statusBar().showMessage(f"{span.label}: {self.view.text[span.start:span.end]!r} — {state}")
+
+    # -- background jobs ----------------------------------------------------------------------
+
+    def start_job(self, job: Job, on_done: Callable[[object], None] | None = None) -> bool:
+        if self.job is not None:
+            self.message(f"wait for '{self.job.title}' to finish (or cancel it)")
+            return False
+        self.job = job
+        self.job_label.setText(job.title)
+        self.job_bar.setRange(0, 0)
+        for w in (self.job_label, self.job_bar, self.cancel_button):
+            w.show()
+        job.signals.progress.connect(self._on_job_progress)
+        job.signals.finished.connect(lambda result: self._end_job(f"{job.title}: done", result, on_done))
+        job.signals.failed.connect(lambda error: self._end_job(f"{job.title} failed: {error}", None, None, True))
+        job.signals.cancelled.connect(lambda: self._end_job(f"{job.title}: cancelled", None, None))
+        pool().start(job)
+        return True
+
+    def _on_job_progress(self, done: int, total: int, message: str) -> None:
+        if total > 0:
+            self.job_bar.setRange(0, total)
+            self.job_bar.setValue(done)
+        self.job_label.setText(message)
+        now = time.monotonic()
+        if now - self._last_list_refresh > 1.0:  # show suggestions arriving, without flooding
+            self._last_list_refresh = now
+            self.refresh_list()
+
+    def _end_job(self, message: str, result: object, on_done: Callable[[object], None] | None,
+                 warn: bool = False) -> None:
+        self.job = None
+        for w in (self.job_label, self.job_bar, self.cancel_button):
+            w.hide()
+        self.refresh_list()
+        if self.view is not None:
+            self.open_document(self.view.info.id)
+        elif self.table_model.summaries():
+            self.open_document(self._visible_ids()[0])
+        self.message(message, warn=warn)
+        if on_done is not None:
+            on_done(result)
+
+    def cancel_job(self) -> None:
+        if self.job is not None:
+            self.job.cancel()
+            self.job_label.setText(f"{self.job.title}: cancelling…")
+
+    def start_preannotation(self, rerun: bool = False) -> bool:
+        store, pipelines = self.store, self.pipelines
+
+        def work(progress: ProgressSink, cancel: CancelToken) -> object:
+            return preannotate(store, pipelines, rerun=rerun, progress=progress, cancel=cancel)
+
+        return self.start_job(Job("suggesting entities", work))
+
+    def first_start(self) -> None:
+        """Empty store: import the seeds and suggest entities, in the background. Otherwise suggest
+        entities for documents that have none yet."""
+        seeds = seeds_folder()
+        store, pipelines, user = self.store, self.pipelines, self.user
+        if store.document_count() == 0 and seeds is not None:
+            def work(progress: ProgressSink, cancel: CancelToken) -> object:
+                import_paths(store, [seeds], ImportOptions(author=user), progress)
+                return preannotate(store, pipelines, progress=progress, cancel=cancel)
+
+            self.start_job(Job("importing the sample articles", work))
+        elif store.ids_needing_suggestions():
+            self.start_preannotation()
+
+    # -- state --------------------------------------------------------------------------------
+
+    def message(self, text: str, warn: bool = False) -> None:
+        self.statusBar().showMessage(("⚠ " if warn else "") + text, 8000)
+
+    def show_shortcuts(self) -> None:
+        rows = "\n".join(f"{keys:<24} {what}" for keys, what in SHORTCUTS)
+        box = QMessageBox(self)
+        box.setWindowTitle("Keyboard shortcuts")
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setText(rows)
+        box.exec()
+
+    def _restore_state(self) -> None:
+        settings = QSettings()
+        geometry = settings.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        splitter = settings.value("window/splitter")
+        if isinstance(splitter, QByteArray):
+            self.splitter.restoreState(splitter)
+        last = settings.value("window/last_document")
+        ids = self._visible_ids()
+        try:
+            target = int(last) if last is not None else None
+        except (TypeError, ValueError):
+            target = None
+        if target in ids:
+            self.open_document(target)  # type: ignore[arg-type]
+        elif ids:
+            self.open_document(ids[0])
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        settings = QSettings()
+        settings.setValue("window/geometry", self.saveGeometry())
+        settings.setValue("window/splitter", self.splitter.saveState())
+        if self.view is not None:
+            settings.setValue("window/last_document", self.view.info.id)
+        settings.sync()
+        if self.job is not None:  # every committed batch stays; the running one is abandoned whole
+            self.job.cancel()
+            pool().waitForDone(30_000)
+        super().closeEvent(event)
+
+
+def deferred(fn: Callable[[], None], ms: int = 0) -> None:
+    QTimer.singleShot(ms, fn)
