@@ -199,6 +199,10 @@ class ArticleView(QTextEdit):
         self._selected = span
         extra = []
         if span is not None:
+            text_cursor = self.textCursor()
+            if text_cursor.hasSelection():  # the next label key acts on the entity, not on old text
+                text_cursor.clearSelection()
+                self.setTextCursor(text_cursor)
             sel = QTextEdit.ExtraSelection()
             cursor = QTextCursor(self.document())
             cursor.setPosition(self._map.to_qt(span.start))

@@ -95,8 +95,13 @@ class DocumentFilter(QSortFilterProxyModel):
 
     def set_filters(self, status: DocumentStatus | None, language: str | None, with_label: set[int] | None,
                     search: str) -> None:
+        if hasattr(self, "beginFilterChange"):  # Qt >= 6.9: invalidateFilter is deprecated
+            self.beginFilterChange()
         self.status, self.language, self.with_label, self.search = status, language, with_label, search.lower()
-        self.invalidateFilter()
+        if hasattr(self, "endFilterChange"):
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            self.invalidateFilter()
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
         model = self.sourceModel()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from contextlib import suppress
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
@@ -31,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from annotator.core.changes import Changes
 from annotator.core.document import DocumentStatus
-from annotator.core.errors import AnnotatorError, ConflictError
+from annotator.core.errors import AnnotatorError, ConflictError, NotFound
 from annotator.core.progress import CancelToken, ProgressSink
 from annotator.core.snapping import TokenBounds
 from annotator.core.span import Layer, Span
@@ -112,7 +113,7 @@ class MainWindow(QMainWindow):
         self.status_filter = QComboBox()
         self.status_filter.addItem("any status", None)
         for status in DocumentStatus:
-            self.status_filter.addItem(status.value, status)
+            self.status_filter.addItem(status.value, status.value)
         self.language_filter = QComboBox()
         self.label_filter = QComboBox()
         for widget in (self.status_filter, self.language_filter, self.label_filter):
@@ -233,7 +234,8 @@ class MainWindow(QMainWindow):
 
     def _apply_filters(self) -> None:
         label = self.label_filter.currentData()
-        self.proxy.set_filters(self.status_filter.currentData(), self.language_filter.currentData(),
+        status = self.status_filter.currentData()  # Qt hands the enum back as a plain str
+        self.proxy.set_filters(DocumentStatus(status) if status else None, self.language_filter.currentData(),
                                self.store.documents_with_label(label) if label else None, self.search.text())
 
     def _update_progress(self) -> None:
@@ -329,10 +331,8 @@ class MainWindow(QMainWindow):
 
     def apply_changes(self, changes: Changes) -> None:
         for doc_id in changes.document_ids:
-            try:
+            with suppress(NotFound):  # deleted meanwhile by another client
                 self.table_model.update(self.store.summary(doc_id))
-            except AnnotatorError:
-                pass
         self._update_progress()
         if self.view is None or self.view.info.id not in changes.document_ids:
             if changes.document_ids:  # an undo of an edit in another document: show it
@@ -344,10 +344,10 @@ class MainWindow(QMainWindow):
         dirty = [(start, end) for _, start, end, _, _ in old ^ new]
         self.article.update_spans(self.view.entities, dirty)
         self._update_header()
-        if changes.added and not changes.statuses:
-            added_ids = {s.id for s in changes.added if not s.rejected}
-            self.article.select_span(next((s for s in self.view.entities if s.id in added_ids), None))
-        elif changes.removed and not changes.added:
+        added = [s for s in changes.added if not s.rejected]
+        if len(added) == 1:  # a created, relabelled, resized or confirmed entity stays selected
+            self.article.select_span(next((s for s in self.view.entities if s.id == added[0].id), None))
+        elif changes.removed and not added:
             self.article.select_span(None)
 
     def bounds(self) -> TokenBounds:

@@ -10,7 +10,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from annotator.core.errors import AnnotatorError
-from annotator.core.progress import CancelToken, Cancelled, ProgressSink
+from annotator.core.progress import Cancelled, CancelToken, ProgressSink
 
 
 class JobSignals(QObject):

@@ -421,9 +421,12 @@ class Store:
             if span.layer is Layer.HUMAN:
                 edit.own(span)
                 edit.remove(span)
-            elif not (start <= span.start and span.end <= end):
-                edit.reject(span)  # shrunk or moved: the original suggestion must not reappear
             edit.add(start, end, span.label)
+            # Shrunk or moved: suggestions the old extent was hiding (or the suggestion itself) must
+            # not pop up beside the entity the person just placed.
+            for m in overlapping(edit.model, span.start, span.end):
+                if edit.suggested(m):
+                    edit.reject(m)
             return edit.done(f"resize {span.label}")
 
     def confirm_suggestion(self, span_id: int, user: str, expected_version: int | None = None) -> Changes:

@@ -1,0 +1,77 @@
+"""GUI fixtures: offscreen Qt, isolated QSettings, a real store copied from a pre-annotated template,
+and a check that no test leaves a worker thread running."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+
+from PySide6.QtCore import QCoreApplication, QSettings, QThreadPool  # noqa: E402
+
+from annotator.core.document import NewDocument  # noqa: E402
+from annotator.io.importer import import_paths  # noqa: E402
+from annotator.nlp.preannotate import preannotate  # noqa: E402
+from annotator.store import Store  # noqa: E402
+
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_settings(tmp_path: Path, qapp) -> None:  # type: ignore[no-untyped-def]
+    QCoreApplication.setOrganizationName("annotator-tests")
+    QCoreApplication.setApplicationName(f"annotator-{tmp_path.name}")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
+
+
+@pytest.fixture(autouse=True)
+def _no_dangling_threads():  # type: ignore[no-untyped-def]
+    yield
+    pool = QThreadPool.globalInstance()
+    assert pool.waitForDone(60_000), "a background job was still running after the test"
+
+
+@pytest.fixture(scope="session")
+def seeded_template(tmp_path_factory: pytest.TempPathFactory, pipelines) -> Path:  # type: ignore[no-untyped-def]
+    path = tmp_path_factory.mktemp("template") / "seeded.sqlite3"
+    store = Store.open(str(path))
+    import_paths(store, [SEEDS])
+    preannotate(store, pipelines)
+    store.close()
+    return path
+
+
+@pytest.fixture
+def seeded_store(seeded_template: Path, tmp_path: Path):  # type: ignore[no-untyped-def]
+    path = tmp_path / "store.sqlite3"
+    shutil.copy(seeded_template, path)
+    store = Store.open(str(path))
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def make_window(qtbot, pipelines):  # type: ignore[no-untyped-def]
+    from annotator.gui.main_window import MainWindow
+
+    def make(store: Store, user: str = "alice") -> MainWindow:
+        window = MainWindow(store, user, pipelines)
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitExposed(window)
+        window.windowHandle().requestActivate()  # window shortcuts (Ctrl+Z, Ctrl+Return) need it
+        qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+        return window
+
+    return make
+
+
+def single_document_store(tmp_path: Path, text: str, language: str = "en") -> Store:
+    store = Store.open(str(tmp_path / "one.sqlite3"))
+    store.import_documents([(NewDocument(text, "one.txt", language), [])])
+    return store

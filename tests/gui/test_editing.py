@@ -1,0 +1,154 @@
+"""Drive the real window with the keyboard: create, relabel, delete, confirm, resize, undo, redo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextCursor
+
+from annotator.core.document import DocumentStatus
+from annotator.core.span import Layer, SpanData
+from tests.gui.conftest import single_document_store
+
+CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+
+TEXT = "Yesterday Antony Blinken met Nasser Bourita in Rabat to talk about Daesh."
+
+
+def human_rows(store, doc_id: int) -> list[tuple[int, int, str]]:  # type: ignore[no-untyped-def]
+    return sorted((s.start, s.end, s.label) for s in store.view(doc_id, "alice").confirmed)
+
+
+def test_select_text_press_key_creates_the_span_snapped_to_tokens(qtbot, make_window, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    store = single_document_store(tmp_path, TEXT)
+    window = make_window(store)
+    start = TEXT.index("ntony")  # a sloppy selection inside the words
+    window.article.select_range(start, TEXT.index("Blinken") + 3)
+    qtbot.keyClick(window.article, Qt.Key.Key_1)
+    assert human_rows(store, 1) == [(10, 24, "PERSON")]
+    assert TEXT[10:24] == "Antony Blinken"
+    assert store.document(1).status is DocumentStatus.IN_PROGRESS
+    assert window.article.selected_span is not None and window.article.selected_span.label == "PERSON"
+
+
+def test_relabel_delete_undo_redo_with_real_shortcuts(qtbot, make_window, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    store = single_document_store(tmp_path, TEXT)
+    window = make_window(store)
+    i = TEXT.index("Rabat")
+    window.article.select_range(i, i + 5)
+    qtbot.keyClick(window.article, Qt.Key.Key_1)  # PERSON (wrong)
+    qtbot.keyClick(window.article, Qt.Key.Key_3)  # relabel the selected entity: GPE
+    assert human_rows(store, 1) == [(i, i + 5, "GPE")]
+    qtbot.keyClick(window.article, Qt.Key.Key_Delete)
+    assert human_rows(store, 1) == []
+    qtbot.keyClick(window.article, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert human_rows(store, 1) == [(i, i + 5, "GPE")]
+    qtbot.keyClick(window.article, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert human_rows(store, 1) == [(i, i + 5, "PERSON")]
+    qtbot.keyClick(window.article, Qt.Key.Key_Z, CTRL_SHIFT)
+    assert human_rows(store, 1) == [(i, i + 5, "GPE")]
+    # the view follows the store: one entity highlighted, labelled GPE
+    assert [(s.start, s.label) for s in window.article.spans] == [(i, "GPE")]
+
+
+def test_overlap_is_refused_with_a_message_and_nothing_changes(qtbot, make_window, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    store = single_document_store(tmp_path, TEXT)
+    window = make_window(store)
+    window.article.select_range(10, 24)
+    qtbot.keyClick(window.article, Qt.Key.Key_1)
+    window.article.select_range(17, 28)  # "Blinken met"
+    qtbot.keyClick(window.article, Qt.Key.Key_2)
+    assert human_rows(store, 1) == [(10, 24, "PERSON")]
+    assert "overlaps the PERSON entity 'Antony Blinken'" in window.statusBar().currentMessage()
+    assert window.undo_stack.count() == 1
+
+
+def test_confirm_and_grow_shrink_a_suggestion(qtbot, make_window, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    store = single_document_store(tmp_path, TEXT)
+    store.replace_suggestions({1: [SpanData(17, 24, "PERSON"), SpanData(47, 52, "GPE")]}, "test-model@1")
+    window = make_window(store)
+    qtbot.keyClick(window.article, Qt.Key.Key_Tab)  # select the first entity
+    assert window.article.selected_span.layer is Layer.MODEL
+    qtbot.keyClick(window.article, Qt.Key.Key_BracketLeft)  # grow by a token at the start: "Antony Blinken"
+    assert human_rows(store, 1) == [(10, 24, "PERSON")]
+    qtbot.keyClick(window.article, Qt.Key.Key_BraceRight, Qt.KeyboardModifier.ShiftModifier)  # shrink end
+    assert human_rows(store, 1) == [(10, 16, "PERSON")]
+    qtbot.keyClick(window.article, Qt.Key.Key_Tab)
+    assert window.article.selected_span.label == "GPE"
+    qtbot.keyClick(window.article, Qt.Key.Key_Return)
+    assert human_rows(store, 1) == [(10, 16, "PERSON"), (47, 52, "GPE")]
+    view = store.view(1, "alice")
+    assert view.suggestions == ()  # the shrunk suggestion does not come back
+
+
+def test_accept_all_then_accept_document_and_undo_the_status(qtbot, make_window, seeded_store) -> None:  # type: ignore[no-untyped-def]
+    window = make_window(seeded_store)
+    first = window.view.info.id
+    n = len(window.view.suggestions)
+    qtbot.keyClick(window.article, Qt.Key.Key_A, CTRL_SHIFT)
+    assert len(seeded_store.view(first, "alice").confirmed) == n
+    qtbot.keyClick(window.article, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert seeded_store.document(first).status is DocumentStatus.ACCEPTED
+    assert window.view.info.id != first  # moved on to the next unfinished article
+    assert window.progress_label.text() == "accepted 1 of 5"
+    qtbot.keyClick(window.article, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert seeded_store.document(first).status is DocumentStatus.IN_PROGRESS
+    assert window.view.info.id == first  # undo shows the article it changed
+    assert window.progress_label.text() == "accepted 0 of 5"
+
+
+def test_flow_keys_reject_flag_next_previous_and_next_unfinished(qtbot, make_window, seeded_store) -> None:  # type: ignore[no-untyped-def]
+    window = make_window(seeded_store)
+    ids = window._visible_ids()
+    assert window.view.info.id == ids[0]
+    qtbot.keyClick(window.article, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
+    assert window.view.info.id == ids[1]
+    qtbot.keyClick(window.article, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
+    assert window.view.info.id == ids[0]
+    ctrl_shift = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    qtbot.keyClick(window.article, Qt.Key.Key_R, ctrl_shift)
+    assert seeded_store.document(ids[0]).status is DocumentStatus.REJECTED
+    qtbot.keyClick(window.article, Qt.Key.Key_F, ctrl_shift)
+    assert seeded_store.document(ids[1]).status is DocumentStatus.FLAGGED
+    assert window.view.info.id == ids[2]
+    qtbot.keyClick(window.article, Qt.Key.Key_Right, ctrl_shift)  # next unfinished skips the rejected one
+    assert window.view.info.id == ids[3]
+
+
+def test_clicking_an_entity_selects_it(qtbot, make_window, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    store = single_document_store(tmp_path, TEXT)
+    store.replace_suggestions({1: [SpanData(47, 52, "GPE")]}, "m@1")
+    window = make_window(store)
+    cursor = QTextCursor(window.article.document())
+    cursor.setPosition(49)
+    point = window.article.cursorRect(cursor).center()
+    qtbot.mouseClick(window.article.viewport(), Qt.MouseButton.LeftButton, pos=point)
+    assert window.article.selected_span is not None and window.article.selected_span.start == 47
+
+
+def test_filters_and_search(qtbot, make_window, seeded_store) -> None:  # type: ignore[no-untyped-def]
+    window = make_window(seeded_store)
+    assert window.proxy.rowCount() == 5
+    window.language_filter.setCurrentIndex(window.language_filter.findData("fr"))
+    assert window.proxy.rowCount() == 1
+    window.language_filter.setCurrentIndex(0)
+    window.search.setText("rabat")
+    assert window.proxy.rowCount() == 1
+    window.search.setText("")
+    seeded_store.set_status(window._visible_ids()[0], DocumentStatus.ACCEPTED, "alice")
+    window.refresh_list()
+    window.status_filter.setCurrentIndex(window.status_filter.findData("accepted"))
+    assert window.proxy.rowCount() == 1
+    window.status_filter.setCurrentIndex(0)
+    window.label_filter.setCurrentIndex(window.label_filter.findData("MISC"))
+    assert window.proxy.rowCount() == 1  # only the French article has MISC
+
+
+def test_window_state_is_kept(qtbot, make_window, seeded_store) -> None:  # type: ignore[no-untyped-def]
+    window = make_window(seeded_store)
+    third = window._visible_ids()[2]
+    window.open_document(third)
+    window.close()
+    again = make_window(seeded_store)
+    assert again.view.info.id == third

@@ -1,0 +1,81 @@
+"""The 1 MB / 20,000-span article, and background work that never freezes the window."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+
+from annotator.core.document import NewDocument
+from annotator.core.span import SpanData
+from annotator.store import Store
+
+
+def big_article() -> tuple[str, list[SpanData]]:
+    unit = "Antony Blinken met Nasser Bourita in Rabat 👍 on Monday.\n"
+    text = unit * (1_000_000 // len(unit) + 1)
+    spans = []
+    for k in range(0, len(text) // len(unit)):
+        base = k * len(unit)
+        spans.append(SpanData(base, base + 14, "PERSON"))
+        spans.append(SpanData(base + 36, base + 41, "GPE"))
+        if len(spans) >= 20_000:
+            break
+    return text, spans
+
+
+def test_one_megabyte_article_with_20000_spans_opens_and_scrolls(qtbot, make_window, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    text, spans = big_article()
+    assert len(text) >= 1_000_000 and len(spans) == 20_000
+    store = Store.open(str(tmp_path / "big.sqlite3"))
+    doc = store.import_documents([(NewDocument(text, "big.txt", "en"), [])]).added[0]
+    store.replace_suggestions({doc: spans}, "m@1")
+    window = make_window(store)
+    assert len(window.article.spans) == 20_000
+    bar = window.article.verticalScrollBar()
+    for value in (bar.maximum() // 3, bar.maximum() // 2, bar.maximum()):
+        bar.setValue(value)
+        window.article.viewport().repaint()  # paints label tags for the visible region
+    # an edit deep inside re-formats only what changed, and lands at the right offsets
+    target = window.article.spans[-1]
+    window.article.select_span(target)
+    window.confirm_selected()
+    assert store.view(doc, "alice").confirmed[0].start == target.start
+
+
+def test_first_start_imports_seeds_and_suggests_in_the_background(qtbot, make_window, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    store = Store.open(str(tmp_path / "empty.sqlite3"))
+    window = make_window(store)
+    ticks = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(1))
+    timer.start(20)
+    window.first_start()
+    assert window.job is not None and window.cancel_button.isVisible()
+    with qtbot.waitSignal(window.job.signals.finished, timeout=120_000):
+        pass
+    timer.stop()
+    qtbot.waitUntil(lambda: window.job is None)
+    assert len(ticks) > 3  # the event loop kept running while the job worked
+    assert store.document_count() == 5
+    assert window.table_model.rowCount() == 5
+    assert window.view is not None and window.view.suggestions  # highlighted suggestions on screen
+    assert "done" in window.statusBar().currentMessage()
+
+
+def test_preannotation_can_be_cancelled_and_keeps_whole_batches(qtbot, make_window, tmp_path: Path,
+                                                                seeds_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    store = Store.open(str(tmp_path / "many.sqlite3"))
+    texts = [p.read_text(encoding="utf-8") for p in sorted(seeds_dir.glob("*.txt")) if "Maroc" not in p.read_text()]
+    store.import_documents([(NewDocument(f"Item {i}.\n{texts[i % 4]}", f"d{i}", "en"), []) for i in range(400)])
+    window = make_window(store)
+    assert window.start_preannotation()
+    job = window.job
+    with qtbot.waitSignal(job.signals.progress, timeout=120_000, check_params_cb=lambda d, t, m: d > 0):
+        pass
+    with qtbot.waitSignal(job.signals.cancelled, timeout=120_000):
+        window.cancel_button.click()
+    qtbot.waitUntil(lambda: window.job is None)
+    done = [d for d in store.list_documents() if d.model_count > 0]
+    assert 0 < len(done) < 400 and len(done) % 64 == 0  # whole batches only
+    assert "cancelled" in window.statusBar().currentMessage()
