@@ -49,12 +49,9 @@ def _screenshot_when_idle(window: MainWindow, path: Path) -> None:
         if window.job is not None:
             QTimer.singleShot(300, attempt)
             return
-        ids = window._visible_ids()
-        if len(ids) > 1:
-            window.open_document(ids[1])
-            spans = window.article.spans
-            if spans:
-                window.article.select_span(spans[min(3, len(spans) - 1)])
+        spans = window.article.spans
+        if spans:
+            window.article.select_span(spans[min(3, len(spans) - 1)])
         QTimer.singleShot(500, lambda: (window.grab().save(str(path)), window.close()))
 
     QTimer.singleShot(1000, attempt)

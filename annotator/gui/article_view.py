@@ -289,14 +289,20 @@ class ArticleView(QTextEdit):
             return
         rect = self.viewport().rect()
         first = self._map.to_python(self.cursorForPosition(rect.topLeft()).position())
-        last = self._map.to_python(self.cursorForPosition(rect.bottomRight()).position())
         painter = QPainter(self.viewport())
         painter.setFont(self._tag_font)
         metrics = QFontMetrics(self._tag_font)
         cursor = QTextCursor(self.document())
-        for span in self.spans_between(max(0, first - 200), last + 1):
+        # Walk from the first visible line and stop below the viewport: asking Qt for the last visible
+        # position is unreliable before layout settles and would make a huge article paint every tag.
+        i = max(0, bisect_left(self._starts, max(0, first - 200)))
+        for span in self._spans[i:]:
             cursor.setPosition(self._map.to_qt(span.start))
             r = self.cursorRect(cursor)
+            if r.top() > rect.bottom():
+                break
+            if r.bottom() + metrics.height() < 0:
+                continue
             label = self._labels.get(span.label)
             colour = QColor(label.colour if label else "#dddddd")
             width = metrics.horizontalAdvance(span.label) + 6

@@ -7,32 +7,26 @@ text, never from what the widget gives back (which also rewrites NBSP as a space
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
+
+_IRREGULAR = re.compile("[\U00010000-\U0010FFFF]|\r\n")
 
 
 class OffsetMap:
     def __init__(self, text: str) -> None:
-        self._identity = "\r\n" not in text and all(ord(c) <= 0xFFFF for c in text if ord(c) > 0xD7FF)
+        irregular = list(_IRREGULAR.finditer(text))  # astral characters and CRLF, found in C
+        self._identity = not irregular
         self.length = len(text)
-        if self._identity:
-            self._qt: list[int] = []
-            return
-        # qt[i] = Qt position of code point i; qt[len] = Qt length. Only the irregular points are
-        # stored (as cumulative shifts) to keep a 1 MB article cheap.
-        self._points: list[int] = []  # code point offsets after which the shift changes
-        self._shifts: list[int] = []  # cumulative shift (qt - python) from that point on
+        # Only the irregular points are stored, as cumulative shifts (qt - python) from that point on,
+        # which keeps a 1 MB article cheap.
+        self._points: list[int] = []
+        self._shifts: list[int] = []
         shift = 0
-        prev = ""
-        for i, c in enumerate(text):
-            if ord(c) > 0xFFFF:
-                shift += 1
-                self._points.append(i + 1)
-                self._shifts.append(shift)
-            elif c == "\n" and prev == "\r":
-                shift -= 1
-                self._points.append(i + 1)
-                self._shifts.append(shift)
-            prev = c
+        for match in irregular:
+            shift += 1 if match.group() != "\r\n" else -1
+            self._points.append(match.end())
+            self._shifts.append(shift)
         self._qt = [p + s for p, s in zip(self._points, self._shifts, strict=True)]
 
     def to_qt(self, offset: int) -> int:
