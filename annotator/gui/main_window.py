@@ -10,14 +10,17 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from contextlib import suppress
+from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -42,7 +45,9 @@ from annotator.gui.document_list import ID_ROLE, DocumentFilter, DocumentTableMo
 from annotator.gui.label_palette import AddLabelDialog, LabelPalette
 from annotator.gui.workers import Job, pool
 from annotator.io.bundled import seeds_folder
+from annotator.io.exporter import ExportFormat, export
 from annotator.io.importer import ImportOptions, import_paths
+from annotator.io.selection import ExportOptions
 from annotator.io.spacy_docs import Tokenizers
 from annotator.nlp.pipelines import Pipelines, token_bounds
 from annotator.nlp.preannotate import preannotate
@@ -65,6 +70,8 @@ SHORTCUTS: list[tuple[str, str]] = [
     ("Ctrl+Shift+Right", "next unfinished article"),
     ("Ctrl+Z / Ctrl+Shift+Z", "undo / redo any edit, status changes included"),
     ("Ctrl+L", "add a label to the scheme"),
+    ("Ctrl+O / Ctrl+Shift+O", "import files / a folder"),
+    ("Ctrl+E", "export training data"),
     ("Ctrl+F", "search the document list"),
 ]
 
@@ -183,6 +190,10 @@ class MainWindow(QMainWindow):
 
         bar = self.menuBar()
         file = bar.addMenu("&File")
+        action(file, "Import files…", "Ctrl+O", self._ask_import_files)
+        action(file, "Import folder…", "Ctrl+Shift+O", self._ask_import_folder)
+        action(file, "Export training data…", "Ctrl+E", self._ask_export)
+        file.addSeparator()
         action(file, "Quit", QKeySequence.StandardKey.Quit, self.close)
         edit = bar.addMenu("&Edit")
         undo = self.undo_stack.createUndoAction(self, "Undo")
@@ -528,6 +539,62 @@ class MainWindow(QMainWindow):
             self.start_job(Job("importing the sample articles", work))
         elif store.ids_needing_suggestions():
             self.start_preannotation()
+
+    # -- files --------------------------------------------------------------------------------
+
+    def _ask_import_files(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self, "Import articles", "",
+                                                "Articles (*.txt *.jsonl *.ndjson *.spacy);;All files (*)")
+        if paths:
+            self.import_files(paths)
+
+    def _ask_import_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Import a folder of articles")
+        if folder:
+            self.import_files([folder])
+
+    def import_files(self, paths: list[str]) -> bool:
+        """All or nothing, in the background; new documents then get suggestions."""
+        store, user = self.store, self.user
+
+        def work(progress: ProgressSink, cancel: CancelToken) -> object:
+            return import_paths(store, paths, ImportOptions(author=user), progress)
+
+        def done(report: object) -> None:
+            added = len(report.added)  # type: ignore[attr-defined]
+            dupes = len(report.duplicates)  # type: ignore[attr-defined]
+            self.message(f"imported {added} document(s)" + (f", skipped {dupes} duplicate(s)" if dupes else ""))
+            self.reload_labels()
+            if added:
+                QTimer.singleShot(0, self.start_preannotation)
+
+        return self.start_job(Job("importing", work), done)
+
+    def _ask_export(self) -> None:
+        formats = [f.value for f in ExportFormat]
+        fmt, ok = QInputDialog.getItem(self, "Export training data",
+                                       "Format (accepted documents, your corrections):", formats, 0, False)
+        if not ok:
+            return
+        if fmt == ExportFormat.SPACY.value:
+            target = QFileDialog.getExistingDirectory(self, "Folder for train.spacy / dev.spacy")
+        else:
+            suffix = ".conll" if fmt == ExportFormat.CONLL.value else ".jsonl"
+            target, _ = QFileDialog.getSaveFileName(self, "Export to", f"export{suffix}")
+        if target:
+            self.export_to(Path(target), ExportFormat(fmt))
+
+    def export_to(self, target: Path, fmt: ExportFormat, options: ExportOptions | None = None) -> bool:
+        store, chosen = self.store, options or ExportOptions()
+
+        def work(progress: ProgressSink, cancel: CancelToken) -> object:
+            return export(store, target, fmt, chosen, progress, cancel)
+
+        def done(report: object) -> None:
+            files = ", ".join(str(f) for f in report.files)  # type: ignore[attr-defined]
+            self.message(f"exported {report.documents} document(s) to {files}")  # type: ignore[attr-defined]
+
+        return self.start_job(Job("exporting", work), done)
 
     # -- state --------------------------------------------------------------------------------
 

@@ -79,3 +79,27 @@ def test_preannotation_can_be_cancelled_and_keeps_whole_batches(qtbot, make_wind
     done = [d for d in store.list_documents() if d.model_count > 0]
     assert 0 < len(done) < 400 and len(done) % 64 == 0  # whole batches only
     assert "cancelled" in window.statusBar().currentMessage()
+
+
+def test_file_menu_import_and_export_run_in_the_background(qtbot, make_window, tmp_path: Path,
+                                                           seeds_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    from annotator.core.document import DocumentStatus
+    from annotator.io.exporter import ExportFormat
+
+    store = Store.open(str(tmp_path / "s.sqlite3"))
+    window = make_window(store)
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"\xff\xfe broken")
+    assert window.import_files([str(seeds_dir), str(bad)])
+    qtbot.waitUntil(lambda: window.job is None, timeout=60_000)
+    assert "bad.txt, line 1: is not valid UTF-8" in window.statusBar().currentMessage()
+    assert store.document_count() == 0  # all or nothing
+    assert window.import_files([str(seeds_dir)])
+    qtbot.waitUntil(lambda: window.job is None and store.document_count() == 5, timeout=60_000)
+    qtbot.waitUntil(lambda: window.job is None and not store.ids_needing_suggestions(), timeout=120_000)
+    store.set_status(store.list_documents()[0].id, DocumentStatus.ACCEPTED, "alice")
+    out = tmp_path / "out.jsonl"
+    assert window.export_to(out, ExportFormat.DOCCANO)
+    qtbot.waitUntil(lambda: window.job is None, timeout=60_000)
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 1
+    assert "exported 1 document(s)" in window.statusBar().currentMessage()
