@@ -29,5 +29,11 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/preannotate.py
 
+# A folder app in dist/annotator (PyInstaller), models and resources included.
+package: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[package]"
+	$(BIN)/pyinstaller --noconfirm --clean --distpath dist --workpath build packaging/annotator.spec
+	QT_QPA_PLATFORM=offscreen dist/annotator/annotator --version
+
 clean:
 	rm -rf $(VENV) build dist *.egg-info
