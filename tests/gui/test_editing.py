@@ -152,3 +152,40 @@ def test_window_state_is_kept(qtbot, make_window, seeded_store) -> None:  # type
     window.close()
     again = make_window(seeded_store)
     assert again.view.info.id == third
+
+
+def test_add_label_from_the_gui_then_use_its_key(qtbot, make_window, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from annotator.gui.label_palette import AddLabelDialog
+
+    store = single_document_store(tmp_path, TEXT)
+    window = make_window(store)
+
+    def fill_and_accept() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, AddLabelDialog)
+        dialog.name.setText("ministry")
+        dialog.key.setText("k")
+        dialog.accept()
+
+    QTimer.singleShot(0, fill_and_accept)
+    window.add_label()
+    assert "MINISTRY" in {label.name for label in store.labels()}
+    assert "MINISTRY" in window.palette.buttons
+    i = TEXT.index("Daesh")
+    window.article.select_range(i, i + 5)
+    qtbot.keyClick(window.article, Qt.Key.Key_K)
+    assert human_rows(store, 1) == [(i, i + 5, "MINISTRY")]
+
+    def taken_key() -> None:
+        dialog = QApplication.activeModalWidget()
+        dialog.name.setText("OTHER")
+        dialog.key.setText("1")
+        dialog.accept()
+        QTimer.singleShot(0, lambda: QApplication.activeModalWidget().accept())  # the warning box
+
+    QTimer.singleShot(0, taken_key)
+    window.add_label()
+    assert "OTHER" not in {label.name for label in store.labels()}
