@@ -103,6 +103,36 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config", action="store_true",
                    help="also write config.cfg for 'spacy train' (fine-tunes the language's base pipeline)")
 
+    p = sub.add_parser("train", help="fine-tune NER on the accepted corrections of one language")
+    _common(p, suppress=True)
+    p.add_argument("--language", default="en")
+    p.add_argument("--epochs", type=int, default=20, help="at most this many epochs (early stopping on dev F)")
+    p.add_argument("--patience", type=int, default=4)
+    p.add_argument("--dev-ratio", type=float, default=0.2)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--rehearsal", type=float, default=0.5,
+                   help="base-model examples mixed in per corrected example, against forgetting (0: off)")
+    p.add_argument("--output", help="folder for trained models (default: the user data folder)")
+    p.add_argument("--use", action="store_true", help="make the new model the suggestion model and re-run it "
+                                                       "on unfinished documents")
+
+    p = sub.add_parser("evaluate", help="precision/recall/F per label: base model before, trained model after")
+    _common(p, suppress=True)
+    p.add_argument("--language", default="en")
+    p.add_argument("--model", help="model to score as 'after' (default: the latest trained for the language)")
+    p.add_argument("--split", choices=["dev", "train", "all"], default="dev")
+    p.add_argument("--dev-ratio", type=float, default=0.2)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("models", help="trained models and the suggestion model of each language")
+    _common(p, suppress=True)
+
+    p = sub.add_parser("use-model", help="choose the model that suggests entities for a language")
+    _common(p, suppress=True)
+    p.add_argument("model", help="package name, model folder, or 'default'")
+    p.add_argument("--language", help="(default: the language the model declares)")
+
     p = sub.add_parser("stats", help="documents by status and language, spans by label and layer")
     _common(p, suppress=True)
     p.add_argument("--json", action="store_true", help="print JSON instead of tables")
@@ -158,7 +188,8 @@ def _preannotate(store, args: argparse.Namespace, user: str) -> int:  # type: ig
     from annotator.nlp.pipelines import PipelineConfig, Pipelines
     from annotator.nlp.preannotate import preannotate
 
-    pipelines = Pipelines(PipelineConfig.from_env(args.model, args.language))
+    pipelines = Pipelines(PipelineConfig.from_env(args.model, args.language)
+                          if args.model else PipelineConfig.from_env().with_choices(store.suggestion_models()))
     report = preannotate(store, pipelines, language=args.language, rerun=args.rerun, batch_size=args.batch_size,
                          progress=TerminalProgress(), cancel=CancelToken())
     print(f"pre-annotated {report.documents} document(s): {report.spans} suggested entities")
@@ -229,6 +260,104 @@ def _export(store, args: argparse.Namespace, user: str) -> int:  # type: ignore[
     return 0
 
 
+def _train(store, args: argparse.Namespace, user: str) -> int:  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    from annotator.nlp.pipelines import PipelineConfig, Pipelines
+    from annotator.nlp.preannotate import preannotate
+    from annotator.nlp.train import TrainSettings, train
+
+    settings = TrainSettings(max_epochs=args.epochs, patience=args.patience, dev_ratio=args.dev_ratio, seed=args.seed,
+                             rehearsal=args.rehearsal)
+    pipelines = Pipelines(PipelineConfig.from_env())
+    report = train(store, pipelines, args.language, settings=settings,
+                   output=Path(args.output) if args.output else None, progress=TerminalProgress(every=0),
+                   cancel=CancelToken())
+    m = report.model
+    print(f"trained {m.name} {m.version} from {m.base or 'blank'} on {report.train_docs} document(s), "
+          f"checked on {report.dev_docs}: dev F {report.before.overall.f:.3f} -> {report.after.overall.f:.3f}")
+    print(f"  saved to {m.path}")
+    if args.use:
+        store.set_suggestion_model(args.language, m.path)
+        chosen = Pipelines(PipelineConfig.from_env().with_choices(store.suggestion_models()))
+        rerun = preannotate(store, chosen, language=args.language, rerun=True, progress=TerminalProgress())
+        print(f"  now suggesting with it: re-ran {rerun.documents} unfinished document(s)")
+    return 0
+
+
+def _evaluate(store, args: argparse.Namespace, user: str) -> int:  # type: ignore[no-untyped-def]
+    from annotator.nlp.evaluate import evaluate_pipeline, gold_documents
+    from annotator.nlp.pipelines import PipelineConfig, Pipelines
+
+    docs = gold_documents(store, args.language, args.split, args.dev_ratio, args.seed)
+    if not docs:
+        raise AnnotatorError(f"no accepted '{args.language}' documents in the {args.split} split to evaluate on")
+    after_name = args.model
+    if after_name is None:
+        trained = store.trained_models(args.language)
+        after_name = trained[-1].path if trained else None
+    base = Pipelines(PipelineConfig.from_env()).get(args.language)
+    before = evaluate_pipeline(base, docs)
+    columns = [(base.author, before)]
+    if after_name is not None:
+        trained_pipeline = Pipelines(PipelineConfig.from_env(after_name, args.language)).get(args.language)
+        after = evaluate_pipeline(trained_pipeline, docs)
+        columns.append((after_name, after))
+    if args.json:
+        print(json.dumps({"split": args.split, "documents": len(docs),
+                          "models": {name: sc.as_dict() for name, sc in columns}}, indent=2))
+        return 0
+    print(f"{len(docs)} accepted '{args.language}' document(s), {args.split} split; exact span + label")
+    for i, (name, _) in enumerate(columns):
+        print(f"  [{'before' if i == 0 else 'after'}] {name}")
+    head = "".join(f"  {'before' if i == 0 else 'after':>6}  P     R     F  " for i in range(len(columns)))
+    print(f"\n{'label':<14}{head}")
+    labels = sorted({lb for _, sc in columns for lb in sc.per_label})
+    for label in labels + ["ALL"]:
+        cells = ""
+        for _, sc in columns:
+            prf = sc.overall if label == "ALL" else sc.per_label.get(label)
+            cells += "        -     -     -  " if prf is None else \
+                f"       {prf.precision:.2f}  {prf.recall:.2f}  {prf.f:.2f}  "
+        print(f"{label:<14}{cells}")
+    for name, sc in columns:
+        errors = ", ".join(f"{k} {v}" for k, v in sorted(sc.outcomes.items()))
+        print(f"\n{name}: {errors}")
+    return 0
+
+
+def _models(store, args: argparse.Namespace, user: str) -> int:  # type: ignore[no-untyped-def]
+    chosen = store.suggestion_models()
+    for lang, model in sorted(chosen.items()):
+        print(f"suggestions for '{lang}': {model}")
+    for m in store.trained_models():
+        after = m.scores.get("after", {}).get("overall", {}).get("f")
+        before = m.scores.get("before", {}).get("overall", {}).get("f")
+        print(f"{m.created_at:%Y-%m-%d %H:%M}  {m.language}  {m.name} {m.version}  from {m.base or 'blank'}  "
+              f"dev F {before} -> {after}  {m.path}")
+    if not chosen and not store.trained_models():
+        print("no trained models yet; the default pipelines suggest entities (see README, Models)")
+    return 0
+
+
+def _use_model(store, args: argparse.Namespace, user: str) -> int:  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    from annotator.nlp.pipelines import declared_language
+
+    if args.model == "default":
+        if not args.language:
+            raise AnnotatorError("say which language goes back to the default: use-model default --language en")
+        store.set_suggestion_model(args.language, None)
+        print(f"'{args.language}' suggestions come from the default pipelines again")
+        return 0
+    model = str(Path(args.model).resolve()) if Path(args.model).exists() else args.model
+    language = args.language or declared_language(model)
+    store.set_suggestion_model(language, model)
+    print(f"'{language}' suggestions now come from {model}; run 'annotator preannotate --rerun' to refresh them")
+    return 0
+
+
 def _set_language(store, args: argparse.Namespace, user: str) -> int:  # type: ignore[no-untyped-def]
     for doc_id in args.ids:
         store.set_language(doc_id, args.language)
@@ -246,7 +375,11 @@ def _gui(db: str | None, user: str) -> int:
 
 
 _COMMANDS = {
+    "evaluate": _evaluate,
     "export": _export,
+    "models": _models,
+    "train": _train,
+    "use-model": _use_model,
     "import": _import,
     "preannotate": _preannotate,
     "stats": _stats,

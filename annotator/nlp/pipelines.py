@@ -62,12 +62,19 @@ class PipelineConfig:
         if os.environ.get(ENV_LABEL_MAPPING):
             mapping.update(parse_label_mapping(os.environ[ENV_LABEL_MAPPING]))
         if model is not None:
-            lang = language or _declared_language(model)
+            lang = language or declared_language(model)
             candidates[lang] = (model,)
         return cls(candidates, mapping)
 
+    def with_choices(self, choices: Mapping[str, str]) -> PipelineConfig:
+        """The project's chosen suggestion model per language goes first; defaults stay as fallbacks."""
+        candidates = dict(self.candidates)
+        for lang, model in choices.items():
+            candidates[lang] = (model, *[c for c in candidates.get(lang, ()) if c != model])
+        return PipelineConfig(candidates, self.label_mapping)
 
-def _declared_language(name: str) -> str:
+
+def declared_language(name: str) -> str:
     """The language a package or folder says it is for, read from its meta.json without loading weights."""
     try:
         folder = Path(name) if _looks_like_path(name) else spacy.util.get_package_path(name)

@@ -68,6 +68,26 @@ class DocumentSummary:
     updated_at: datetime
 
 
+@dataclass(frozen=True)
+class TrainedModel:
+    id: int
+    name: str
+    version: str
+    path: str
+    language: str
+    base: str | None
+    data_hash: str
+    labels: list[str]
+    settings: dict[str, Any]
+    scores: dict[str, Any]
+    created_at: datetime
+
+    @property
+    def author(self) -> str:
+        """How its predictions are attributed in the model layer (matches Pipeline.author)."""
+        return f"{self.name}@{self.version}"
+
+
 @dataclass
 class ImportReport:
     added: list[int] = field(default_factory=list)

@@ -77,3 +77,31 @@ class LabelRow(Base):
     key: Mapped[str | None] = mapped_column(String(1))
     description: Mapped[str] = mapped_column(String(200), nullable=False, default="")
     position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+
+class TrainedModelRow(Base):
+    """A model trained by annotator: where it is, what it came from, on what, how it scored."""
+
+    __tablename__ = "trained_models"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    version: Mapped[str] = mapped_column(String(50), nullable=False)
+    path: Mapped[str] = mapped_column(String(1024), nullable=False)
+    language: Mapped[str] = mapped_column(String(16), nullable=False, index=True)
+    base: Mapped[str | None] = mapped_column(String(200))
+    data_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    labels: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
+    scores: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class SettingRow(Base):
+    """Project-wide choices shared by every client of the database (e.g. the suggestion model per
+    language), as opposed to per-user window state kept in QSettings."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON, nullable=False)

@@ -29,10 +29,11 @@ from annotator.store.records import (
     DocumentView,
     ImportReport,
     Stats,
+    TrainedModel,
     info_of,
     span_of,
 )
-from annotator.store.schema import DocumentRow, LabelRow, SpanRow, utcnow
+from annotator.store.schema import DocumentRow, LabelRow, SettingRow, SpanRow, TrainedModelRow, utcnow
 
 # Colours handed to labels that arrive from an import or a model without one.
 _EXTRA_COLOURS = ("#a0c4ff", "#ffc6ff", "#caffbf", "#fdffb6", "#ffadad", "#9bf6ff", "#bdb2ff", "#ffd6a5")
@@ -364,6 +365,53 @@ class Store:
             self._ensure_labels(s, {r["label"] for r in rows})
         return len(rows)
 
+    # -- models and settings -------------------------------------------------------------------
+
+    def register_model(self, model: TrainedModel) -> TrainedModel:
+        """Record a trained model (the folder must already be complete: registering is the last step)."""
+        with self._write() as s:
+            row = TrainedModelRow(
+                name=model.name, version=model.version, path=model.path, language=model.language, base=model.base,
+                data_hash=model.data_hash, labels=list(model.labels), settings=dict(model.settings),
+                scores=dict(model.scores), created_at=model.created_at,
+            )
+            s.add(row)
+            s.flush()
+            return _trained(row)
+
+    def trained_models(self, language: str | None = None) -> list[TrainedModel]:
+        query = select(TrainedModelRow).order_by(TrainedModelRow.id)
+        if language is not None:
+            query = query.where(TrainedModelRow.language == language)
+        with self._read() as s:
+            return [_trained(r) for r in s.scalars(query)]
+
+    def setting(self, key: str, default: Any = None) -> Any:
+        with self._read() as s:
+            row = s.get(SettingRow, key)
+            return default if row is None else row.value
+
+    def set_setting(self, key: str, value: Any) -> None:
+        with self._write() as s:
+            row = s.get(SettingRow, key)
+            if value is None:
+                if row is not None:
+                    s.delete(row)
+            elif row is None:
+                s.add(SettingRow(key=key, value=value))
+            else:
+                row.value = value
+
+    def suggestion_models(self) -> dict[str, str]:
+        """``{language: package name or model folder}`` chosen for suggestions in this project."""
+        prefix = "suggestion_model."
+        with self._read() as s:
+            rows = s.scalars(select(SettingRow).where(SettingRow.key.startswith(prefix)))
+            return {r.key[len(prefix):]: str(r.value) for r in rows}
+
+    def set_suggestion_model(self, language: str, model: str | None) -> None:
+        self.set_setting(f"suggestion_model.{language}", model)
+
     def set_language(self, document_id: int, language: str) -> None:
         """Override the detected language (the tokenizer and model follow it)."""
         with self._write() as s:
@@ -580,3 +628,8 @@ class _Edit:
             extra={"version": self.doc.version},
         )
 
+
+
+def _trained(row: TrainedModelRow) -> TrainedModel:
+    return TrainedModel(row.id, row.name, row.version, row.path, row.language, row.base, row.data_hash,
+                        list(row.labels), dict(row.settings), dict(row.scores), row.created_at)

