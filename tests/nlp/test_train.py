@@ -12,7 +12,7 @@ import spacy
 from annotator.cli import main
 from annotator.core.document import DocumentStatus
 from annotator.core.errors import AnnotatorError
-from annotator.core.progress import CancelToken, Cancelled
+from annotator.core.progress import Cancelled, CancelToken
 from annotator.io.importer import import_paths
 from annotator.nlp.evaluate import gold_documents
 from annotator.nlp.pipelines import PipelineConfig, Pipelines
