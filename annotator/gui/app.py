@@ -31,7 +31,7 @@ def run(db: str | None, user: str) -> int:
     except AnnotatorError as exc:
         QMessageBox.critical(None, "annotator", str(exc))
         return 1
-    window = MainWindow(store, user, Pipelines(PipelineConfig.from_env()))
+    window = MainWindow(store, user, Pipelines(PipelineConfig.from_env().with_choices(store.suggestion_models())))
     window.show()
     QTimer.singleShot(0, window.first_start)
     shot = os.environ.get(ENV_SCREENSHOT)

@@ -8,6 +8,7 @@ pool with a progress bar and Cancel in the status bar.
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
@@ -34,23 +35,27 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.core.changes import Changes
+from annotator.core.compare import compare
 from annotator.core.document import DocumentStatus
 from annotator.core.errors import AnnotatorError, ConflictError, NotFound
 from annotator.core.progress import CancelToken, ProgressSink
 from annotator.core.snapping import TokenBounds
-from annotator.core.span import Layer, Span
+from annotator.core.span import Layer, Span, SpanData
 from annotator.gui.article_view import ArticleView
 from annotator.gui.commands import StoreEditCommand
 from annotator.gui.document_list import ID_ROLE, DocumentFilter, DocumentTableModel
 from annotator.gui.label_palette import AddLabelDialog, LabelPalette
+from annotator.gui.model_panel import EvaluationDialog
 from annotator.gui.workers import Job, pool
 from annotator.io.bundled import seeds_folder
 from annotator.io.exporter import ExportFormat, export
 from annotator.io.importer import ImportOptions, import_paths
 from annotator.io.selection import ExportOptions
 from annotator.io.spacy_docs import Tokenizers
-from annotator.nlp.pipelines import Pipelines, token_bounds
+from annotator.nlp.evaluate import evaluate_pipeline, gold_documents
+from annotator.nlp.pipelines import PipelineConfig, Pipelines, token_bounds
 from annotator.nlp.preannotate import preannotate
+from annotator.nlp.train import TrainReport, TrainSettings, train
 from annotator.store import Store
 from annotator.store.records import DocumentView
 
@@ -73,6 +78,7 @@ SHORTCUTS: list[tuple[str, str]] = [
     ("Ctrl+O / Ctrl+Shift+O", "import files / a folder"),
     ("Ctrl+E", "export training data"),
     ("Ctrl+F", "search the document list"),
+    ("Ctrl+T", "train the model on the accepted corrections"),
 ]
 
 
@@ -87,6 +93,9 @@ class MainWindow(QMainWindow):
         self.job: Job | None = None
         self._bounds: dict[int, TokenBounds] = {}
         self._last_list_refresh = 0.0
+        self._quiet_dialogs = False  # tests read last_training / last_evaluation instead of modal dialogs
+        self.last_training: TrainReport | None = None
+        self.last_evaluation: tuple[object, object] | None = None
         self.setWindowTitle(f"annotator — {user}")
         self._build()
         self._build_actions()
@@ -217,6 +226,11 @@ class MainWindow(QMainWindow):
         model = bar.addMenu("&Model")
         action(model, "Suggest entities for new documents", None, lambda: self.start_preannotation(rerun=False))
         action(model, "Re-run the model on unfinished documents", None, lambda: self.start_preannotation(rerun=True))
+        model.addSeparator()
+        action(model, "Train on accepted corrections", "Ctrl+T", self.start_training)
+        action(model, "Evaluate: base vs latest trained model", None, self.start_evaluation)
+        action(model, "Use the latest trained model for suggestions", None, self.use_latest_model)
+        action(model, "Go back to the default model", None, self.use_default_model)
         help_menu = bar.addMenu("&Help")
         action(help_menu, "Keyboard shortcuts", "F1", self.show_shortcuts)
 
@@ -297,7 +311,21 @@ class MainWindow(QMainWindow):
             f"{info.source} · {info.language} · {info.status.value}{by} · {len(self.view.confirmed)} confirmed, "
             f"{len(self.view.suggestions)} suggestions"
             + (f" from {info.suggested_by}" if info.suggested_by else "")
+            + self._model_versus_person()
         )
+
+    def _model_versus_person(self) -> str:
+        """Once a person has confirmed entities, how the model's suggestions fared against them. In an
+        article not yet accepted, only the part up to the last confirmed entity counts as reviewed
+        (analysts work top-down); an accepted article is compared whole."""
+        if self.view is None or not self.view.confirmed or not self.view.model:
+            return ""
+        as_data = [SpanData(s.start, s.end, s.label) for s in self.view.model]
+        gold = [SpanData(s.start, s.end, s.label) for s in self.view.confirmed]
+        reviewed_upto = max(s.end for s in self.view.confirmed) if self.view.info.status is not \
+            DocumentStatus.ACCEPTED else len(self.view.text)
+        counts = Counter(d.outcome.value for d in compare([p for p in as_data if p.end <= reviewed_upto], gold))
+        return " · model vs you: " + ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
 
     def step_document(self, delta: int) -> None:
         ids = self._visible_ids()
@@ -539,6 +567,75 @@ class MainWindow(QMainWindow):
             self.start_job(Job("importing the sample articles", work))
         elif store.ids_needing_suggestions():
             self.start_preannotation()
+
+    # -- the model loop -----------------------------------------------------------------------
+
+    def _language(self) -> str:
+        return self.view.info.language if self.view else "en"
+
+    def start_training(self, settings: TrainSettings | None = None) -> bool:
+        store, pipelines, language = self.store, self.pipelines, self._language()
+        chosen = settings or TrainSettings()
+
+        def work(progress: ProgressSink, cancel: CancelToken) -> object:
+            return train(store, pipelines, language, settings=chosen, progress=progress, cancel=cancel)
+
+        def done(report: object) -> None:
+            assert isinstance(report, TrainReport)
+            self.last_training = report
+            dialog = EvaluationDialog(
+                f"Trained {report.model.name}", report.before, report.after,
+                (pipelines.get(language).author, report.model.author), [e.f for e in report.epochs], self)
+            self.message(f"trained {report.model.name}: dev F {report.before.overall.f:.3f} → "
+                         f"{report.after.overall.f:.3f}; Model → Use the latest trained model to suggest with it")
+            if not self._quiet_dialogs:
+                dialog.exec()
+
+        return self.start_job(Job(f"training the {language} model", work), done)
+
+    def start_evaluation(self) -> bool:
+        store, language = self.store, self._language()
+        trained = store.trained_models(language)
+        base = Pipelines(PipelineConfig.from_env())
+
+        def work(progress: ProgressSink, cancel: CancelToken) -> object:
+            docs = gold_documents(store, language, "dev")
+            if not docs:
+                raise AnnotatorError(f"no accepted '{language}' documents to evaluate on yet")
+            before = evaluate_pipeline(base.get(language), docs, progress=progress, cancel=cancel)
+            after = None
+            if trained:
+                chosen = Pipelines(PipelineConfig.from_env(trained[-1].path, language)).get(language)
+                after = evaluate_pipeline(chosen, docs, progress=progress, cancel=cancel)
+            return before, after
+
+        def done(result: object) -> None:
+            before, after = result  # type: ignore[misc]
+            names = (base.get(language).author, trained[-1].author if trained else "")
+            epochs = [e["f"] for e in trained[-1].scores.get("epochs", [])] if trained else []
+            self.last_evaluation = (before, after)
+            if not self._quiet_dialogs:
+                EvaluationDialog("Evaluation on the dev split", before, after, names, epochs, self).exec()
+
+        return self.start_job(Job("evaluating", work), done)
+
+    def use_latest_model(self) -> bool:
+        language = self._language()
+        trained = self.store.trained_models(language)
+        if not trained:
+            self.message(f"no trained '{language}' model yet: Model → Train first", warn=True)
+            return False
+        self.store.set_suggestion_model(language, trained[-1].path)
+        self._reload_pipelines()
+        return self.start_preannotation(rerun=True)
+
+    def use_default_model(self) -> bool:
+        self.store.set_suggestion_model(self._language(), None)
+        self._reload_pipelines()
+        return self.start_preannotation(rerun=True)
+
+    def _reload_pipelines(self) -> None:
+        self.pipelines = Pipelines(PipelineConfig.from_env().with_choices(self.store.suggestion_models()))
 
     # -- files --------------------------------------------------------------------------------
 

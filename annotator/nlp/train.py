@@ -23,7 +23,7 @@ import spacy
 from platformdirs import user_data_path
 from spacy.language import Language
 from spacy.training import Example
-from spacy.util import compounding, minibatch
+from spacy.util import compounding, fix_random_seed, minibatch
 
 from annotator.core.compare import Scores
 from annotator.core.document import DocumentStatus
@@ -140,6 +140,7 @@ def train(
     rehearse = (_rehearsal_examples(nlp, base, store, language, exclude)
                 if base_name and settings.rehearsal > 0 else [])
 
+    fix_random_seed(settings.seed)  # the same data and settings give the same model
     keep = ["ner"] + [n for n in nlp.pipe_names if n != "ner" and _ner_listens_to(nlp, n)]
     rng = random.Random(settings.seed)
     epochs: list[EpochResult] = []

@@ -36,6 +36,7 @@ class DocumentView:
     confirmed: tuple[Span, ...]
     suggestions: tuple[Span, ...]
     rejections: tuple[Span, ...]
+    model: tuple[Span, ...] = ()  # every model span, hidden or not (to compare model and person)
 
     @property
     def entities(self) -> list[Span]:

@@ -187,7 +187,8 @@ class Store:
             doc = self._doc(s, document_id)
             model, human = self._layers(s, document_id, user)
             confirmed, suggestions, rejections = split_layers(model, human)
-            return DocumentView(info_of(doc), doc.text, tuple(confirmed), tuple(suggestions), tuple(rejections))
+            return DocumentView(info_of(doc), doc.text, tuple(confirmed), tuple(suggestions), tuple(rejections),
+                                tuple(model))
 
     def texts(self, document_ids: Sequence[int]) -> dict[int, tuple[str, str]]:
         """``{id: (text, language)}`` for a batch of documents (for models and exporters)."""

@@ -1,0 +1,60 @@
+"""Model menu: train in the background (per-epoch progress, Cancel), evaluate, suggest with the new model."""
+
+from __future__ import annotations
+
+from annotator.core.document import DocumentStatus
+from annotator.nlp.train import TrainSettings
+
+
+def accept_english(store) -> None:  # type: ignore[no-untyped-def]
+    for doc in store.list_documents():
+        if doc.language == "en":
+            view = store.view(doc.id, "alice")
+            for s in view.suggestions:
+                if view.text[s.start : s.end] == "Blinken" and s.label != "PERSON":
+                    store.relabel_span(s.id, "PERSON", "alice")
+            store.set_status(doc.id, DocumentStatus.ACCEPTED, "alice")
+
+
+def test_train_evaluate_and_use_the_new_model(qtbot, make_window, seeded_store) -> None:  # type: ignore[no-untyped-def]
+    accept_english(seeded_store)
+    window = make_window(seeded_store)
+    window._quiet_dialogs = True
+    english = next(d.id for d in seeded_store.list_documents() if d.language == "en")
+    window.open_document(english)
+    assert "model vs you:" in window.info.text() and "wrong label" in window.info.text()
+    messages: list[str] = []
+    assert window.start_training(TrainSettings(max_epochs=3, patience=2))
+    window.job.signals.progress.connect(lambda d, t, m: messages.append(m))
+    qtbot.waitUntil(lambda: window.job is None, timeout=180_000)
+    assert any(m.startswith("epoch 1:") for m in messages)
+    report = window.last_training
+    assert report is not None and seeded_store.trained_models("en")[0].path == report.model.path
+    assert "dev F" in window.statusBar().currentMessage()
+    assert window.start_evaluation()
+    qtbot.waitUntil(lambda: window.job is None, timeout=180_000)
+    before, after = window.last_evaluation
+    assert after.documents == 1
+    # the taught correction ("Blinken" is a PERSON) shows on the held-out article
+    assert after.per_label["PERSON"].recall > before.per_label["PERSON"].recall
+    assert window.use_latest_model()
+    qtbot.waitUntil(lambda: window.job is None, timeout=180_000)
+    fr = next(d.id for d in seeded_store.list_documents() if d.language == "fr")
+    assert seeded_store.suggestion_models() == {"en": report.model.path}
+    assert seeded_store.document(fr).suggested_by.startswith("fr_core_news_sm")  # other language untouched
+
+
+def test_training_can_be_cancelled_from_the_status_bar(qtbot, make_window, seeded_store) -> None:  # type: ignore[no-untyped-def]
+    accept_english(seeded_store)
+    window = make_window(seeded_store)
+    window._quiet_dialogs = True
+    assert window.start_training(TrainSettings(max_epochs=50, patience=50))
+    job = window.job
+    with qtbot.waitSignal(job.signals.progress, timeout=120_000,
+                          check_params_cb=lambda d, t, m: m.startswith("epoch 1")):
+        pass
+    with qtbot.waitSignal(job.signals.cancelled, timeout=120_000):
+        window.cancel_button.click()
+    qtbot.waitUntil(lambda: window.job is None)
+    assert seeded_store.trained_models() == []
+    assert "cancelled" in window.statusBar().currentMessage()
