@@ -29,6 +29,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/preannotate.py
 	$(BIN)/python benchmarks/export.py
+	$(BIN)/python benchmarks/train.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/gui_open.py
 
 # A folder app in dist/annotator (PyInstaller), models and resources included.

@@ -14,6 +14,7 @@ import json
 import random
 import shutil
 import tempfile
+import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -54,6 +55,7 @@ class EpochResult:
     p: float
     r: float
     f: float
+    seconds: float = 0.0  # updates only (not the dev evaluation)
 
 
 @dataclass
@@ -158,13 +160,15 @@ def train(
             rng.shuffle(batch_source)
             losses: dict[str, float] = {}
             with nlp.select_pipes(enable=keep):  # tagger, parser... stay as they were
+                started = time.perf_counter()
                 for batch in minibatch(batch_source, size=compounding(4.0, 32.0, 1.001)):
                     cancel.raise_if_cancelled()
                     nlp.update(batch, sgd=optimizer, drop=settings.dropout, losses=losses)
+                seconds = time.perf_counter() - started
                 trained = Pipeline(language, nlp, "training", "0", base.label_mapping if base_name else {})
                 scores = evaluate_pipeline(trained, dev_docs, cancel=cancel)
             result = EpochResult(epoch, round(float(losses.get("ner", 0.0)), 3), round(scores.overall.precision, 4),
-                                 round(scores.overall.recall, 4), round(scores.overall.f, 4))
+                                 round(scores.overall.recall, 4), round(scores.overall.f, 4), round(seconds, 3))
             epochs.append(result)
             progress(epoch, settings.max_epochs,
                      f"epoch {epoch}: loss {result.loss:.1f}, dev P {result.p:.3f} R {result.r:.3f} F {result.f:.3f}")
