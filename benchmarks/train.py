@@ -56,7 +56,8 @@ def main() -> None:
         per_epoch = sum(e.seconds for e in report.epochs) / len(report.epochs)
         print(f"training: {report.train_docs} documents, {train_words:,} words, {len(report.epochs)} epochs, "
               f"{per_epoch:.2f} s/epoch = {per_epoch / (train_words / 1000):.3f} s per 1,000 words per epoch")
-        print(f"  dev F {report.before.overall.f:.3f} -> {report.after.overall.f:.3f} ({report.dev_docs} dev documents)")
+        before, after = report.before.overall.f, report.after.overall.f
+        print(f"  dev F {before:.3f} -> {after:.3f} ({report.dev_docs} dev documents)")
 
         store.set_suggestion_model("en", report.model.path)
         chosen = Pipelines(PipelineConfig.from_env().with_choices(store.suggestion_models()))
