@@ -6,6 +6,7 @@ any ``Changes``. Bulk work (imports, model predictions) is one transaction per c
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -35,6 +36,8 @@ from annotator.store.records import (
 )
 from annotator.store.schema import DocumentRow, LabelRow, SettingRow, SpanRow, TrainedModelRow, utcnow
 
+log = logging.getLogger(__name__)
+
 # Colours handed to labels that arrive from an import or a model without one.
 _EXTRA_COLOURS = ("#a0c4ff", "#ffc6ff", "#caffbf", "#fdffb6", "#ffadad", "#9bf6ff", "#bdb2ff", "#ffd6a5")
 _CHUNK = 500  # keeps IN (...) lists under every backend's parameter limit
@@ -47,17 +50,22 @@ class Store:
         self.engine = engine
         self._writer = writer(engine)
         self.url = engine.url.render_as_string(hide_password=True)
+        self.backup: str | None = None  # where the pre-upgrade copy went, when opening upgraded the schema
 
     @classmethod
     def open(cls, url_or_path: str | None = None) -> Store:
         """Open (creating or upgrading through Alembic) the store at ``url_or_path`` or the default."""
         engine = make_engine(resolve_url(url_or_path))
         try:
+            backup = migrate.backup_before_upgrade(engine)
+            if backup is not None:
+                log.warning("upgrading the database schema; a copy of the old one is at %s", backup)
             migrate.upgrade(engine)
         except OperationalError as exc:
             engine.dispose()
             raise AnnotatorError(f"cannot open the database {engine.url!r}: {exc.orig}") from exc
         store = cls(engine)
+        store.backup = backup
         store._seed_labels()
         return store
 

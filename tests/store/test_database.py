@@ -88,5 +88,33 @@ def test_a_first_schema_store_with_data_upgrades_and_keeps_it(db_path) -> None: 
     store = Store.open(str(db_path))
     assert migrate.current_revision(store.engine) == migrate.head_revision(store.engine) != "0001"
     assert [(s.start, s.end, s.label) for s in store.view(1, "alice").confirmed] == [(0, 5, "GPE")]
+    # the old file was copied first, whole and still at the old revision
+    assert store.backup is not None and ".backup-0001-" in store.backup
+    with sqlite3.connect(store.backup) as old:
+        assert old.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
+        assert old.execute("SELECT label FROM spans").fetchall() == [("GPE",)]
+    assert Store.open(str(db_path)).backup is None  # at head: no more copies
     assert store.trained_models() == [] and store.suggestion_models() == {}
+    store.close()
+
+
+def test_postgresql_upgrade_keeps_a_copy_of_every_table(postgres) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import create_engine
+
+    url = postgres.create_database("upgrade_from_0001")
+    engine = create_engine(url)
+    migrate.upgrade(engine, "0001")
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO documents (text, source, title, language, content_hash, status, had_bom, meta, "
+            "created_at, updated_at, version) VALUES ('Rabat.', 'r.txt', 'Rabat.', 'en', 'h', 'new', false, "
+            "'{}', now(), now(), 1)")
+    engine.dispose()
+    store = Store.open(url)
+    assert store.backup is not None and store.backup.startswith("schema backup_0001_")
+    schema = store.backup.removeprefix("schema ")
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql(f'SELECT text FROM "{schema}".documents').scalars().all() == ["Rabat."]
+        assert conn.exec_driver_sql(f'SELECT version_num FROM "{schema}".alembic_version').scalar() == "0001"
+    assert store.document_count() == 1
     store.close()
