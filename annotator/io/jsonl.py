@@ -69,6 +69,9 @@ def _parse_line(raw: str, line: int, source: str, problems: list[Problem]) -> Js
     except json.JSONDecodeError as exc:
         bad(f"is not valid JSON ({exc.msg} at column {exc.colno})")
         return None
+    except RecursionError:
+        bad("is not valid JSON for import (nested too deeply)")
+        return None
     if not isinstance(obj, dict):
         bad(f"must be a JSON object, not {type(obj).__name__}")
         return None

@@ -15,6 +15,10 @@ def read_text(path: Path, source: str) -> tuple[str, bool] | Problem:
         data = path.read_bytes()
     except OSError as exc:
         return Problem(source, f"cannot be read: {exc.strerror or exc}")
+    for bom, name in ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"),
+                      (codecs.BOM_UTF16_LE, "UTF-16"), (codecs.BOM_UTF16_BE, "UTF-16")):
+        if data.startswith(bom):
+            return Problem(source, f"is {name} encoded (byte order mark); save it as UTF-8 and import again")
     nul = data.find(b"\x00")
     if nul >= 0:
         return Problem(source, f"looks binary (NUL byte at offset {nul}), not a text file")
