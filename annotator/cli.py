@@ -133,6 +133,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("model", help="package name, model folder, or 'default'")
     p.add_argument("--language", help="(default: the language the model declares)")
 
+    p = sub.add_parser("agreement", help="pairwise span F and Cohen's kappa between annotators")
+    _common(p, suppress=True)
+    p.add_argument("--language")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("review", help="make one annotator's version of a document the gold (final) version")
+    _common(p, suppress=True)
+    p.add_argument("document", type=int, metavar="DOCUMENT_ID")
+    p.add_argument("--take", required=True, metavar="ANNOTATOR")
+
     p = sub.add_parser("stats", help="documents by status and language, spans by label and layer")
     _common(p, suppress=True)
     p.add_argument("--json", action="store_true", help="print JSON instead of tables")
@@ -358,6 +368,34 @@ def _use_model(store, args: argparse.Namespace, user: str) -> int:  # type: igno
     return 0
 
 
+def _agreement(store, args: argparse.Namespace, user: str) -> int:  # type: ignore[no-untyped-def]
+    from annotator.nlp.agreement import agreement
+
+    pairs = agreement(store, args.language)
+    if args.json:
+        print(json.dumps([p.as_dict() for p in pairs], indent=2))
+        return 0
+    if not pairs:
+        print("no document has been annotated by two people yet")
+        return 0
+    for p in pairs:
+        kappa = "n/a" if p.kappa is None else f"{p.kappa:.3f}"
+        print(f"{p.a} vs {p.b}: {p.spans.documents} document(s), span F {p.f:.3f}, token kappa {kappa}")
+        for label, prf in sorted(p.per_label_f().items()):
+            k = p.kappa_for(label)
+            print(f"  {label:<14} F {prf.f:.3f}  kappa {'n/a' if k is None else f'{k:.3f}'}")
+        for doc_id, (f, k) in sorted(p.per_document.items()):
+            print(f"  document {doc_id:<6} F {f:.3f}  kappa {'n/a' if k is None else f'{k:.3f}'}")
+    return 0
+
+
+def _review(store, args: argparse.Namespace, user: str) -> int:  # type: ignore[no-untyped-def]
+    changes = store.adopt_version(args.document, args.take)
+    kept = sum(1 for s in changes.added if not s.rejected)
+    print(f"document {args.document}: gold version is now {args.take}'s ({kept} entities); exports use it")
+    return 0
+
+
 def _set_language(store, args: argparse.Namespace, user: str) -> int:  # type: ignore[no-untyped-def]
     for doc_id in args.ids:
         store.set_language(doc_id, args.language)
@@ -375,7 +413,9 @@ def _gui(db: str | None, user: str) -> int:
 
 
 _COMMANDS = {
+    "agreement": _agreement,
     "evaluate": _evaluate,
+    "review": _review,
     "export": _export,
     "models": _models,
     "train": _train,

@@ -18,6 +18,11 @@ class Layer(StrEnum):
     HUMAN = "human"
 
 
+# The reviewed, final version of a document is a human layer under this reserved author name;
+# exports use it whenever a document has one.
+GOLD = "@gold"
+
+
 @dataclass(frozen=True)
 class SpanData:
     """A span without identity, as it arrives from an importer, a model or a selection."""

@@ -14,7 +14,7 @@ from typing import Any
 from annotator.core.document import DocumentStatus
 from annotator.core.errors import AnnotatorError
 from annotator.core.progress import CancelToken, ProgressSink, no_progress
-from annotator.core.span import SpanData, split_layers
+from annotator.core.span import GOLD, SpanData, split_layers
 from annotator.store import Store
 from annotator.store.records import DocumentBundle
 
@@ -31,7 +31,7 @@ class ExportOptions:
     language: str | None = None
     labels: frozenset[str] | None = None  # keep only these (after renaming); None keeps all
     rename: Mapping[str, str] = field(default_factory=dict)
-    user: str | None = None  # whose layer; default: whoever set the document's status
+    user: str | None = None  # whose layer; default: the reviewed gold layer, else whoever set the status
     dev_ratio: float = 0.2
     seed: int = 0
 
@@ -82,7 +82,8 @@ def parse_rename(values: str) -> dict[str, str]:
 
 
 def to_export(bundle: DocumentBundle, options: ExportOptions) -> ExportDocument:
-    annotator = options.user or bundle.info.status_by
+    has_gold = any(h.author == GOLD for h in bundle.human)
+    annotator = options.user or (GOLD if has_gold else bundle.info.status_by)
     human = [h for h in bundle.human if h.author == annotator]
     confirmed, suggestions, rejections = split_layers(bundle.model, human)
     chosen = confirmed + (suggestions if options.layer is ExportLayer.MERGED else [])

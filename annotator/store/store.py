@@ -20,7 +20,7 @@ from annotator.core.changes import Changes, StatusChange
 from annotator.core.document import DocumentStatus, NewDocument, title_of
 from annotator.core.errors import AnnotatorError, ConflictError, NotFound, SpanRefused
 from annotator.core.labels import DEFAULT_LABELS, Label, validate_label
-from annotator.core.span import Layer, Span, SpanData, check_bounds, overlapping, split_layers
+from annotator.core.span import GOLD, Layer, Span, SpanData, check_bounds, overlapping, split_layers
 from annotator.store import migrate
 from annotator.store.engine import make_engine, resolve_url, writer
 from annotator.store.records import (
@@ -515,6 +515,33 @@ class Store:
                     edit.add(m.start, m.end, m.label)
             edit.status(status)
             return edit.done(f"mark {status.value}")
+
+    def adopt_version(self, document_id: int, from_user: str, reviewer: str = GOLD,
+                      expected_version: int | None = None) -> Changes:
+        """Review: make ``from_user``'s version (entities and dismissed suggestions) the ``reviewer``
+        layer of the document, replacing what was there, in one transaction (undoable)."""
+        with self._write() as s:
+            edit = _Edit(self, s, document_id, reviewer, expected_version)
+            source = [span_of(r) for r in s.scalars(select(SpanRow).where(
+                SpanRow.document_id == document_id, SpanRow.layer == Layer.HUMAN.value, SpanRow.author == from_user))]
+            if not source and self._doc(s, document_id).status_by != from_user:
+                raise NotFound(f"{from_user} has not annotated this document")
+            for old in list(edit.human):
+                edit.remove(old)
+            for span in source:
+                edit.add(span.start, span.end, span.label, rejected=span.rejected)
+            return edit.done(f"take {from_user}'s version")
+
+    def annotators(self, document_id: int) -> list[str]:
+        """Who has a version of this document (entities, dismissals, or its status), gold excluded."""
+        with self._read() as s:
+            names = set(s.scalars(select(SpanRow.author).where(
+                SpanRow.document_id == document_id, SpanRow.layer == Layer.HUMAN.value).distinct()))
+            status_by = self._doc(s, document_id).status_by
+        if status_by:
+            names.add(status_by)
+        names.discard(GOLD)
+        return sorted(names)
 
     def revert(self, changes: Changes) -> Changes:
         """Undo ``changes`` in one transaction; returns the Changes that would redo them.
