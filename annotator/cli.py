@@ -7,9 +7,7 @@ exit non-zero with a one-line message, never a traceback.
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
-import os
 import sys
 import time
 from collections.abc import Sequence
@@ -19,17 +17,9 @@ from annotator import __version__
 from annotator.core.document import DocumentStatus
 from annotator.core.errors import AnnotatorError
 from annotator.core.progress import CancelToken
+from annotator.core.users import ENV_USER, check_user_name, login_name
 from annotator.io.exporter import ExportFormat
 from annotator.io.selection import ExportLayer
-
-ENV_USER = "ANNOTATOR_USER"
-
-
-def default_user() -> str:
-    try:
-        return os.environ.get(ENV_USER) or getpass.getuser()
-    except Exception:  # no login name (some containers)
-        return "annotator"
 
 
 class TerminalProgress:
@@ -159,11 +149,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    user = args.user or default_user()
     command = args.command or "gui"
     try:
-        if command == "gui":
-            return _gui(args.db, user)
+        if command == "gui":  # the app asks for a name at first start unless --user says it
+            return _gui(args.db, check_user_name(args.user) if args.user else None)
+        user = check_user_name(args.user or login_name())
         from annotator.store import Store
 
         store = Store.open(args.db)
@@ -404,7 +394,7 @@ def _set_language(store, args: argparse.Namespace, user: str) -> int:  # type: i
     return 0
 
 
-def _gui(db: str | None, user: str) -> int:
+def _gui(db: str | None, user: str | None) -> int:
     try:
         from annotator.gui.app import run
     except ImportError as exc:

@@ -53,3 +53,8 @@ class ConflictError(AnnotatorError):
 
 class NotFound(AnnotatorError):
     """A document, span or label asked for by id or name does not exist."""
+
+
+class StoreUnavailable(AnnotatorError):
+    """The database could not be reached (connection lost, server down). The edit was rolled back
+    whole; trying again is safe."""

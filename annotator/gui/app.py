@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtCore import QCoreApplication, QSettings, QTimer
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
 
 from annotator.core.errors import AnnotatorError
+from annotator.core.users import check_user_name, login_name
 from annotator.gui.main_window import MainWindow
 from annotator.io.bundled import bundled_path
 from annotator.nlp.pipelines import PipelineConfig, Pipelines
@@ -19,19 +21,48 @@ from annotator.store import Store
 ENV_SCREENSHOT = "ANNOTATOR_SCREENSHOT"  # save a screenshot there once the first job ends, then quit
 
 
-def run(db: str | None, user: str) -> int:
+def resolve_user(explicit: str | None, ask: Callable[[str], str | None]) -> str | None:
+    """``--user`` wins; else the name kept in settings; else ask once (prefilled with the login name)
+    and keep the answer. None when the person declines to give one."""
+    if explicit:
+        return explicit
+    settings = QSettings()
+    saved = settings.value("user/name")
+    if isinstance(saved, str) and saved:
+        return saved
+    answer = ask(login_name())
+    if not answer:
+        return None
+    try:
+        name = check_user_name(answer)
+    except AnnotatorError:
+        return None
+    settings.setValue("user/name", name)
+    return name
+
+
+def _ask_name(default: str) -> str | None:
+    name, ok = QInputDialog.getText(None, "annotator", "Your name (recorded with every edit you make):",
+                                    text=default)
+    return name if ok else None
+
+
+def run(db: str | None, user: str | None) -> int:
     QCoreApplication.setOrganizationName("annotator")
     QCoreApplication.setApplicationName("annotator")
     app = QApplication.instance() or QApplication(sys.argv[:1])
     icon = bundled_path("resources/icon.png")
     if icon is not None:
         app.setWindowIcon(QIcon(str(icon)))
+    name = resolve_user(user, _ask_name)
+    if name is None:
+        return 1
     try:
         store = Store.open(db)
     except AnnotatorError as exc:
         QMessageBox.critical(None, "annotator", str(exc))
         return 1
-    window = MainWindow(store, user, Pipelines(PipelineConfig.from_env().with_choices(store.suggestion_models())))
+    window = MainWindow(store, name, Pipelines(PipelineConfig.from_env().with_choices(store.suggestion_models())))
     window.show()
     QTimer.singleShot(0, window.first_start)
     shot = os.environ.get(ENV_SCREENSHOT)

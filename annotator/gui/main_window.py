@@ -35,17 +35,19 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.core.changes import Changes
-from annotator.core.compare import compare
+from annotator.core.compare import Scores, compare
 from annotator.core.document import DocumentStatus
-from annotator.core.errors import AnnotatorError, ConflictError, NotFound
+from annotator.core.errors import AnnotatorError, ConflictError, NotFound, StoreUnavailable
 from annotator.core.progress import CancelToken, ProgressSink
 from annotator.core.snapping import TokenBounds
-from annotator.core.span import Layer, Span, SpanData
+from annotator.core.span import GOLD, Layer, Span, SpanData
+from annotator.core.users import check_user_name
 from annotator.gui.article_view import ArticleView
 from annotator.gui.commands import StoreEditCommand
 from annotator.gui.document_list import ID_ROLE, DocumentFilter, DocumentTableModel
 from annotator.gui.label_palette import AddLabelDialog, LabelPalette
 from annotator.gui.model_panel import EvaluationDialog
+from annotator.gui.team_panel import AgreementDialog, VersionsPanel
 from annotator.gui.workers import Job, pool
 from annotator.io.bundled import seeds_folder
 from annotator.io.exporter import ExportFormat, export
@@ -79,6 +81,7 @@ SHORTCUTS: list[tuple[str, str]] = [
     ("Ctrl+E", "export training data"),
     ("Ctrl+F", "search the document list"),
     ("Ctrl+T", "train the model on the accepted corrections"),
+    ("Ctrl+Shift+G", "review mode: edit the gold version, take an annotator's version"),
 ]
 
 
@@ -86,6 +89,7 @@ class MainWindow(QMainWindow):
     def __init__(self, store: Store, user: str, pipelines: Pipelines | None = None) -> None:
         super().__init__()
         self.store, self.user = store, user
+        self.annotator = user  # the person; self.user becomes the gold layer in review mode
         self.pipelines = pipelines or Pipelines()
         self.tokenizers = Tokenizers()
         self.undo_stack = QUndoStack(self)
@@ -96,6 +100,7 @@ class MainWindow(QMainWindow):
         self._quiet_dialogs = False  # tests read last_training / last_evaluation instead of modal dialogs
         self.last_training: TrainReport | None = None
         self.last_evaluation: tuple[object, object] | None = None
+        self.last_agreement: list[object] | None = None
         self.setWindowTitle(f"annotator — {user}")
         self._build()
         self._build_actions()
@@ -163,6 +168,9 @@ class MainWindow(QMainWindow):
         cv.addWidget(self.info)
         cv.addWidget(self.article, 1)
 
+        self.versions = VersionsPanel()
+        self.versions.takeRequested.connect(self.take_version)
+        self.versions.hide()
         self.palette = LabelPalette()
         self.palette.setMinimumWidth(190)
         self.palette.labelClicked.connect(lambda name: self._on_command("label", name))
@@ -171,7 +179,10 @@ class MainWindow(QMainWindow):
         self.splitter = QSplitter()
         self.splitter.addWidget(left)
         self.splitter.addWidget(centre)
-        self.splitter.addWidget(self.palette)
+        side = QSplitter(Qt.Orientation.Vertical)
+        side.addWidget(self.palette)
+        side.addWidget(self.versions)
+        self.splitter.addWidget(side)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([380, 820, 200])
         self.setCentralWidget(self.splitter)
@@ -231,6 +242,11 @@ class MainWindow(QMainWindow):
         action(model, "Evaluate: base vs latest trained model", None, self.start_evaluation)
         action(model, "Use the latest trained model for suggestions", None, self.use_latest_model)
         action(model, "Go back to the default model", None, self.use_default_model)
+        team = bar.addMenu("&Team")
+        action(team, "Change annotator name…", None, self.ask_user_name)
+        self.review_action = action(team, "Review mode: edit the gold version", "Ctrl+Shift+G", self.toggle_review)
+        self.review_action.setCheckable(True)
+        action(team, "Agreement between annotators…", None, self.show_agreement)
         help_menu = bar.addMenu("&Help")
         action(help_menu, "Keyboard shortcuts", "F1", self.show_shortcuts)
 
@@ -296,6 +312,7 @@ class MainWindow(QMainWindow):
             return
         self.article.show_document(self.view.text, self.view.entities)
         self._update_header()
+        self._refresh_versions()
         self._select_row(document_id)
         self.article.setFocus()
 
@@ -354,16 +371,26 @@ class MainWindow(QMainWindow):
 
     def edit(self, op: Callable[[], Changes]) -> Changes | None:
         """Run one store edit; a refusal becomes a message, success an undo step."""
-        try:
-            changes = op()
-        except ConflictError as exc:
-            self.message(str(exc), warn=True)
-            if self.view is not None:
-                self.open_document(self.view.info.id)
-            return None
-        except AnnotatorError as exc:
-            self.message(str(exc), warn=True)
-            return None
+        while True:
+            try:
+                changes = op()
+                break
+            except ConflictError as exc:
+                # Someone else changed this document since we read it: show theirs, lose nothing.
+                self.message(f"{exc}; the document was reloaded — make your edit again", warn=True)
+                if self.view is not None:
+                    self.open_document(self.view.info.id)
+                return None
+            except StoreUnavailable as exc:
+                self.message(str(exc), warn=True)
+                if self._quiet_dialogs or QMessageBox.question(
+                    self, "Database unavailable", f"{exc}\n\nTry this edit again?",
+                    QMessageBox.StandardButton.Retry | QMessageBox.StandardButton.Cancel,
+                ) != QMessageBox.StandardButton.Retry:
+                    return None
+            except AnnotatorError as exc:
+                self.message(str(exc), warn=True)
+                return None
         self.undo_stack.push(StoreEditCommand(self.store, changes, self.apply_changes))
         self.apply_changes(changes)
         return changes
@@ -388,6 +415,10 @@ class MainWindow(QMainWindow):
             self.article.select_span(next((s for s in self.view.entities if s.id == added[0].id), None))
         elif changes.removed and not added:
             self.article.select_span(None)
+
+    def _seen_version(self) -> int | None:
+        """The document version this window last read: an edit against an older one is a conflict."""
+        return self.view.info.version if self.view is not None else None
 
     def bounds(self) -> TokenBounds:
         assert self.view is not None
@@ -425,31 +456,36 @@ class MainWindow(QMainWindow):
             if not snap.ok:
                 self.message(f"cannot create an entity: {snap.reason}", warn=True)
                 return
-            assert snap.start is not None and snap.end is not None
-            self.edit(lambda: self.store.add_span(doc_id, snap.start, snap.end, label, self.user))  # type: ignore[arg-type]
+            start, end, seen = snap.start, snap.end, self._seen_version()
+            assert start is not None and end is not None
+            self.edit(lambda: self.store.add_span(doc_id, start, end, label, self.user, expected_version=seen))
             return
         span = self.article.selected_span
         if span is None:
             self.message("select some text (or an entity) first")
             return
         if span.label == label and span.layer is Layer.MODEL:
-            self.edit(lambda: self.store.confirm_suggestion(span.id, self.user))
+            seen = self._seen_version()
+            self.edit(lambda: self.store.confirm_suggestion(span.id, self.user, expected_version=seen))
         elif span.label != label:
-            self.edit(lambda: self.store.relabel_span(span.id, label, self.user))
+            seen = self._seen_version()
+            self.edit(lambda: self.store.relabel_span(span.id, label, self.user, expected_version=seen))
 
     def delete_selected(self) -> None:
         span = self.article.selected_span
         if span is None:
             self.message("click an entity (or press Tab) to select it first")
             return
-        self.edit(lambda: self.store.delete_span(span.id, self.user))
+        seen = self._seen_version()
+        self.edit(lambda: self.store.delete_span(span.id, self.user, expected_version=seen))
 
     def confirm_selected(self) -> None:
         span = self.article.selected_span
         if span is None or span.layer is not Layer.MODEL:
             self.message("select a suggestion (pale, dashed) to confirm it")
             return
-        self.edit(lambda: self.store.confirm_suggestion(span.id, self.user))
+        seen = self._seen_version()
+        self.edit(lambda: self.store.confirm_suggestion(span.id, self.user, expected_version=seen))
 
     def resize_selected(self, how: str, at_start: bool) -> None:
         span = self.article.selected_span
@@ -464,18 +500,21 @@ class MainWindow(QMainWindow):
             aligned = bounds.aligned(span.start, span.end)
             self.message(f"cannot {how} this entity: " + (edge if aligned else "it does not sit on token boundaries"))
             return
-        self.edit(lambda: self.store.resize_span(span.id, new[0], new[1], self.user))
+        seen = self._seen_version()
+        self.edit(lambda: self.store.resize_span(span.id, new[0], new[1], self.user, expected_version=seen))
 
     def accept_all(self) -> None:
         if self.view is not None:
             doc_id = self.view.info.id
-            self.edit(lambda: self.store.accept_all_suggestions(doc_id, self.user))
+            seen = self._seen_version()
+            self.edit(lambda: self.store.accept_all_suggestions(doc_id, self.user, expected_version=seen))
 
     def set_status(self, status: DocumentStatus) -> None:
         if self.view is None:
             return
         doc_id = self.view.info.id
-        if self.edit(lambda: self.store.set_status(doc_id, status, self.user)) is not None:
+        seen = self._seen_version()
+        if self.edit(lambda: self.store.set_status(doc_id, status, self.user, expected_version=seen)) is not None:
             self.next_unfinished()
 
     def add_label(self) -> None:
@@ -567,6 +606,65 @@ class MainWindow(QMainWindow):
             self.start_job(Job("importing the sample articles", work))
         elif store.ids_needing_suggestions():
             self.start_preannotation()
+
+    # -- team -------------------------------------------------------------------------------
+
+    def set_user(self, user: str) -> None:
+        self.user = user
+        self.undo_stack.clear()  # undo steps belong to the layer they were made in
+        shown = "gold version (review)" if user == GOLD else user
+        self.setWindowTitle(f"annotator — {shown}")
+        if self.view is not None:
+            self.open_document(self.view.info.id)
+
+    def ask_user_name(self) -> None:
+        name, ok = QInputDialog.getText(self, "Annotator", "Your name (recorded with every edit):",
+                                        text=self.annotator)
+        if not ok:
+            return
+        try:
+            self.annotator = check_user_name(name)
+        except AnnotatorError as exc:
+            QMessageBox.warning(self, "Name not changed", str(exc))
+            return
+        QSettings().setValue("user/name", self.annotator)
+        if not self.review_action.isChecked():
+            self.set_user(self.annotator)
+
+    def toggle_review(self) -> None:
+        reviewing = self.review_action.isChecked()
+        self.set_user(GOLD if reviewing else self.annotator)
+        self.versions.setVisible(reviewing)
+        self._refresh_versions()
+
+    def _refresh_versions(self) -> None:
+        if self.view is None or not self.versions.isVisible():
+            return
+        doc_id = self.view.info.id
+        gold = [SpanData(s.start, s.end, s.label) for s in self.store.view(doc_id, GOLD).confirmed]
+        rows = []
+        for name in self.store.annotators(doc_id):
+            theirs = [SpanData(s.start, s.end, s.label) for s in self.store.view(doc_id, name).confirmed]
+            scores = Scores()
+            scores.add(theirs, gold)
+            rows.append((name, len(theirs), scores.overall.f if gold else None))
+        self.versions.show_versions(rows)
+
+    def take_version(self, name: str) -> None:
+        if self.view is None:
+            return
+        doc_id = self.view.info.id
+        seen = self._seen_version()
+        self.edit(lambda: self.store.adopt_version(doc_id, name, GOLD, expected_version=seen))
+        self._refresh_versions()
+
+    def show_agreement(self) -> None:
+        from annotator.nlp.agreement import agreement
+
+        pairs = agreement(self.store)
+        self.last_agreement = pairs
+        if not self._quiet_dialogs:
+            AgreementDialog(pairs, self).exec()
 
     # -- the model loop -----------------------------------------------------------------------
 

@@ -12,13 +12,13 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, delete, func, insert, select, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from annotator.core.changes import Changes, StatusChange
 from annotator.core.document import DocumentStatus, NewDocument, title_of
-from annotator.core.errors import AnnotatorError, ConflictError, NotFound, SpanRefused
+from annotator.core.errors import AnnotatorError, ConflictError, NotFound, SpanRefused, StoreUnavailable
 from annotator.core.labels import DEFAULT_LABELS, Label, validate_label
 from annotator.core.span import GOLD, Layer, Span, SpanData, check_bounds, overlapping, split_layers
 from annotator.store import migrate
@@ -74,21 +74,17 @@ class Store:
 
     # -- sessions ---------------------------------------------------------------------------
 
-    def _read(self) -> Session:
-        return Session(self.engine, expire_on_commit=False)
+    @contextmanager
+    def _read(self) -> Iterator[Session]:
+        with _translated_errors(), Session(self.engine, expire_on_commit=False) as session:
+            yield session
 
     @contextmanager
     def _write(self) -> Iterator[Session]:
         """One committed transaction, with backend failures turned into messages a user can act on."""
-        try:
-            with Session(self._writer, expire_on_commit=False) as session, session.begin():
-                yield session
-        except StaleDataError as exc:
-            raise ConflictError("the document was changed by someone else; reload it and try again") from exc
-        except OperationalError as exc:
-            if "locked" in str(exc.orig).lower() or "busy" in str(exc.orig).lower():
-                raise AnnotatorError("the database is busy (another program is writing); try again") from exc
-            raise AnnotatorError(f"database error: {exc.orig}") from exc
+        with _translated_errors(), Session(self._writer, expire_on_commit=False) as session, session.begin():
+            yield session
+
 
     # -- labels -----------------------------------------------------------------------------
 
@@ -664,6 +660,32 @@ class _Edit:
             extra={"version": self.doc.version},
         )
 
+
+
+@contextmanager
+def _translated_errors() -> Iterator[None]:
+    try:
+        yield
+    except StaleDataError as exc:
+        raise ConflictError("the document was changed by someone else; reload it and try again") from exc
+    except (OperationalError, InterfaceError) as exc:
+        if "locked" in str(exc.orig).lower() or "busy" in str(exc.orig).lower():
+            raise AnnotatorError("the database is busy (another program is writing); try again") from exc
+        if exc.connection_invalidated or engine_unreachable(exc):
+            raise StoreUnavailable(f"lost the connection to the database ({_first_line(exc.orig)}); "
+                                   "nothing was saved — retry when it is back") from exc
+        raise AnnotatorError(f"database error: {_first_line(exc.orig)}") from exc
+
+
+def engine_unreachable(exc: Exception) -> bool:
+    """Errors that mean "the server is not there" rather than "this statement is wrong"."""
+    text = str(getattr(exc, "orig", exc)).lower()
+    return any(k in text for k in ("connection", "server closed", "terminating", "could not connect",
+                                   "connection refused", "no route", "timeout", "shutdown"))
+
+
+def _first_line(exc: object) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
 def _trained(row: TrainedModelRow) -> TrainedModel:

@@ -89,7 +89,7 @@ def test_file_menu_import_and_export_run_in_the_background(qtbot, make_window, t
     store = Store.open(str(tmp_path / "s.sqlite3"))
     window = make_window(store)
     bad = tmp_path / "bad.txt"
-    bad.write_bytes(b"\xff\xfe broken")
+    bad.write_bytes("Alg\u00e9rie".encode("latin-1"))
     assert window.import_files([str(seeds_dir), str(bad)])
     qtbot.waitUntil(lambda: window.job is None, timeout=60_000)
     assert "bad.txt, line 1: is not valid UTF-8" in window.statusBar().currentMessage()

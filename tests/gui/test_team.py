@@ -1,0 +1,65 @@
+"""Two people in two windows on one database: conflicts reload instead of losing an update; review
+mode takes a version into gold; the annotator name is asked once and kept."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt
+
+from annotator.core.span import GOLD
+from annotator.gui.app import resolve_user
+from annotator.store import Store
+from tests.gui.conftest import single_document_store
+
+TEXT = "Yesterday Antony Blinken met Nasser Bourita in Rabat to talk about Daesh."
+
+
+def test_stale_window_gets_a_conflict_and_the_other_edit_survives(qtbot, make_window, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    store_a = single_document_store(tmp_path, TEXT)
+    store_b = Store.open(store_a.url)
+    a, b = make_window(store_a, "alice"), make_window(store_b, "alice")
+    a.article.select_range(10, 24)
+    qtbot.keyClick(a.article, Qt.Key.Key_1)  # committed by A
+    b.activateWindow()
+    b.article.select_range(29, 43)  # B still shows the version before A's edit
+    b.apply_label("PERSON")
+    assert "changed by someone else" in b.statusBar().currentMessage()
+    assert [(s.start, s.end) for s in b.view.confirmed] == [(10, 24)]  # B reloaded: A's edit is there
+    b.article.select_range(29, 43)
+    b.apply_label("PERSON")  # made again on the fresh version: accepted
+    assert sorted((s.start, s.end) for s in store_a.view(1, "alice").confirmed) == [(10, 24), (29, 43)]
+
+
+def test_review_mode_takes_a_version_into_gold(qtbot, make_window, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    store = single_document_store(tmp_path, TEXT)
+    store.add_span(1, 10, 24, "PERSON", "alice")
+    store.add_span(1, 47, 52, "GPE", "alice")
+    store.add_span(1, 10, 24, "PERSON", "bob")
+    window = make_window(store, "alice")
+    window._quiet_dialogs = True
+    qtbot.keyClick(window.article, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert window.user == GOLD and window.versions.isVisible()
+    assert set(window.versions.buttons) == {"alice", "bob"}
+    window.versions.buttons["alice"].click()
+    assert [(s.start, s.end, s.label) for s in store.view(1, GOLD).confirmed] == [(10, 24, "PERSON"), (47, 52, "GPE")]
+    window.article.select_span(next(s for s in window.article.spans if s.label == "GPE"))
+    qtbot.keyClick(window.article, Qt.Key.Key_Delete)  # the reviewer edits the gold version
+    assert [(s.start, s.end) for s in store.view(1, GOLD).confirmed] == [(10, 24)]
+    assert len(store.view(1, "alice").confirmed) == 2  # alice's own version untouched
+    window.show_agreement()
+    (pair,) = window.last_agreement
+    assert (pair.a, pair.b) == ("alice", "bob") and 0 < pair.f < 1
+    window.review_action.trigger()
+    assert window.user == "alice" and not window.versions.isVisible()
+
+
+def test_annotator_name_is_asked_once_and_kept(qapp) -> None:  # type: ignore[no-untyped-def]
+    asked: list[str] = []
+    assert resolve_user("carol", lambda default: "never") == "carol"
+    assert resolve_user(None, lambda default: asked.append(default) or "  Dana  Smith ") == "Dana Smith"
+    assert QSettings().value("user/name") == "Dana Smith"
+    assert resolve_user(None, lambda default: asked.append(default) or "x") == "Dana Smith"
+    assert len(asked) == 1 and asked[0]  # prefilled with the login name
+    QSettings().remove("user/name")
+    assert resolve_user(None, lambda default: None) is None  # declined: the app does not start
