@@ -38,7 +38,8 @@ def test_review_mode_takes_a_version_into_gold(qtbot, make_window, tmp_path: Pat
     store.add_span(1, 10, 24, "PERSON", "bob")
     window = make_window(store, "alice")
     window._quiet_dialogs = True
-    qtbot.keyClick(window.article, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    ctrl_shift = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    qtbot.keyClick(window.article, Qt.Key.Key_G, ctrl_shift)
     assert window.user == GOLD and window.versions.isVisible()
     assert set(window.versions.buttons) == {"alice", "bob"}
     window.versions.buttons["alice"].click()
