@@ -28,3 +28,11 @@ def test_core_imports_without_third_party_packages() -> None:
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+def test_ruff_is_clean() -> None:
+    exe = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which("ruff")
+    assert exe, "ruff is part of the dev extra"
+    result = subprocess.run([exe, "check", "annotator", "tests", "benchmarks", "packaging"], cwd=REPO,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -277,15 +277,28 @@ class Store:
             raise NotFound(f"no document with id {document_id}")
         return doc
 
-    def _layers(self, s: Session, document_id: int, user: str) -> tuple[list[Span], list[Span]]:
-        rows = s.scalars(
-            select(SpanRow).where(
+    def _layers(self, s: Session, document_id: int, user: str,
+                window: tuple[int, int] | None = None) -> tuple[list[Span], list[Span]]:
+        """(model spans, ``user``'s spans) of a document, as plain rows; with ``window``, only those
+        overlapping it, widened until no loaded span reaches outside (so layer rules stay exact)."""
+        while True:
+            query = select(SpanRow.id, SpanRow.document_id, SpanRow.start, SpanRow.end, SpanRow.label,
+                           SpanRow.layer, SpanRow.author, SpanRow.rejected).where(
                 SpanRow.document_id == document_id,
                 (SpanRow.layer == Layer.MODEL.value) | (SpanRow.author == user),
             )
-        ).all()
-        model = [span_of(r) for r in rows if r.layer == Layer.MODEL.value]
-        human = [span_of(r) for r in rows if r.layer == Layer.HUMAN.value]
+            if window is not None:
+                query = query.where(SpanRow.start < window[1], SpanRow.end > window[0])
+            spans = [Span(r.id, r.document_id, r.start, r.end, r.label, Layer(r.layer), r.author, bool(r.rejected))
+                     for r in s.execute(query)]
+            if window is None or not spans:
+                break
+            wider = (min([window[0]] + [sp.start for sp in spans]), max([window[1]] + [sp.end for sp in spans]))
+            if wider == window:
+                break
+            window = wider
+        model = [sp for sp in spans if sp.layer is Layer.MODEL]
+        human = [sp for sp in spans if sp.layer is Layer.HUMAN]
         return model, human
 
     # -- bulk writes ------------------------------------------------------------------------
@@ -431,7 +444,7 @@ class Store:
         """Draw a new entity. Model suggestions under it give way; another of the user's entities there
         refuses the edit (NER spans do not overlap)."""
         with self._write() as s:
-            edit = _Edit(self, s, document_id, user, expected_version)
+            edit = _Edit(self, s, document_id, user, expected_version, window=(start, end))
             edit.check_label(label)
             edit.check_new(start, end, ignore=None)
             edit.add(start, end, label)
@@ -442,7 +455,7 @@ class Store:
         the deleted entity was hiding are rejected too, so nothing pops up in its place."""
         with self._write() as s:
             span = self._span(s, span_id)
-            edit = _Edit(self, s, span.document_id, user, expected_version)
+            edit = _Edit(self, s, span.document_id, user, expected_version, window=(span.start, span.end))
             if span.layer is Layer.MODEL:
                 edit.reject(span)
             else:
@@ -456,7 +469,7 @@ class Store:
     def relabel_span(self, span_id: int, label: str, user: str, expected_version: int | None = None) -> Changes:
         with self._write() as s:
             span = self._span(s, span_id)
-            edit = _Edit(self, s, span.document_id, user, expected_version)
+            edit = _Edit(self, s, span.document_id, user, expected_version, window=(span.start, span.end))
             edit.check_label(label)
             if span.layer is Layer.HUMAN:
                 edit.own(span)
@@ -469,7 +482,8 @@ class Store:
         """Move an entity's boundaries (a suggestion becomes the user's entity with the new boundaries)."""
         with self._write() as s:
             span = self._span(s, span_id)
-            edit = _Edit(self, s, span.document_id, user, expected_version)
+            window = (min(start, span.start), max(end, span.end))
+            edit = _Edit(self, s, span.document_id, user, expected_version, window=window)
             edit.check_new(start, end, ignore=span.id)
             if span.layer is Layer.HUMAN:
                 edit.own(span)
@@ -485,7 +499,7 @@ class Store:
     def confirm_suggestion(self, span_id: int, user: str, expected_version: int | None = None) -> Changes:
         with self._write() as s:
             span = self._span(s, span_id)
-            edit = _Edit(self, s, span.document_id, user, expected_version)
+            edit = _Edit(self, s, span.document_id, user, expected_version, window=(span.start, span.end))
             if span.layer is not Layer.MODEL:
                 raise SpanRefused("only a model suggestion can be confirmed")
             if not edit.suggested(span):
@@ -580,14 +594,16 @@ class Store:
 class _Edit:
     """Accumulates one human edit inside its transaction and reports it as ``Changes``."""
 
-    def __init__(self, store: Store, s: Session, document_id: int, user: str, expected_version: int | None) -> None:
+    def __init__(self, store: Store, s: Session, document_id: int, user: str, expected_version: int | None,
+                 window: tuple[int, int] | None = None) -> None:
         if not user:
             raise AnnotatorError("an edit needs an annotator name")
         self.s, self.user = s, user
         self.doc = store._doc(s, document_id)
         if expected_version is not None and self.doc.version != expected_version:
             raise ConflictError(f"'{self.doc.title}' was changed by someone else; it has been reloaded")
-        self.model, self.human = store._layers(s, document_id, user)
+        # Edits of one entity only need the spans around it; whole-document edits pass no window.
+        self.model, self.human = store._layers(s, document_id, user, window)
         self.added: list[Span] = []
         self.removed: list[Span] = []
         self.statuses: list[StatusChange] = []

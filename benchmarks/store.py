@@ -1,0 +1,114 @@
+"""Store throughput, in one run on this machine:
+
+1. Edits committed per second (``Store.add_span``: one transaction each, with overlap checks,
+   version bump and Changes) against raw SQLAlchemy Core inserts of the same rows, also one
+   transaction each — on SQLite, and on PostgreSQL when its server binaries exist (a throwaway
+   server on 127.0.0.1).
+2. Opening a 100,000-document store and showing the first page of the document list (offscreen
+   MainWindow), against a raw ``SELECT id, title ... LIMIT 50``.
+
+    python benchmarks/store.py [--edits 1000] [--documents 100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import insert, text  # noqa: E402
+
+from annotator.core.document import NewDocument  # noqa: E402
+from annotator.store import Store  # noqa: E402
+from annotator.store.schema import SpanRow, utcnow  # noqa: E402
+
+WORDS = 3000
+TEXT = " ".join(f"w{i}" for i in range(WORDS))
+
+
+def edits(url: str, n: int) -> tuple[float, float]:
+    store = Store.open(url)
+    doc = store.import_documents([(NewDocument(TEXT + f" {url[-12:]}", "bench", "en"), [])]).added[0]
+    starts = [0] + [i + 1 for i, c in enumerate(TEXT) if c == " "]
+    rows = []
+    for k in range(n):
+        s = starts[k % WORDS]
+        rows.append((s, TEXT.index(" ", s)))
+    engine = store.engine
+    start = time.perf_counter()
+    for s, e in rows:  # raw: the same rows, one transaction each, no checks
+        with engine.begin() as conn:
+            conn.execute(insert(SpanRow), [dict(document_id=doc, start=s, end=e, label="PERSON", layer="human",
+                                                author="raw", rejected=False, created_at=utcnow())])
+    raw = time.perf_counter() - start
+    start = time.perf_counter()
+    for s, e in rows:
+        store.add_span(doc, s, e, "PERSON", "bench")
+    ours = time.perf_counter() - start
+    store.close()
+    return n / raw, n / ours
+
+
+def open_large(n_docs: int) -> tuple[float, float]:
+    from PySide6.QtWidgets import QApplication
+
+    from annotator.gui.main_window import MainWindow
+    from annotator.nlp.pipelines import Pipelines
+
+    app = QApplication.instance() or QApplication([])
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "large.sqlite3"
+        store = Store.open(str(path))
+        for i in range(0, n_docs, 5000):
+            store.import_documents([(NewDocument(f"Dispatch {j}: Rabat and Tanger.", f"d{j}", "en"), [])
+                                    for j in range(i, min(n_docs, i + 5000))])
+        store.close()
+        start = time.perf_counter()
+        store = Store.open(str(path))
+        with store.engine.connect() as conn:
+            conn.execute(text("SELECT id, title, language, status FROM documents ORDER BY id LIMIT 50")).all()
+        raw = time.perf_counter() - start
+        start = time.perf_counter()
+        store2 = Store.open(str(path))
+        window = MainWindow(store2, "bench", Pipelines())
+        window.show()
+        app.processEvents()
+        ours = time.perf_counter() - start
+        assert window.table_model.rowCount() == n_docs
+        window.close()
+        store.close()
+        store2.close()
+    return raw, ours
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--edits", type=int, default=1000)
+    parser.add_argument("--documents", type=int, default=100_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        raw, ours = edits(str(Path(tmp) / "edits.sqlite3"), args.edits)
+        print(f"SQLite: raw Core insert {raw:8.0f}/s, Store.add_span {ours:8.0f} edits/s, ratio {ours / raw:.3f}")
+    from tests.postgres import ThrowawayPostgres, pg_bin
+
+    if pg_bin() is not None:
+        server = ThrowawayPostgres(pg_bin()).start()  # type: ignore[arg-type]
+        try:
+            raw, ours = edits(server.url(), args.edits)
+            print(f"PostgreSQL: raw Core insert {raw:8.0f}/s, Store.add_span {ours:8.0f} edits/s, "
+                  f"ratio {ours / raw:.3f} (fsync off in the throwaway server)")
+        finally:
+            server.stop()
+    raw, ours = open_large(args.documents)
+    print(f"open a {args.documents:,}-document store: raw first page {raw * 1000:.0f} ms, "
+          f"app window with its list {ours * 1000:.0f} ms (ratio {ours / raw:.1f}x)")
+
+
+if __name__ == "__main__":
+    main()
