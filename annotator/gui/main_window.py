@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.core.changes import Changes
-from annotator.core.compare import Scores, compare
+from annotator.core.compare import compare
 from annotator.core.document import DocumentStatus
 from annotator.core.errors import AnnotatorError, ConflictError, NotFound, StoreUnavailable
 from annotator.core.progress import CancelToken, ProgressSink
@@ -170,6 +170,7 @@ class MainWindow(QMainWindow):
 
         self.versions = VersionsPanel()
         self.versions.takeRequested.connect(self.take_version)
+        self.versions.rowActivated.connect(self._show_range)
         self.versions.hide()
         self.palette = LabelPalette()
         self.palette.setMinimumWidth(190)
@@ -641,14 +642,19 @@ class MainWindow(QMainWindow):
         if self.view is None or not self.versions.isVisible():
             return
         doc_id = self.view.info.id
-        gold = [SpanData(s.start, s.end, s.label) for s in self.store.view(doc_id, GOLD).confirmed]
-        rows = []
-        for name in self.store.annotators(doc_id):
-            theirs = [SpanData(s.start, s.end, s.label) for s in self.store.view(doc_id, name).confirmed]
-            scores = Scores()
-            scores.add(theirs, gold)
-            rows.append((name, len(theirs), scores.overall.f if gold else None))
-        self.versions.show_versions(rows)
+
+        def spans_of(user: str) -> list[SpanData]:
+            return [SpanData(s.start, s.end, s.label) for s in self.store.view(doc_id, user).confirmed]
+
+        versions = {name: spans_of(name) for name in self.store.annotators(doc_id)}
+        self.versions.show_versions(self.view.text, versions, spans_of(GOLD))
+
+    def _show_range(self, start: int, end: int) -> None:
+        span = next((s for s in self.article.spans if s.start == start and s.end == end), None)
+        if span is not None:
+            self.article.select_span(span)
+        else:
+            self.article.select_range(start, end)
 
     def take_version(self, name: str) -> None:
         if self.view is None:

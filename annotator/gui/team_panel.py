@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -18,36 +19,78 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.core.agreement import PairAgreement
+from annotator.core.span import SpanData
+
+
+DISAGREE = "#ffe0b2"
 
 
 class VersionsPanel(QWidget):
-    """Shown in review mode: who annotated this article, how close each is to the gold version."""
+    """Shown in review mode: every annotator's version side by side (one row per entity position,
+    one column per person, then gold; rows where they disagree are highlighted), and a button per
+    person to take their version as the gold one."""
 
     takeRequested = Signal(str)
+    rowActivated = Signal(int, int)  # (start, end) of the entity in the row, to show it in the article
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(4, 4, 4, 4)
+        self._layout.addWidget(QLabel("<b>Versions</b> — reviewing the gold layer"))
+        self.table = QTableWidget(0, 0)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.cellClicked.connect(self._on_cell)
+        self._layout.addWidget(self.table, 1)
+        self._buttons_box = QVBoxLayout()
+        self._layout.addLayout(self._buttons_box)
         self.buttons: dict[str, QPushButton] = {}
+        self._rows: list[tuple[int, int]] = []
 
-    def show_versions(self, rows: Sequence[tuple[str, int, float | None]]) -> None:
-        while self._layout.count():
-            item = self._layout.takeAt(0)
+    def show_versions(self, text: str, versions: dict[str, list[SpanData]], gold: list[SpanData]) -> None:
+        while self._buttons_box.count():
+            item = self._buttons_box.takeAt(0)
             if item.widget():
                 item.widget().deleteLater()
         self.buttons = {}
-        title = QLabel("<b>Versions</b> — reviewing the gold layer")
-        self._layout.addWidget(title)
-        if not rows:
-            self._layout.addWidget(QLabel("nobody has annotated this article yet"))
-        for name, count, f in rows:
-            vs_gold = "no gold yet" if f is None else f"F {f:.2f} vs gold"
-            button = QPushButton(f"Take {name}'s ({count} entities, {vs_gold})")
+        names = sorted(versions)
+        columns = names + ["gold"]
+        layers = [{(s.start, s.end): s.label for s in versions[n]} for n in names]
+        layers.append({(s.start, s.end): s.label for s in gold})
+        self._rows = sorted({place for layer in layers for place in layer})
+        self.table.clear()
+        self.table.setColumnCount(len(columns) + 1)
+        self.table.setHorizontalHeaderLabels(["entity", *columns])
+        self.table.setRowCount(len(self._rows))
+        for row, (start, end) in enumerate(self._rows):
+            labels = [layer.get((start, end), "—") for layer in layers]
+            disagree = len(set(labels[:-1])) > 1
+            cells = [text[start:end], *labels]
+            for col, value in enumerate(cells):
+                item = QTableWidgetItem(value)
+                if disagree:
+                    item.setBackground(QColor(DISAGREE))
+                self.table.setItem(row, col, item)
+        self.table.resizeColumnsToContents()
+        if not names:
+            self._buttons_box.addWidget(QLabel("nobody has annotated this article yet"))
+        gold_set = {(s.start, s.end, s.label) for s in gold}
+        for name in names:
+            theirs = {(s.start, s.end, s.label) for s in versions[name]}
+            same = "same as gold" if theirs == gold_set and gold else f"{len(theirs)} entities"
+            button = QPushButton(f"Take {name}'s version ({same})")
             button.clicked.connect(lambda _=False, n=name: self.takeRequested.emit(n))
-            self._layout.addWidget(button)
+            self._buttons_box.addWidget(button)
             self.buttons[name] = button
-        self._layout.addStretch(1)
+
+    def disagreements(self) -> int:
+        """Rows where the annotators' labels differ (those are highlighted)."""
+        cells = (self.table.item(r, 0) for r in range(self.table.rowCount()))
+        return sum(1 for c in cells if c is not None and c.background().color().name() == DISAGREE)
+
+    def _on_cell(self, row: int, _col: int) -> None:
+        if 0 <= row < len(self._rows):
+            self.rowActivated.emit(*self._rows[row])
 
 
 class AgreementDialog(QDialog):

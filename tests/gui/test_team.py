@@ -42,7 +42,14 @@ def test_review_mode_takes_a_version_into_gold(qtbot, make_window, tmp_path: Pat
     qtbot.keyClick(window.article, Qt.Key.Key_G, ctrl_shift)
     assert window.user == GOLD and window.versions.isVisible()
     assert set(window.versions.buttons) == {"alice", "bob"}
+    table = window.versions.table
+    assert [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())] == \
+        ["entity", "alice", "bob", "gold"]
+    rows = {table.item(r, 0).text(): [table.item(r, c).text() for c in (1, 2, 3)] for r in range(table.rowCount())}
+    assert rows == {"Antony Blinken": ["PERSON", "PERSON", "—"], "Rabat": ["GPE", "—", "—"]}
+    assert window.versions.disagreements() == 1  # only Rabat: alice and bob agree on Blinken
     window.versions.buttons["alice"].click()
+    assert "same as gold" in window.versions.buttons["alice"].text()
     assert [(s.start, s.end, s.label) for s in store.view(1, GOLD).confirmed] == [(10, 24, "PERSON"), (47, 52, "GPE")]
     window.article.select_span(next(s for s in window.article.spans if s.label == "GPE"))
     qtbot.keyClick(window.article, Qt.Key.Key_Delete)  # the reviewer edits the gold version
