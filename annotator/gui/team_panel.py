@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
 from annotator.core.agreement import PairAgreement
 from annotator.core.span import SpanData
 
-
 DISAGREE = "#ffe0b2"
 
 
