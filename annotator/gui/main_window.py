@@ -158,6 +158,7 @@ class MainWindow(QMainWindow):
         self.header.setStyleSheet("font-size: 14pt; font-weight: bold; padding: 4px")
         self.info = QLabel()
         self.info.setTextFormat(Qt.TextFormat.PlainText)
+        self.info.setWordWrap(True)  # else its long line sets the article column's minimum width
         self.article = ArticleView()
         self.article.command.connect(self._on_command)
         self.article.spanSelected.connect(self._on_span_selected)
@@ -636,6 +637,9 @@ class MainWindow(QMainWindow):
         reviewing = self.review_action.isChecked()
         self.set_user(GOLD if reviewing else self.annotator)
         self.versions.setVisible(reviewing)
+        sizes = self.splitter.sizes()
+        side = 470 if reviewing else 210  # room for one column per annotator while reviewing
+        self.splitter.setSizes([sizes[0], max(300, sum(sizes) - sizes[0] - side), side])
         self._refresh_versions()
 
     def _refresh_versions(self) -> None:

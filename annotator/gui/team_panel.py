@@ -40,6 +40,7 @@ class VersionsPanel(QWidget):
         self.table = QTableWidget(0, 0)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.cellClicked.connect(self._on_cell)
+        self.table.verticalHeader().hide()
         self._layout.addWidget(self.table, 1)
         self._buttons_box = QVBoxLayout()
         self._layout.addLayout(self._buttons_box)
@@ -71,6 +72,7 @@ class VersionsPanel(QWidget):
                     item.setBackground(QColor(DISAGREE))
                 self.table.setItem(row, col, item)
         self.table.resizeColumnsToContents()
+        self.table.setColumnWidth(0, min(self.table.columnWidth(0), 170))  # long entities are elided
         if not names:
             self._buttons_box.addWidget(QLabel("nobody has annotated this article yet"))
         gold_set = {(s.start, s.end, s.label) for s in gold}
