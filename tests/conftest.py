@@ -39,14 +39,9 @@ def store(db_path: Path):  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="session")
 def postgres():  # type: ignore[no-untyped-def]
     """A throwaway PostgreSQL server for the session. Skipped only outside CI when no binaries exist."""
-    from tests.postgres import ThrowawayPostgres, pg_bin
+    from tests.postgres import ThrowawayPostgres, require_pg_bin
 
-    bin_dir = pg_bin()
-    if bin_dir is None:
-        if os.environ.get("CI"):
-            pytest.fail("PostgreSQL server binaries are required in CI (see .ci/run)")
-        pytest.skip("no PostgreSQL server binaries on this machine")
-    server = ThrowawayPostgres(bin_dir).start()
+    server = ThrowawayPostgres(require_pg_bin()).start()
     yield server
     server.stop()
 

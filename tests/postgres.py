@@ -70,3 +70,15 @@ class ThrowawayPostgres:
             conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
         engine.dispose()
         return self.url(name)
+
+
+def require_pg_bin() -> Path:
+    """The server binaries, or a skip -- except in CI, where their absence is a failure."""
+    import pytest
+
+    bin_dir = pg_bin()
+    if bin_dir is None:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL server binaries are required in CI (see .ci/run)")
+        pytest.skip("no PostgreSQL server binaries on this machine")
+    return bin_dir

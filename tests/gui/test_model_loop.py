@@ -2,18 +2,8 @@
 
 from __future__ import annotations
 
-from annotator.core.document import DocumentStatus
 from annotator.nlp.train import TrainSettings
-
-
-def accept_english(store) -> None:  # type: ignore[no-untyped-def]
-    for doc in store.list_documents():
-        if doc.language == "en":
-            view = store.view(doc.id, "alice")
-            for s in view.suggestions:
-                if view.text[s.start : s.end] == "Blinken" and s.label != "PERSON":
-                    store.relabel_span(s.id, "PERSON", "alice")
-            store.set_status(doc.id, DocumentStatus.ACCEPTED, "alice")
+from tests.corrections import accept_english_corrected as accept_english
 
 
 def test_train_evaluate_and_use_the_new_model(qtbot, make_window, seeded_store) -> None:  # type: ignore[no-untyped-def]

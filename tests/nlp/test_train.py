@@ -10,7 +10,6 @@ import pytest
 import spacy
 
 from annotator.cli import main
-from annotator.core.document import DocumentStatus
 from annotator.core.errors import AnnotatorError
 from annotator.core.progress import Cancelled, CancelToken
 from annotator.io.importer import import_paths
@@ -19,9 +18,9 @@ from annotator.nlp.pipelines import PipelineConfig, Pipelines
 from annotator.nlp.preannotate import preannotate
 from annotator.nlp.train import TrainSettings, train
 from annotator.store import Store
+from tests.corrections import BLINKEN, accept_english_corrected
 
 FAST = TrainSettings(max_epochs=4, patience=2)
-NAMES = ("Blinken", "Antony Blinken", "Anthony Blinken")
 
 
 @pytest.fixture(scope="module")
@@ -32,14 +31,7 @@ def corrected_template(tmp_path_factory: pytest.TempPathFactory, pipelines) -> P
     store = Store.open(str(path))
     import_paths(store, [seeds])
     preannotate(store, pipelines)
-    for doc in store.list_documents():
-        if doc.language != "en":
-            continue
-        view = store.view(doc.id, "alice")
-        for s in view.suggestions:
-            if view.text[s.start : s.end] in NAMES and s.label != "PERSON":
-                store.relabel_span(s.id, "PERSON", "alice")
-        store.set_status(doc.id, DocumentStatus.ACCEPTED, "alice")
+    accept_english_corrected(store, names=BLINKEN)
     store.close()
     return path
 

@@ -3,24 +3,17 @@ works once it is back."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from annotator.core.document import NewDocument
 from annotator.core.errors import StoreUnavailable
 from annotator.store import Store
-from tests.postgres import ThrowawayPostgres, pg_bin
+from tests.postgres import ThrowawayPostgres, require_pg_bin
 
 
 @pytest.fixture
 def own_server():  # type: ignore[no-untyped-def]
-    bin_dir = pg_bin()
-    if bin_dir is None:
-        if os.environ.get("CI"):
-            pytest.fail("PostgreSQL server binaries are required in CI")
-        pytest.skip("no PostgreSQL server binaries")
-    server = ThrowawayPostgres(bin_dir).start()
+    server = ThrowawayPostgres(require_pg_bin()).start()
     yield server
     server.stop()
 
