@@ -7,7 +7,7 @@ dev scores, so every place counts errors the same way. Scores are exact match of
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -112,9 +112,3 @@ class Scores:
             "outcomes": dict(self.outcomes),
         }
 
-
-def score_all(pairs: Iterable[tuple[Sequence[SpanData], Sequence[SpanData]]]) -> Scores:
-    scores = Scores()
-    for predicted, gold in pairs:
-        scores.add(predicted, gold)
-    return scores

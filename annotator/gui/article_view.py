@@ -9,7 +9,7 @@ Keys are turned into named commands (``command`` signal); the window decides wha
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
 from PySide6.QtCore import QEvent, QPoint, QRect, Qt, Signal
 from PySide6.QtGui import (
@@ -306,7 +306,9 @@ class ArticleView(QTextEdit):
             label = self._labels.get(span.label)
             colour = QColor(label.colour if label else "#dddddd")
             width = metrics.horizontalAdvance(span.label) + 6
-            tag = QRect(r.left(), r.bottom() - 1, width, metrics.height())
+            # an entity starting at the end of a line would push its tag past the edge: keep it inside
+            left = max(0, min(r.left(), rect.right() - width - 1))
+            tag = QRect(left, r.bottom() - 1, width, metrics.height())
             if span.layer is Layer.MODEL:
                 painter.setPen(colour.darker(170))
                 painter.setBrush(QColor("white"))
@@ -318,6 +320,3 @@ class ArticleView(QTextEdit):
             painter.drawText(tag, int(Qt.AlignmentFlag.AlignCenter), span.label)
         painter.end()
 
-
-def label_keys(labels: Mapping[str, Label]) -> dict[str, str]:
-    return {lb.key.lower(): lb.name for lb in labels.values() if lb.key}

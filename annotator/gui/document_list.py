@@ -3,6 +3,7 @@ that filters by status, language, label and text."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
@@ -11,7 +12,10 @@ from annotator.core.document import DocumentStatus
 from annotator.store.records import DocumentSummary
 
 Index = QModelIndex | QPersistentModelIndex
-COLUMNS = ("Title", "Lang", "Status", "Entities", "Suggested", "Last edited")
+# Short headers so every column fits beside the article; the tooltips spell them out.
+COLUMNS = ("Title", "Lang", "Status", "Entities", "Sugg.", "Edited")
+COLUMN_TIPS = ("Title (or file name)", "Language", "Review status", "Entities confirmed by a person",
+               "Model suggestions nobody has confirmed yet", "Last edited (time today, date before)")
 STATUS_MARK = {
     DocumentStatus.NEW: "○", DocumentStatus.PREANNOTATED: "◔", DocumentStatus.IN_PROGRESS: "◑",
     DocumentStatus.ACCEPTED: "●", DocumentStatus.REJECTED: "✕", DocumentStatus.FLAGGED: "⚑",
@@ -56,6 +60,8 @@ class DocumentTableModel(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return COLUMNS[section]
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
+            return COLUMN_TIPS[section]
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -72,16 +78,27 @@ class DocumentTableModel(QAbstractTableModel):
                 f"{STATUS_MARK[doc.status]} {doc.status.value}",
                 str(doc.human_count),
                 str(doc.model_count),
-                doc.updated_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+                _short_time(doc.updated_at),
             )[col]
         if role == SORT_ROLE:
             return (doc.title.lower(), doc.language, list(DocumentStatus).index(doc.status), doc.human_count,
                     doc.model_count, doc.updated_at.timestamp())[col]
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{doc.source}\n{doc.status.value}, {doc.human_count} confirmed, {doc.model_count} suggested"
+            edited = doc.updated_at.astimezone().strftime("%Y-%m-%d %H:%M")
+            return (f"{doc.title or doc.source}\n{doc.source}, last edited {edited}\n"
+                    f"{doc.status.value}, {doc.human_count} confirmed, {doc.model_count} suggested")
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (3, 4):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
+
+
+def _short_time(moment: datetime) -> str:
+    """Mail-client style: the time for today, the date before, the year only when it differs; keeps
+    the column narrow (sorting uses the timestamp, not this text)."""
+    local, now = moment.astimezone(), datetime.now().astimezone()
+    if local.date() == now.date():
+        return local.strftime("%H:%M")
+    return local.strftime("%d %b" if local.year == now.year else "%d %b %Y")
 
 
 class DocumentFilter(QSortFilterProxyModel):

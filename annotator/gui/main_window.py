@@ -125,6 +125,7 @@ class MainWindow(QMainWindow):
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for col in range(1, 6):
             self.table.horizontalHeader().setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setMinimumSectionSize(24)
         self.table.setWordWrap(False)
         self.table.horizontalHeader().setStretchLastSection(False)
         self.table.selectionModel().currentRowChanged.connect(self._on_row_changed)
@@ -186,7 +187,7 @@ class MainWindow(QMainWindow):
         side.addWidget(self.versions)
         self.splitter.addWidget(side)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([380, 820, 200])
+        self.splitter.setSizes([540, 660, 200])  # every list column visible at 1400 px
         self.setCentralWidget(self.splitter)
 
         self.progress_label = QLabel()
@@ -845,6 +846,3 @@ class MainWindow(QMainWindow):
             pool().waitForDone(30_000)
         super().closeEvent(event)
 
-
-def deferred(fn: Callable[[], None], ms: int = 0) -> None:
-    QTimer.singleShot(ms, fn)
