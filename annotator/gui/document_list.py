@@ -48,6 +48,9 @@ class DocumentTableModel(QAbstractTableModel):
     def summaries(self) -> list[DocumentSummary]:
         return list(self._rows)
 
+    def summary_of(self, document_id: int) -> DocumentSummary:
+        return self._rows[self._row_of[document_id]]
+
     def row_of(self, document_id: int) -> int | None:
         return self._row_of.get(document_id)
 

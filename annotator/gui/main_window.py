@@ -123,8 +123,10 @@ class MainWindow(QMainWindow):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for col in range(1, 6):
-            self.table.horizontalHeader().setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        # Fixed widths: ResizeToContents would measure every row, all 100,000 of them.
+        for col, width in zip(range(1, 6), (44, 112, 62, 62, 82), strict=True):
+            self.table.horizontalHeader().setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+            self.table.setColumnWidth(col, width)
         self.table.horizontalHeader().setMinimumSectionSize(24)
         self.table.setWordWrap(False)
         self.table.horizontalHeader().setStretchLastSection(False)
@@ -303,7 +305,19 @@ class MainWindow(QMainWindow):
             self.open_document(int(current.data(ID_ROLE)))
 
     def _visible_ids(self) -> list[int]:
-        return [int(self.proxy.index(r, 0).data(ID_ROLE)) for r in range(self.proxy.rowCount())]
+        """Every listed id in display order: O(n), for tests and one-off uses, not per keystroke."""
+        return [self._id_at(r) for r in range(self.proxy.rowCount())]
+
+    def _id_at(self, proxy_row: int) -> int:
+        return int(self.proxy.index(proxy_row, 0).data(ID_ROLE))
+
+    def _proxy_row(self, document_id: int | None) -> int | None:
+        """Where a document sits in the filtered, sorted list (None if filtered out), without a scan."""
+        row = self.table_model.row_of(document_id) if document_id is not None else None
+        if row is None:
+            return None
+        index = self.proxy.mapFromSource(self.table_model.index(row, 0))
+        return index.row() if index.isValid() else None
 
     # -- documents ----------------------------------------------------------------------------
 
@@ -348,24 +362,28 @@ class MainWindow(QMainWindow):
         return " · model vs you: " + ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
 
     def step_document(self, delta: int) -> None:
-        ids = self._visible_ids()
-        if not ids:
+        count = self.proxy.rowCount()
+        if not count:
             return
-        current = self.view.info.id if self.view else None
-        i = ids.index(current) if current in ids else -delta
-        j = i + delta
-        if 0 <= j < len(ids):
-            self.open_document(ids[j])
+        current = self._proxy_row(self.view.info.id if self.view else None)
+        j = (current + delta) if current is not None else (0 if delta > 0 else count - 1)
+        if 0 <= j < count:
+            self.open_document(self._id_at(j))
         else:
             self.message("no more documents in this direction")
 
     def next_unfinished(self) -> None:
-        ids = self._visible_ids()
-        finished = {r.id for r in self.table_model.summaries() if r.status.finished}
-        current = self.view.info.id if self.view else None
-        start = ids.index(current) + 1 if current in ids else 0
-        for doc_id in ids[start:] + ids[:start]:
-            if doc_id not in finished and doc_id != current:
+        """The next unfinished document below the current one, wrapping around; stops at the first
+        hit, so a 100,000-document list is not scanned on every key press."""
+        count = self.proxy.rowCount()
+        current = self._proxy_row(self.view.info.id if self.view else None)
+        start = current + 1 if current is not None else 0
+        for k in range(count):
+            row = (start + k) % count
+            if row == current:
+                continue
+            doc_id = self._id_at(row)
+            if not self.table_model.summary_of(doc_id).status.finished:
                 self.open_document(doc_id)
                 return
         self.message("every document in the list is finished")
@@ -577,8 +595,8 @@ class MainWindow(QMainWindow):
         self.refresh_list()
         if self.view is not None:
             self.open_document(self.view.info.id)
-        elif self.table_model.summaries():
-            self.open_document(self._visible_ids()[0])
+        elif self.proxy.rowCount():
+            self.open_document(self._id_at(0))
         self.message(message, warn=warn)
         if on_done is not None:
             on_done(result)
@@ -824,15 +842,14 @@ class MainWindow(QMainWindow):
         if isinstance(splitter, QByteArray):
             self.splitter.restoreState(splitter)
         last = settings.value("window/last_document")
-        ids = self._visible_ids()
         try:
             target = int(last) if last is not None else None
         except (TypeError, ValueError):
             target = None
-        if target in ids:
-            self.open_document(target)  # type: ignore[arg-type]
-        elif ids:
-            self.open_document(ids[0])
+        if target is not None and self._proxy_row(target) is not None:
+            self.open_document(target)
+        elif self.proxy.rowCount():
+            self.open_document(self._id_at(0))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         settings = QSettings()

@@ -151,10 +151,11 @@ class Store:
                 select(DocumentRow.id, DocumentRow.title, DocumentRow.source, DocumentRow.language,
                        DocumentRow.status, DocumentRow.updated_at).order_by(DocumentRow.id)
             )
+            statuses = {s.value: s for s in DocumentStatus}  # a dict lookup, not an enum call per row
             return [
                 DocumentSummary(
                     id=r.id, title=r.title, source=r.source, language=r.language,
-                    status=DocumentStatus(r.status),
+                    status=statuses[r.status],
                     human_count=counts.get((r.id, Layer.HUMAN.value), 0),
                     model_count=counts.get((r.id, Layer.MODEL.value), 0),
                     updated_at=r.updated_at,

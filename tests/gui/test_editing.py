@@ -189,3 +189,20 @@ def test_add_label_from_the_gui_then_use_its_key(qtbot, make_window, tmp_path: P
     QTimer.singleShot(0, taken_key)
     window.add_label()
     assert "OTHER" not in {label.name for label in store.labels()}
+
+
+def test_navigation_follows_the_sorted_and_filtered_list(qtbot, make_window, seeded_store) -> None:  # type: ignore[no-untyped-def]
+    window = make_window(seeded_store)
+    window.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)  # by title, Z to A
+    shown = window._visible_ids()
+    window.open_document(shown[0])
+    qtbot.keyClick(window.article, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
+    assert window.view.info.id == shown[1]
+    window.language_filter.setCurrentIndex(window.language_filter.findData("en"))
+    english = window._visible_ids()
+    assert len(english) == 4 and shown[1] in english
+    qtbot.keyClick(window.article, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
+    assert window.view.info.id == english[english.index(shown[1]) + 1]
+    window.open_document(english[-1])
+    qtbot.keyClick(window.article, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
+    assert window.view.info.id == english[-1] and "no more documents" in window.statusBar().currentMessage()
