@@ -122,9 +122,9 @@ class MainWindow(QMainWindow):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        # Fixed widths: ResizeToContents would measure every row, all 100,000 of them.
-        for col, width in zip(range(1, 6), (44, 112, 62, 62, 82), strict=True):
+        # Fixed widths: ResizeToContents would measure every row, all 100,000 of them. The title keeps
+        # a readable width; the list scrolls sideways when the panel is narrow.
+        for col, width in zip(range(6), (200, 40, 112, 56, 52, 70), strict=True):
             self.table.horizontalHeader().setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             self.table.setColumnWidth(col, width)
         self.table.horizontalHeader().setMinimumSectionSize(24)
@@ -349,16 +349,14 @@ class MainWindow(QMainWindow):
         )
 
     def _model_versus_person(self) -> str:
-        """Once a person has confirmed entities, how the model's suggestions fared against them. In an
-        article not yet accepted, only the part up to the last confirmed entity counts as reviewed
-        (analysts work top-down); an accepted article is compared whole."""
+        """How the model's suggestions fared against the person, counting only suggestions the person
+        has decided on (confirmed, overridden or dismissed): one still shown is not yet an error."""
         if self.view is None or not self.view.confirmed or not self.view.model:
             return ""
-        as_data = [SpanData(s.start, s.end, s.label) for s in self.view.model]
+        undecided = {s.id for s in self.view.suggestions}
+        decided = [SpanData(s.start, s.end, s.label) for s in self.view.model if s.id not in undecided]
         gold = [SpanData(s.start, s.end, s.label) for s in self.view.confirmed]
-        reviewed_upto = max(s.end for s in self.view.confirmed) if self.view.info.status is not \
-            DocumentStatus.ACCEPTED else len(self.view.text)
-        counts = Counter(d.outcome.value for d in compare([p for p in as_data if p.end <= reviewed_upto], gold))
+        counts = Counter(d.outcome.value for d in compare(decided, gold))
         return " · model vs you: " + ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
 
     def step_document(self, delta: int) -> None:
