@@ -33,7 +33,7 @@ from annotator.core.progress import CancelToken, ProgressSink, no_progress
 from annotator.io.selection import ExportDocument, ExportOptions, iter_export
 from annotator.io.spacy_docs import Tokenizers, to_spacy_doc
 from annotator.nlp.evaluate import evaluate_pipeline, gold_documents
-from annotator.nlp.pipelines import Pipeline, Pipelines
+from annotator.nlp.pipelines import Pipeline, Pipelines, ner_components
 from annotator.store import Store
 from annotator.store.records import TrainedModel
 
@@ -143,7 +143,7 @@ def train(
                 if base_name and settings.rehearsal > 0 else [])
 
     fix_random_seed(settings.seed)  # the same data and settings give the same model
-    keep = ["ner"] + [n for n in nlp.pipe_names if n != "ner" and _ner_listens_to(nlp, n)]
+    keep = ner_components(nlp)
     rng = random.Random(settings.seed)
     epochs: list[EpochResult] = []
     best_f = -1.0
@@ -216,11 +216,6 @@ def _source_of(pipelines: Pipelines, language: str) -> str:
     if not available:
         raise AnnotatorError(f"no base pipeline installed for '{language}'")
     return available[0]
-
-
-def _ner_listens_to(nlp: Language, name: str) -> bool:
-    arch = str(nlp.get_pipe_config("ner").get("model", {}).get("tok2vec", {}).get("@architectures", ""))
-    return "Listener" in arch and nlp.get_pipe_meta(name).factory in ("tok2vec", "transformer")
 
 
 def _set_meta(folder: Path, name: str, version: str, base: str | None) -> None:
