@@ -11,7 +11,7 @@ from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy import ColumnElement, Engine, delete, func, insert, select, update
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -228,13 +228,8 @@ class Store:
                 docs = s.scalars(select(DocumentRow).where(DocumentRow.id.in_(chunk)).order_by(DocumentRow.id)).all()
                 spans: dict[int, list[Span]] = {doc_id: [] for doc_id in chunk}
                 # Plain rows, not ORM objects: an export reads every span of the corpus once.
-                for row in s.execute(
-                    select(SpanRow.id, SpanRow.document_id, SpanRow.start, SpanRow.end, SpanRow.label,
-                           SpanRow.layer, SpanRow.author, SpanRow.rejected)
-                    .where(SpanRow.document_id.in_(chunk)).order_by(SpanRow.start)
-                ):
-                    spans[row.document_id].append(Span(row.id, row.document_id, row.start, row.end, row.label,
-                                                       Layer(row.layer), row.author, bool(row.rejected)))
+                for span in _plain_spans(s, SpanRow.document_id.in_(chunk)):
+                    spans[span.document_id].append(span)
                 yield [
                     DocumentBundle(
                         info_of(d), d.text,
@@ -283,15 +278,11 @@ class Store:
         """(model spans, ``user``'s spans) of a document, as plain rows; with ``window``, only those
         overlapping it, widened until no loaded span reaches outside (so layer rules stay exact)."""
         while True:
-            query = select(SpanRow.id, SpanRow.document_id, SpanRow.start, SpanRow.end, SpanRow.label,
-                           SpanRow.layer, SpanRow.author, SpanRow.rejected).where(
-                SpanRow.document_id == document_id,
-                (SpanRow.layer == Layer.MODEL.value) | (SpanRow.author == user),
-            )
+            where = [SpanRow.document_id == document_id,
+                     (SpanRow.layer == Layer.MODEL.value) | (SpanRow.author == user)]
             if window is not None:
-                query = query.where(SpanRow.start < window[1], SpanRow.end > window[0])
-            spans = [Span(r.id, r.document_id, r.start, r.end, r.label, Layer(r.layer), r.author, bool(r.rejected))
-                     for r in s.execute(query)]
+                where += [SpanRow.start < window[1], SpanRow.end > window[0]]
+            spans = _plain_spans(s, *where)
             if window is None or not spans:
                 break
             wider = (min([window[0]] + [sp.start for sp in spans]), max([window[1]] + [sp.end for sp in spans]))
@@ -677,6 +668,15 @@ class _Edit:
             extra={"version": self.doc.version},
         )
 
+
+
+def _plain_spans(s: Session, *where: ColumnElement[bool]) -> list[Span]:
+    """Spans as plain rows, in text order: reading whole layers through ORM objects costs several
+    times more, and exports and edits read many."""
+    query = select(SpanRow.id, SpanRow.document_id, SpanRow.start, SpanRow.end, SpanRow.label, SpanRow.layer,
+                   SpanRow.author, SpanRow.rejected).where(*where).order_by(SpanRow.start)
+    return [Span(r.id, r.document_id, r.start, r.end, r.label, Layer(r.layer), r.author, bool(r.rejected))
+            for r in s.execute(query)]
 
 
 @contextmanager
