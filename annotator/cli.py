@@ -286,28 +286,17 @@ def _train(store, args: argparse.Namespace, user: str) -> int:  # type: ignore[n
 
 
 def _evaluate(store, args: argparse.Namespace, user: str) -> int:  # type: ignore[no-untyped-def]
-    from annotator.nlp.evaluate import evaluate_pipeline, gold_documents
-    from annotator.nlp.pipelines import PipelineConfig, Pipelines
+    from annotator.nlp.evaluate import before_after
 
-    docs = gold_documents(store, args.language, args.split, args.dev_ratio, args.seed)
-    if not docs:
-        raise AnnotatorError(f"no accepted '{args.language}' documents in the {args.split} split to evaluate on")
-    after_name = args.model
-    if after_name is None:
-        trained = store.trained_models(args.language)
-        after_name = trained[-1].path if trained else None
-    base = Pipelines(PipelineConfig.from_env()).get(args.language)
-    before = evaluate_pipeline(base, docs)
-    columns = [(base.author, before)]
-    if after_name is not None:
-        trained_pipeline = Pipelines(PipelineConfig.from_env(after_name, args.language)).get(args.language)
-        after = evaluate_pipeline(trained_pipeline, docs)
-        columns.append((after_name, after))
+    result = before_after(store, args.language, args.model, args.split, args.dev_ratio, args.seed)
+    columns = [(result.before_name, result.before)]
+    if result.after is not None and result.after_name is not None:
+        columns.append((result.after_name, result.after))
     if args.json:
-        print(json.dumps({"split": args.split, "documents": len(docs),
+        print(json.dumps({"split": args.split, "documents": result.documents,
                           "models": {name: sc.as_dict() for name, sc in columns}}, indent=2))
         return 0
-    print(f"{len(docs)} accepted '{args.language}' document(s), {args.split} split; exact span + label")
+    print(f"{result.documents} accepted '{args.language}' document(s), {args.split} split; exact span + label")
     for i, (name, _) in enumerate(columns):
         print(f"  [{'before' if i == 0 else 'after'}] {name}")
     head = "".join(f"  {'before' if i == 0 else 'after':>6}  P     R     F  " for i in range(len(columns)))

@@ -54,7 +54,7 @@ from annotator.io.exporter import ExportFormat, export
 from annotator.io.importer import ImportOptions, import_paths
 from annotator.io.selection import ExportOptions
 from annotator.io.spacy_docs import Tokenizers
-from annotator.nlp.evaluate import evaluate_pipeline, gold_documents
+from annotator.nlp.evaluate import BeforeAfter, before_after
 from annotator.nlp.pipelines import PipelineConfig, Pipelines, token_bounds
 from annotator.nlp.preannotate import preannotate
 from annotator.nlp.train import TrainReport, TrainSettings, train
@@ -720,27 +720,16 @@ class MainWindow(QMainWindow):
 
     def start_evaluation(self) -> bool:
         store, language = self.store, self._language()
-        trained = store.trained_models(language)
-        base = Pipelines(PipelineConfig.from_env())
 
         def work(progress: ProgressSink, cancel: CancelToken) -> object:
-            docs = gold_documents(store, language, "dev")
-            if not docs:
-                raise AnnotatorError(f"no accepted '{language}' documents to evaluate on yet")
-            before = evaluate_pipeline(base.get(language), docs, progress=progress, cancel=cancel)
-            after = None
-            if trained:
-                chosen = Pipelines(PipelineConfig.from_env(trained[-1].path, language)).get(language)
-                after = evaluate_pipeline(chosen, docs, progress=progress, cancel=cancel)
-            return before, after
+            return before_after(store, language, progress=progress, cancel=cancel)
 
         def done(result: object) -> None:
-            before, after = result  # type: ignore[misc]
-            names = (base.get(language).author, trained[-1].author if trained else "")
-            epochs = [e["f"] for e in trained[-1].scores.get("epochs", [])] if trained else []
-            self.last_evaluation = (before, after)
+            assert isinstance(result, BeforeAfter)
+            self.last_evaluation = (result.before, result.after)
             if not self._quiet_dialogs:
-                EvaluationDialog("Evaluation on the dev split", before, after, names, epochs, self).exec()
+                EvaluationDialog("Evaluation on the dev split", result.before, result.after,
+                                 (result.before_name, result.after_name or ""), result.epochs_f, self).exec()
 
         return self.start_job(Job("evaluating", work), done)
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from annotator.core.compare import Scores
 from annotator.core.document import DocumentStatus
+from annotator.core.errors import AnnotatorError
 from annotator.core.progress import CancelToken, ProgressSink, no_progress
 from annotator.core.span import SpanData
 from annotator.io.selection import ExportDocument, ExportOptions, dev_score, iter_export
-from annotator.nlp.pipelines import Pipeline
+from annotator.nlp.pipelines import Pipeline, PipelineConfig, Pipelines
 from annotator.nlp.preannotate import entities_of
 from annotator.store import Store
 
@@ -54,3 +56,37 @@ def evaluate_stored(store: Store, docs: Sequence[ExportDocument]) -> Scores:
                 scores.add(predicted, wanted[bundle.info.id].entities)
     return scores
 
+
+
+@dataclass(frozen=True)
+class BeforeAfter:
+    """The language's base pipeline ("before") and a trained model ("after") on the same documents."""
+
+    documents: int
+    before_name: str
+    before: Scores
+    after_name: str | None
+    after: Scores | None
+    epochs_f: tuple[float, ...] = ()  # the trained model's dev F per epoch, when it is a registered one
+
+
+def before_after(store: Store, language: str, model: str | None = None, split: str = "dev",
+                 dev_ratio: float = 0.2, seed: int = 0, progress: ProgressSink = no_progress,
+                 cancel: CancelToken | None = None) -> BeforeAfter:
+    """What ``annotator evaluate`` prints and the GUI's evaluation shows: ``model`` defaults to the
+    latest model trained for the language (no "after" when there is none)."""
+    docs = gold_documents(store, language, split, dev_ratio, seed)
+    if not docs:
+        raise AnnotatorError(f"no accepted '{language}' documents in the {split} split to evaluate on")
+    trained = store.trained_models(language)
+    epochs: tuple[float, ...] = ()
+    if model is None and trained:
+        model = trained[-1].path
+        epochs = tuple(e["f"] for e in trained[-1].scores.get("epochs", []))
+    base = Pipelines(PipelineConfig.from_env()).get(language)
+    before = evaluate_pipeline(base, docs, progress=progress, cancel=cancel)
+    after = None
+    if model is not None:
+        chosen = Pipelines(PipelineConfig.from_env(model, language)).get(language)
+        after = evaluate_pipeline(chosen, docs, progress=progress, cancel=cancel)
+    return BeforeAfter(len(docs), base.author, before, model, after, epochs)
