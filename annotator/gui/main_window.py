@@ -97,6 +97,7 @@ class MainWindow(QMainWindow):
         self.job: Job | None = None
         self._bounds: dict[int, TokenBounds] = {}
         self._last_list_refresh = 0.0
+        self._list_refresh_cost = 0.0
         self._quiet_dialogs = False  # tests read last_training / last_evaluation instead of modal dialogs
         self.last_training: TrainReport | None = None
         self.last_evaluation: tuple[object, object] | None = None
@@ -581,9 +582,12 @@ class MainWindow(QMainWindow):
             self.job_bar.setValue(done)
         self.job_label.setText(message)
         now = time.monotonic()
-        if now - self._last_list_refresh > 1.0:  # show suggestions arriving, without flooding
-            self._last_list_refresh = now
+        # Show suggestions arriving without flooding: wait at least 1 s, and 10x what the last refresh
+        # cost, so a 100,000-document list (~1 s to reload) keeps the window responsive.
+        if now - self._last_list_refresh > max(1.0, 10 * self._list_refresh_cost):
             self.refresh_list()
+            self._list_refresh_cost = time.monotonic() - now
+            self._last_list_refresh = time.monotonic()
 
     def _end_job(self, message: str, result: object, on_done: Callable[[object], None] | None,
                  warn: bool = False) -> None:
