@@ -73,3 +73,27 @@ def pipelines():  # type: ignore[no-untyped-def]
 @pytest.fixture
 def seeds_dir() -> Path:
     return SEEDS
+
+
+@pytest.fixture(scope="session")
+def seeded_template(tmp_path_factory: pytest.TempPathFactory, pipelines) -> Path:  # type: ignore[no-untyped-def]
+    """The seeds imported and pre-annotated once per session; tests work on copies."""
+    from annotator.io.importer import import_paths
+    from annotator.nlp.preannotate import preannotate
+    from annotator.store import Store
+
+    path = tmp_path_factory.mktemp("template") / "seeded.sqlite3"
+    store = Store.open(str(path))
+    import_paths(store, [SEEDS])
+    preannotate(store, pipelines)
+    store.close()
+    return path
+
+
+@pytest.fixture
+def seeded_store(seeded_template: Path, tmp_path: Path):  # type: ignore[no-untyped-def]
+    from tests.corrections import open_copy
+
+    store = open_copy(seeded_template, tmp_path)
+    yield store
+    store.close()

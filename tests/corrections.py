@@ -3,6 +3,9 @@ ORG); the analysts say PERSON."""
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 from annotator.core.document import DocumentStatus
 from annotator.store import Store
 
@@ -24,3 +27,10 @@ def accept_english_corrected(store: Store, user: str = "alice", names: tuple[str
         if doc.language == "en":
             correct_blinken(store, doc.id, user, names)
             store.set_status(doc.id, DocumentStatus.ACCEPTED, user)
+
+
+def open_copy(template: Path, folder: Path) -> Store:
+    """A store on a fresh copy of a template file (closed, so the copy is complete)."""
+    path = folder / f"copy-of-{template.name}"
+    shutil.copy(template, path)
+    return Store.open(str(path))

@@ -4,7 +4,6 @@ and a check that no test leaves a worker thread running."""
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -14,11 +13,7 @@ os.environ["QT_QPA_PLATFORM"] = "offscreen"
 from PySide6.QtCore import QCoreApplication, QSettings, QThreadPool  # noqa: E402
 
 from annotator.core.document import NewDocument  # noqa: E402
-from annotator.io.importer import import_paths  # noqa: E402
-from annotator.nlp.preannotate import preannotate  # noqa: E402
 from annotator.store import Store  # noqa: E402
-
-SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
 
 @pytest.fixture(autouse=True)
@@ -34,25 +29,6 @@ def _no_dangling_threads():  # type: ignore[no-untyped-def]
     yield
     pool = QThreadPool.globalInstance()
     assert pool.waitForDone(60_000), "a background job was still running after the test"
-
-
-@pytest.fixture(scope="session")
-def seeded_template(tmp_path_factory: pytest.TempPathFactory, pipelines) -> Path:  # type: ignore[no-untyped-def]
-    path = tmp_path_factory.mktemp("template") / "seeded.sqlite3"
-    store = Store.open(str(path))
-    import_paths(store, [SEEDS])
-    preannotate(store, pipelines)
-    store.close()
-    return path
-
-
-@pytest.fixture
-def seeded_store(seeded_template: Path, tmp_path: Path):  # type: ignore[no-untyped-def]
-    path = tmp_path / "store.sqlite3"
-    shutil.copy(seeded_template, path)
-    store = Store.open(str(path))
-    yield store
-    store.close()
 
 
 @pytest.fixture

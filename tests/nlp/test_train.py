@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,35 +11,28 @@ import spacy
 from annotator.cli import main
 from annotator.core.errors import AnnotatorError
 from annotator.core.progress import Cancelled, CancelToken
-from annotator.io.importer import import_paths
 from annotator.nlp.evaluate import gold_documents
 from annotator.nlp.pipelines import PipelineConfig, Pipelines
-from annotator.nlp.preannotate import preannotate
 from annotator.nlp.train import TrainSettings, train
 from annotator.store import Store
-from tests.corrections import BLINKEN, accept_english_corrected
+from tests.corrections import BLINKEN, accept_english_corrected, open_copy
 
 FAST = TrainSettings(max_epochs=4, patience=2)
 
 
 @pytest.fixture(scope="module")
-def corrected_template(tmp_path_factory: pytest.TempPathFactory, pipelines) -> Path:  # type: ignore[no-untyped-def]
+def corrected_template(tmp_path_factory: pytest.TempPathFactory, seeded_template: Path) -> Path:
     """Seeds with one systematic correction: the model calls "Blinken" a GPE; people say PERSON."""
-    seeds = Path(__file__).resolve().parents[2] / "seeds"
-    path = tmp_path_factory.mktemp("train") / "store.sqlite3"
-    store = Store.open(str(path))
-    import_paths(store, [seeds])
-    preannotate(store, pipelines)
+    store = open_copy(seeded_template, tmp_path_factory.mktemp("train"))
     accept_english_corrected(store, names=BLINKEN)
+    path = Path(str(store.engine.url.database))
     store.close()
     return path
 
 
 @pytest.fixture
 def corrected(corrected_template: Path, tmp_path: Path):  # type: ignore[no-untyped-def]
-    path = tmp_path / "store.sqlite3"
-    shutil.copy(corrected_template, path)
-    store = Store.open(str(path))
+    store = open_copy(corrected_template, tmp_path)
     yield store
     store.close()
 
