@@ -1,0 +1,229 @@
+"""Human edits and their undo. Each runs inside the caller's one transaction and returns its ``Changes``.
+
+An edit names the document version its window last read (``expected_version``); a document changed
+since is a ``ConflictError`` and nothing is written.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from annotator.core.changes import Changes, StatusChange
+from annotator.core.document import DocumentStatus
+from annotator.core.errors import AnnotatorError, ConflictError, NotFound, SpanRefused
+from annotator.core.span import Layer, Span, check_bounds, overlapping, split_layers
+from annotator.store.queries import document_row, layers
+from annotator.store.records import span_of
+from annotator.store.schema import LabelRow, SpanRow, utcnow
+
+
+class _Edit:
+    """Accumulates one human edit inside its transaction and reports it as ``Changes``."""
+
+    def __init__(self, s: Session, document_id: int, user: str, expected_version: int | None,
+                 window: tuple[int, int] | None = None) -> None:
+        if not user:
+            raise AnnotatorError("an edit needs an annotator name")
+        self.s, self.user = s, user
+        self.doc = document_row(s, document_id)
+        if expected_version is not None and self.doc.version != expected_version:
+            raise ConflictError(f"'{self.doc.title}' was changed by someone else; it has been reloaded")
+        # Edits of one entity only need the spans around it; whole-document edits pass no window.
+        self.model, self.human = layers(s, document_id, user, window)
+        self.added: list[Span] = []
+        self.removed: list[Span] = []
+        self.statuses: list[StatusChange] = []
+
+    # checks
+    def check_label(self, label: str) -> None:
+        if self.s.get(LabelRow, label) is None:
+            raise SpanRefused(f"unknown label {label!r}; add it to the label scheme first")
+
+    def check_new(self, start: int, end: int, ignore: int | None) -> None:
+        check_bounds(self.doc.text, start, end)
+        mine = [h for h in self.human if not h.rejected and h.id != ignore]
+        clash = overlapping(mine, start, end)
+        if clash:
+            c = clash[0]
+            raise SpanRefused(
+                f"overlaps the {c.label} entity '{self.doc.text[c.start:c.end]}' ({c.start}-{c.end}); "
+                "entities may not overlap"
+            )
+
+    def own(self, span: Span) -> None:
+        if span.layer is Layer.HUMAN and span.author != self.user:
+            raise SpanRefused(f"this entity belongs to {span.author}")
+
+    def visible_suggestions(self) -> list[Span]:
+        return split_layers(self.model, self.human)[1]
+
+    def suggested(self, span: Span) -> bool:
+        return any(m.id == span.id for m in self.visible_suggestions())
+
+    # changes
+    def add(self, start: int, end: int, label: str, rejected: bool = False) -> None:
+        row = SpanRow(document_id=self.doc.id, start=start, end=end, label=label, layer=Layer.HUMAN.value,
+                      author=self.user, rejected=rejected)
+        self.s.add(row)
+        self.s.flush()
+        span = span_of(row)
+        self.added.append(span)
+        self.human.append(span)
+
+    def remove(self, span: Span) -> None:
+        self.s.execute(delete(SpanRow).where(SpanRow.id == span.id))
+        self.removed.append(span)
+        self.human = [h for h in self.human if h.id != span.id]
+
+    def reject(self, suggestion: Span) -> None:
+        if not any(r.rejected and r.same_place(suggestion) and r.label == suggestion.label for r in self.human):
+            self.add(suggestion.start, suggestion.end, suggestion.label, rejected=True)
+
+    def status(self, new: DocumentStatus) -> None:
+        before = DocumentStatus(self.doc.status)
+        if before is not new:
+            self.doc.status = new.value
+            self.doc.status_by = self.user
+            self.statuses.append(StatusChange(self.doc.id, before, new))
+
+    def done(self, description: str) -> Changes:
+        untouched = (DocumentStatus.NEW, DocumentStatus.PREANNOTATED)
+        if (self.added or self.removed) and not self.statuses and DocumentStatus(self.doc.status) in untouched:
+            self.status(DocumentStatus.IN_PROGRESS)
+        self.doc.updated_at = utcnow()  # bumps the version: concurrent writers see the conflict
+        self.s.flush()
+        return Changes(
+            document_ids=frozenset({self.doc.id}),
+            added=tuple(self.added),
+            removed=tuple(self.removed),
+            statuses=tuple(self.statuses),
+            description=description,
+            extra={"version": self.doc.version},
+        )
+
+
+def _span(s: Session, span_id: int) -> Span:
+    row = s.get(SpanRow, span_id)
+    if row is None:
+        raise NotFound(f"no span with id {span_id} (it may have been changed elsewhere)")
+    return span_of(row)
+
+
+def add_span(s: Session, document_id: int, start: int, end: int, label: str, user: str,
+             expected_version: int | None) -> Changes:
+    edit = _Edit(s, document_id, user, expected_version, window=(start, end))
+    edit.check_label(label)
+    edit.check_new(start, end, ignore=None)
+    edit.add(start, end, label)
+    return edit.done(f"add {label}")
+
+
+def delete_span(s: Session, span_id: int, user: str, expected_version: int | None) -> Changes:
+    span = _span(s, span_id)
+    edit = _Edit(s, span.document_id, user, expected_version, window=(span.start, span.end))
+    if span.layer is Layer.MODEL:
+        edit.reject(span)
+    else:
+        edit.own(span)
+        edit.remove(span)
+        for m in overlapping(edit.model, span.start, span.end):
+            if edit.suggested(m):
+                edit.reject(m)
+    return edit.done(f"delete {span.label}")
+
+
+def relabel_span(s: Session, span_id: int, label: str, user: str, expected_version: int | None) -> Changes:
+    span = _span(s, span_id)
+    edit = _Edit(s, span.document_id, user, expected_version, window=(span.start, span.end))
+    edit.check_label(label)
+    if span.layer is Layer.HUMAN:
+        edit.own(span)
+        edit.remove(span)
+    edit.add(span.start, span.end, label)
+    return edit.done(f"relabel {span.label} → {label}")
+
+
+def resize_span(s: Session, span_id: int, start: int, end: int, user: str, expected_version: int | None) -> Changes:
+    span = _span(s, span_id)
+    window = (min(start, span.start), max(end, span.end))
+    edit = _Edit(s, span.document_id, user, expected_version, window=window)
+    edit.check_new(start, end, ignore=span.id)
+    if span.layer is Layer.HUMAN:
+        edit.own(span)
+        edit.remove(span)
+    edit.add(start, end, span.label)
+    # Shrunk or moved: suggestions the old extent was hiding (or the suggestion itself) must
+    # not pop up beside the entity the person just placed.
+    for m in overlapping(edit.model, span.start, span.end):
+        if edit.suggested(m):
+            edit.reject(m)
+    return edit.done(f"resize {span.label}")
+
+
+def confirm_suggestion(s: Session, span_id: int, user: str, expected_version: int | None) -> Changes:
+    span = _span(s, span_id)
+    edit = _Edit(s, span.document_id, user, expected_version, window=(span.start, span.end))
+    if span.layer is not Layer.MODEL:
+        raise SpanRefused("only a model suggestion can be confirmed")
+    if not edit.suggested(span):
+        raise SpanRefused("this suggestion is hidden by one of your entities or was rejected")
+    edit.add(span.start, span.end, span.label)
+    return edit.done(f"confirm {span.label}")
+
+
+def accept_all_suggestions(s: Session, document_id: int, user: str, expected_version: int | None) -> Changes:
+    edit = _Edit(s, document_id, user, expected_version)
+    for m in edit.visible_suggestions():
+        edit.add(m.start, m.end, m.label)
+    return edit.done("accept all suggestions")
+
+
+def set_status(s: Session, document_id: int, status: DocumentStatus, user: str,
+               expected_version: int | None) -> Changes:
+    edit = _Edit(s, document_id, user, expected_version)
+    if status is DocumentStatus.ACCEPTED:
+        for m in edit.visible_suggestions():
+            edit.add(m.start, m.end, m.label)
+    edit.status(status)
+    return edit.done(f"mark {status.value}")
+
+
+def adopt_version(s: Session, document_id: int, from_user: str, reviewer: str,
+                  expected_version: int | None) -> Changes:
+    edit = _Edit(s, document_id, reviewer, expected_version)
+    source = [span_of(r) for r in s.scalars(select(SpanRow).where(
+        SpanRow.document_id == document_id, SpanRow.layer == Layer.HUMAN.value, SpanRow.author == from_user))]
+    if not source and edit.doc.status_by != from_user:
+        raise NotFound(f"{from_user} has not annotated this document")
+    for old in list(edit.human):
+        edit.remove(old)
+    for span in source:
+        edit.add(span.start, span.end, span.label, rejected=span.rejected)
+    return edit.done(f"take {from_user}'s version")
+
+
+def revert(s: Session, changes: Changes) -> Changes:
+    for span in changes.added:
+        row = s.get(SpanRow, span.id)
+        if row is None:
+            raise ConflictError("cannot undo: the entity was changed elsewhere; reload the document")
+        s.delete(row)
+    s.flush()
+    for span in changes.removed:
+        s.add(SpanRow(id=span.id, document_id=span.document_id, start=span.start, end=span.end,
+                      label=span.label, layer=span.layer.value, author=span.author, rejected=span.rejected))
+    inverted = []
+    for st in changes.statuses:
+        doc = document_row(s, st.document_id)
+        doc.status = st.before.value
+        inverted.append(StatusChange(st.document_id, st.after, st.before))
+    for doc_id in changes.document_ids:
+        document_row(s, doc_id).updated_at = utcnow()
+    return Changes(
+        document_ids=changes.document_ids,
+        added=changes.removed,
+        removed=changes.added,
+        statuses=tuple(inverted),
+        description=changes.description,
+    )

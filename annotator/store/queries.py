@@ -1,0 +1,187 @@
+"""Read queries: each takes an open ``Session`` and returns plain records (``records.py``), never ORM rows."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import Session
+
+from annotator.core.document import DocumentStatus
+from annotator.core.errors import NotFound
+from annotator.core.span import GOLD, Layer, Span, split_layers
+from annotator.store.records import DocumentBundle, DocumentInfo, DocumentSummary, DocumentView, Stats, info_of, span_of
+from annotator.store.schema import DocumentRow, SpanRow
+from annotator.store.session import CHUNK
+
+UNFINISHED = tuple(status for status in DocumentStatus if not status.finished)
+
+
+def document_filter(statuses: Collection[DocumentStatus] | None = None,
+                    language: str | None = None) -> list[ColumnElement[bool]]:
+    """WHERE clauses on documents: status among ``statuses``, in ``language`` (None: any)."""
+    where: list[ColumnElement[bool]] = []
+    if statuses is not None:
+        where.append(DocumentRow.status.in_([s.value for s in statuses]))
+    if language is not None:
+        where.append(DocumentRow.language == language)
+    return where
+
+
+def document_row(s: Session, document_id: int) -> DocumentRow:
+    doc = s.get(DocumentRow, document_id)
+    if doc is None:
+        raise NotFound(f"no document with id {document_id}")
+    return doc
+
+
+def document_count(s: Session, statuses: Collection[DocumentStatus] | None = None,
+                   language: str | None = None) -> int:
+    return s.scalar(select(func.count()).select_from(DocumentRow).where(*document_filter(statuses, language))) or 0
+
+
+def list_documents(s: Session) -> list[DocumentSummary]:
+    return _summaries(s)
+
+
+def summary(s: Session, document_id: int) -> DocumentSummary:
+    found = _summaries(s, document_id)
+    if not found:
+        raise NotFound(f"no document with id {document_id}")
+    return found[0]
+
+
+def _summaries(s: Session, document_id: int | None = None) -> list[DocumentSummary]:
+    """Rows of the document list, in import order: every document, or the one ``document_id``."""
+    counts_query = (select(SpanRow.document_id, SpanRow.layer, func.count())
+                    .where(SpanRow.rejected.is_(False))
+                    .group_by(SpanRow.document_id, SpanRow.layer))
+    docs_query = select(DocumentRow.id, DocumentRow.title, DocumentRow.source, DocumentRow.language,
+                        DocumentRow.status, DocumentRow.updated_at).order_by(DocumentRow.id)
+    if document_id is not None:
+        counts_query = counts_query.where(SpanRow.document_id == document_id)
+        docs_query = docs_query.where(DocumentRow.id == document_id)
+    counts: dict[tuple[int, str], int] = {(doc_id, layer): n for doc_id, layer, n in s.execute(counts_query)}
+    statuses = {st.value: st for st in DocumentStatus}  # a dict lookup, not an enum call per row
+    return [
+        DocumentSummary(
+            id=r.id, title=r.title, source=r.source, language=r.language,
+            status=statuses[r.status],
+            human_count=counts.get((r.id, Layer.HUMAN.value), 0),
+            model_count=counts.get((r.id, Layer.MODEL.value), 0),
+            updated_at=r.updated_at,
+        )
+        for r in s.execute(docs_query)
+    ]
+
+
+def documents_with_label(s: Session, label: str) -> set[int]:
+    return set(s.scalars(
+        select(SpanRow.document_id).where(SpanRow.label == label, SpanRow.rejected.is_(False)).distinct()
+    ))
+
+
+def document(s: Session, document_id: int) -> DocumentInfo:
+    return info_of(document_row(s, document_id))
+
+
+def view(s: Session, document_id: int, user: str) -> DocumentView:
+    doc = document_row(s, document_id)
+    model, human = layers(s, document_id, user)
+    confirmed, suggestions, rejections = split_layers(model, human)
+    return DocumentView(info_of(doc), doc.text, tuple(confirmed), tuple(suggestions), tuple(rejections), tuple(model))
+
+
+def texts(s: Session, document_ids: Sequence[int]) -> dict[int, tuple[str, str]]:
+    out: dict[int, tuple[str, str]] = {}
+    for i in range(0, len(document_ids), CHUNK):
+        chunk = document_ids[i : i + CHUNK]
+        for row in s.execute(
+            select(DocumentRow.id, DocumentRow.text, DocumentRow.language).where(DocumentRow.id.in_(chunk))
+        ):
+            out[row.id] = (row.text, row.language)
+    return out
+
+
+def document_ids(s: Session, statuses: Collection[DocumentStatus] | None = None,
+                 language: str | None = None) -> list[int]:
+    """Ids of the documents with one of ``statuses``, in ``language`` (None: any), in id order."""
+    return list(s.scalars(select(DocumentRow.id).where(*document_filter(statuses, language)).order_by(DocumentRow.id)))
+
+
+def bundles_of(s: Session, ids: Sequence[int]) -> list[DocumentBundle]:
+    """The documents ``ids`` (in id order) with every span of every layer."""
+    docs = s.scalars(select(DocumentRow).where(DocumentRow.id.in_(ids)).order_by(DocumentRow.id)).all()
+    spans: dict[int, list[Span]] = {doc_id: [] for doc_id in ids}
+    # Plain rows, not ORM objects: an export reads every span of the corpus once.
+    for span in plain_spans(s, SpanRow.document_id.in_(ids)):
+        spans[span.document_id].append(span)
+    return [
+        DocumentBundle(
+            info_of(d), d.text,
+            tuple(sp for sp in spans[d.id] if sp.layer is Layer.MODEL),
+            tuple(sp for sp in spans[d.id] if sp.layer is Layer.HUMAN),
+        )
+        for d in docs
+    ]
+
+
+def ids_needing_suggestions(s: Session, language: str | None = None, rerun: bool = False) -> list[int]:
+    query = select(DocumentRow.id).where(*document_filter(UNFINISHED, language)).order_by(DocumentRow.id)
+    if not rerun:
+        query = query.where(DocumentRow.suggested_by.is_(None))
+    return list(s.scalars(query))
+
+
+def stats(s: Session) -> Stats:
+    by_status = dict(s.execute(select(DocumentRow.status, func.count()).group_by(DocumentRow.status)).all())
+    by_language = dict(s.execute(select(DocumentRow.language, func.count()).group_by(DocumentRow.language)).all())
+    spans = {
+        (label, layer): n
+        for label, layer, n in s.execute(
+            select(SpanRow.label, SpanRow.layer, func.count())
+            .where(SpanRow.rejected.is_(False))
+            .group_by(SpanRow.label, SpanRow.layer)
+        )
+    }
+    rejections = s.scalar(select(func.count()).select_from(SpanRow).where(SpanRow.rejected.is_(True))) or 0
+    return Stats(sum(by_status.values()), by_status, by_language, spans, rejections)
+
+
+def annotators(s: Session, document_id: int) -> list[str]:
+    names = set(s.scalars(select(SpanRow.author).where(
+        SpanRow.document_id == document_id, SpanRow.layer == Layer.HUMAN.value).distinct()))
+    status_by = document_row(s, document_id).status_by
+    if status_by:
+        names.add(status_by)
+    names.discard(GOLD)
+    return sorted(names)
+
+
+def layers(s: Session, document_id: int, user: str,
+           window: tuple[int, int] | None = None) -> tuple[list[Span], list[Span]]:
+    """(model spans, ``user``'s spans) of a document, as plain rows; with ``window``, only those
+    overlapping it, widened until no loaded span reaches outside (so layer rules stay exact)."""
+    while True:
+        where = [SpanRow.document_id == document_id,
+                 (SpanRow.layer == Layer.MODEL.value) | (SpanRow.author == user)]
+        if window is not None:
+            where += [SpanRow.start < window[1], SpanRow.end > window[0]]
+        spans = plain_spans(s, *where)
+        if window is None or not spans:
+            break
+        wider = (min([window[0]] + [sp.start for sp in spans]), max([window[1]] + [sp.end for sp in spans]))
+        if wider == window:
+            break
+        window = wider
+    model = [sp for sp in spans if sp.layer is Layer.MODEL]
+    human = [sp for sp in spans if sp.layer is Layer.HUMAN]
+    return model, human
+
+
+def plain_spans(s: Session, *where: ColumnElement[bool]) -> list[Span]:
+    """Spans as plain rows, in text order: reading whole layers through ORM objects costs several
+    times more, and exports and edits read many."""
+    query = select(SpanRow.id, SpanRow.document_id, SpanRow.start, SpanRow.end, SpanRow.label, SpanRow.layer,
+                   SpanRow.author, SpanRow.rejected).where(*where).order_by(SpanRow.start)
+    return [span_of(r) for r in s.execute(query)]
