@@ -6,7 +6,9 @@ the ``Changes`` that redo reverts again: one inverse for every kind of edit (Ank
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from annotator.core.document import DocumentStatus
 from annotator.core.span import Span
@@ -29,8 +31,10 @@ class Changes:
     statuses: tuple[StatusChange, ...] = ()
     labels_changed: bool = False
     description: str = ""
-    extra: dict[str, object] = field(default_factory=dict, compare=False)
+    # Document id -> that document's version once this was committed: what a window that made the
+    # edit has now seen (pass it back as the expected version of its next edit or undo). Read-only.
+    versions: Mapping[int, int] = field(default_factory=lambda: MappingProxyType({}), compare=False)
 
-    @property
-    def empty(self) -> bool:
-        return not (self.added or self.removed or self.statuses or self.labels_changed)
+    def __post_init__(self) -> None:
+        # A private read-only copy: a caller's dict changed later cannot change a committed record.
+        object.__setattr__(self, "versions", MappingProxyType(dict(self.versions)))

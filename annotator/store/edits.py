@@ -99,7 +99,7 @@ class _Edit:
             removed=tuple(self.removed),
             statuses=tuple(self.statuses),
             description=description,
-            extra={"version": self.doc.version},
+            versions={self.doc.id: self.doc.version},
         )
 
 
@@ -218,12 +218,15 @@ def revert(s: Session, changes: Changes) -> Changes:
         doc = document_row(s, st.document_id)
         doc.status = st.before.value
         inverted.append(StatusChange(st.document_id, st.after, st.before))
-    for doc_id in changes.document_ids:
-        document_row(s, doc_id).updated_at = utcnow()
+    docs = [document_row(s, doc_id) for doc_id in changes.document_ids]
+    for doc in docs:
+        doc.updated_at = utcnow()
+    s.flush()
     return Changes(
         document_ids=changes.document_ids,
         added=changes.removed,
         removed=changes.added,
         statuses=tuple(inverted),
         description=changes.description,
+        versions={doc.id: doc.version for doc in docs},
     )

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
 import pytest
 from sqlalchemy import create_engine
 
+from annotator.core.changes import Changes
 from annotator.core.document import DocumentStatus, NewDocument
 from annotator.core.errors import ConflictError, SpanRefused
 from annotator.core.span import Layer, SpanData
@@ -171,3 +174,30 @@ def test_unknown_labels_from_imports_join_the_scheme(store) -> None:
     report = store.import_documents([(NewDocument("Kamaz trucks", "k", "en"), [SpanData(0, 5, "BRAND")])])
     assert report.new_labels == ["BRAND"]
     assert "BRAND" in {label.name for label in store.labels()}
+
+
+def test_every_edit_and_undo_reports_the_version_it_left(store, doc) -> None:
+    sugg = store.view(doc, "alice").suggestions[0]
+    steps = [
+        lambda: store.add_span(doc, 46, 52, "DATE", "alice"),
+        lambda: store.relabel_span(sugg.id, "PERSON", "alice"),
+        lambda: store.confirm_suggestion(store.view(doc, "alice").suggestions[0].id, "alice"),
+        lambda: store.set_status(doc, DocumentStatus.FLAGGED, "alice"),
+        lambda: store.accept_all_suggestions(doc, "alice"),
+    ]
+    for step in steps:
+        changes = step()
+        assert dict(changes.versions) == {doc: store.document(doc).version}
+        undone = store.revert(changes)
+        assert dict(undone.versions) == {doc: store.document(doc).version}
+        redone = store.revert(undone)
+        assert dict(redone.versions) == {doc: store.document(doc).version}
+
+
+def test_changes_versions_is_a_read_only_copy(store, doc) -> None:
+    changes = store.add_span(doc, 46, 52, "DATE", "alice")
+    assert isinstance(changes.versions, MappingProxyType)
+    mine = {doc: 1}
+    copy = Changes(versions=mine)
+    mine[doc] = 2
+    assert copy.versions == {doc: 1}
