@@ -16,9 +16,18 @@ from annotator.core.span import Span
 
 @dataclass(frozen=True)
 class StatusChange:
+    """A document's status moved from ``before`` (set by ``before_by``) to ``after`` (set by ``after_by``).
+
+    ``None`` for who set it means nobody (a document no one has touched) or not recorded."""
+
     document_id: int
     before: DocumentStatus
     after: DocumentStatus
+    before_by: str | None = None
+    after_by: str | None = None
+
+    def inverted(self) -> StatusChange:
+        return StatusChange(self.document_id, self.after, self.before, self.after_by, self.before_by)
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,12 @@
 """Human edits and their undo. Each runs inside the caller's one transaction and returns its ``Changes``.
 
 An edit names the document version its window last read (``expected_version``); a document changed
-since is a ``ConflictError`` and nothing is written.
+since is a ``ConflictError`` and nothing is written. ``revert`` is checked the same way.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -15,7 +17,7 @@ from annotator.core.errors import AnnotatorError, ConflictError, NotFound, SpanR
 from annotator.core.span import Layer, Span, check_bounds, overlapping, split_layers
 from annotator.store.queries import document_row, layers
 from annotator.store.records import span_of
-from annotator.store.schema import LabelRow, SpanRow, utcnow
+from annotator.store.schema import DocumentRow, LabelRow, SpanRow, utcnow
 
 
 class _Edit:
@@ -83,9 +85,9 @@ class _Edit:
     def status(self, new: DocumentStatus) -> None:
         before = DocumentStatus(self.doc.status)
         if before is not new:
+            self.statuses.append(StatusChange(self.doc.id, before, new, self.doc.status_by, self.user))
             self.doc.status = new.value
             self.doc.status_by = self.user
-            self.statuses.append(StatusChange(self.doc.id, before, new))
 
     def done(self, description: str) -> Changes:
         untouched = (DocumentStatus.NEW, DocumentStatus.PREANNOTATED)
@@ -203,7 +205,10 @@ def adopt_version(s: Session, document_id: int, from_user: str, reviewer: str,
     return edit.done(f"take {from_user}'s version")
 
 
-def revert(s: Session, changes: Changes) -> Changes:
+def revert(s: Session, changes: Changes, expected_versions: Mapping[int, int] | None) -> Changes:
+    ids = changes.document_ids | {st.document_id for st in changes.statuses} | set(expected_versions or ())
+    docs = {doc_id: document_row(s, doc_id) for doc_id in sorted(ids)}
+    _check_unchanged(changes, docs, expected_versions or {})
     for span in changes.added:
         row = s.get(SpanRow, span.id)
         if row is None:
@@ -213,20 +218,31 @@ def revert(s: Session, changes: Changes) -> Changes:
     for span in changes.removed:
         s.add(SpanRow(id=span.id, document_id=span.document_id, start=span.start, end=span.end,
                       label=span.label, layer=span.layer.value, author=span.author, rejected=span.rejected))
-    inverted = []
     for st in changes.statuses:
-        doc = document_row(s, st.document_id)
-        doc.status = st.before.value
-        inverted.append(StatusChange(st.document_id, st.after, st.before))
-    docs = [document_row(s, doc_id) for doc_id in changes.document_ids]
-    for doc in docs:
-        doc.updated_at = utcnow()
+        doc = docs[st.document_id]
+        doc.status, doc.status_by = st.before.value, st.before_by
+    for doc_id in changes.document_ids:
+        docs[doc_id].updated_at = utcnow()
     s.flush()
     return Changes(
         document_ids=changes.document_ids,
         added=changes.removed,
         removed=changes.added,
-        statuses=tuple(inverted),
+        statuses=tuple(st.inverted() for st in changes.statuses),
         description=changes.description,
-        versions={doc.id: doc.version for doc in docs},
+        versions={doc_id: docs[doc_id].version for doc_id in changes.document_ids},
     )
+
+
+def _check_unchanged(changes: Changes, docs: Mapping[int, DocumentRow], expected_versions: Mapping[int, int]) -> None:
+    """Undo only what is still as the edit left it: a document someone changed since the caller last
+    read it, or whose status someone moved since the edit, is a conflict."""
+    for doc_id, seen in expected_versions.items():
+        doc = docs[doc_id]
+        if doc.version != seen:
+            raise ConflictError(f"'{doc.title}' was changed by someone else since you last saw it; nothing was undone")
+    for st in changes.statuses:
+        doc = docs[st.document_id]
+        if doc.status != st.after.value or (st.after_by is not None and doc.status_by != st.after_by):
+            raise ConflictError(f"'{doc.title}' was marked {doc.status} by {doc.status_by or 'someone else'} "
+                                "since; nothing was undone")

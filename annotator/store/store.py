@@ -255,11 +255,14 @@ class Store:
         with self._write() as s:
             return edits.adopt_version(s, document_id, from_user, reviewer, expected_version)
 
-    def revert(self, changes: Changes) -> Changes:
+    def revert(self, changes: Changes, expected_versions: Mapping[int, int] | None = None) -> Changes:
         """Undo ``changes`` in one transaction; returns the Changes that would redo them.
 
         Spans come back under their old ids (ids are never reused), so older undo steps that name
-        them still apply. A span that someone else removed meanwhile makes this a conflict.
+        them still apply, and statuses come back with who set them. Checked like any edit: a document
+        whose version is not the one in ``expected_versions`` (document id -> version the caller last
+        saw), a span someone removed meanwhile, or a status someone moved since the edit, is a
+        ``ConflictError`` and nothing is undone.
         """
         with self._write() as s:
-            return edits.revert(s, changes)
+            return edits.revert(s, changes, expected_versions)

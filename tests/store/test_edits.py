@@ -7,7 +7,7 @@ from types import MappingProxyType
 import pytest
 from sqlalchemy import create_engine
 
-from annotator.core.changes import Changes
+from annotator.core.changes import Changes, StatusChange
 from annotator.core.document import DocumentStatus, NewDocument
 from annotator.core.errors import ConflictError, SpanRefused
 from annotator.core.span import Layer, SpanData
@@ -176,6 +176,9 @@ def test_unknown_labels_from_imports_join_the_scheme(store) -> None:
     assert "BRAND" in {label.name for label in store.labels()}
 
 
+# -- undo: who set a status, and conflicts ---------------------------------------------------------
+
+
 def test_every_edit_and_undo_reports_the_version_it_left(store, doc) -> None:
     sugg = store.view(doc, "alice").suggestions[0]
     steps = [
@@ -188,9 +191,9 @@ def test_every_edit_and_undo_reports_the_version_it_left(store, doc) -> None:
     for step in steps:
         changes = step()
         assert dict(changes.versions) == {doc: store.document(doc).version}
-        undone = store.revert(changes)
+        undone = store.revert(changes, expected_versions=changes.versions)
         assert dict(undone.versions) == {doc: store.document(doc).version}
-        redone = store.revert(undone)
+        redone = store.revert(undone, expected_versions=undone.versions)
         assert dict(redone.versions) == {doc: store.document(doc).version}
 
 
@@ -201,3 +204,57 @@ def test_changes_versions_is_a_read_only_copy(store, doc) -> None:
     copy = Changes(versions=mine)
     mine[doc] = 2
     assert copy.versions == {doc: 1}
+
+
+def test_undo_restores_who_set_the_status(store, doc) -> None:
+    store.set_status(doc, DocumentStatus.FLAGGED, "bob")
+    accepted = store.set_status(doc, DocumentStatus.ACCEPTED, "alice")
+    assert accepted.statuses == (
+        StatusChange(doc, DocumentStatus.FLAGGED, DocumentStatus.ACCEPTED, before_by="bob", after_by="alice"),
+    )
+    undone = store.revert(accepted)
+    info = store.document(doc)
+    assert (info.status, info.status_by) == (DocumentStatus.FLAGGED, "bob")
+    store.revert(undone)  # redo
+    info = store.document(doc)
+    assert (info.status, info.status_by) == (DocumentStatus.ACCEPTED, "alice")
+
+
+def test_undo_of_the_first_edit_restores_nobody_as_status_setter(store, doc) -> None:
+    changes = store.add_span(doc, 46, 52, "DATE", "alice")  # pre-annotated -> in progress
+    assert store.document(doc).status_by == "alice"
+    store.revert(changes)
+    info = store.document(doc)
+    assert (info.status, info.status_by) == (DocumentStatus.PREANNOTATED, None)
+
+
+def test_undo_after_someone_else_edited_the_document_is_a_conflict(store, doc) -> None:
+    mine = store.add_span(doc, 46, 52, "DATE", "alice")
+    store.add_span(doc, 37, 42, "GPE", "bob")
+    before, version = rows(store), store.document(doc).version
+    with pytest.raises(ConflictError, match=f"'{TEXT}' was changed by someone else since .*nothing was undone"):
+        store.revert(mine, expected_versions=mine.versions)
+    assert rows(store) == before and store.document(doc).version == version
+    store.revert(mine, expected_versions={doc: version})  # having seen bob's edit, alice may undo hers
+    assert ("Monday", "DATE", "human") not in visible(store, doc)
+    assert ("Rabat", "GPE", "human") in visible(store, doc, "bob")
+
+
+def test_undoing_a_status_someone_else_has_moved_since_is_a_conflict(store, doc) -> None:
+    accepted = store.set_status(doc, DocumentStatus.ACCEPTED, "alice")
+    store.set_status(doc, DocumentStatus.FLAGGED, "bob")
+    before = rows(store)
+    with pytest.raises(ConflictError, match=f"'{TEXT}' was marked flagged by bob since; nothing was undone"):
+        store.revert(accepted)  # no expected_versions: the status check alone refuses it
+    info = store.document(doc)
+    assert (info.status, info.status_by) == (DocumentStatus.FLAGGED, "bob")
+    assert rows(store) == before  # the spans accepting confirmed were not undone either
+
+
+def test_undoing_a_status_someone_else_set_again_is_a_conflict(store, doc) -> None:
+    accepted = store.set_status(doc, DocumentStatus.ACCEPTED, "alice")
+    store.set_status(doc, DocumentStatus.FLAGGED, "bob")
+    store.set_status(doc, DocumentStatus.ACCEPTED, "bob")  # the same status again, but bob's now
+    with pytest.raises(ConflictError, match="by bob"):
+        store.revert(accepted)
+    assert store.document(doc).status_by == "bob"
