@@ -15,7 +15,7 @@ from annotator.core.errors import AnnotatorError
 from annotator.core.users import check_user_name, login_name
 from annotator.gui.main_window import MainWindow
 from annotator.io.bundled import bundled_path
-from annotator.nlp.pipelines import PipelineConfig, Pipelines
+from annotator.nlp.pipelines import project_pipelines
 from annotator.store import Store
 
 ENV_SCREENSHOT = "ANNOTATOR_SCREENSHOT"  # save a screenshot there once the first job ends, then quit
@@ -62,7 +62,7 @@ def run(db: str | None, user: str | None) -> int:
     except AnnotatorError as exc:
         QMessageBox.critical(None, "annotator", str(exc))
         return 1
-    window = MainWindow(store, name, Pipelines(PipelineConfig.from_env().with_choices(store.suggestion_models())))
+    window = MainWindow(store, name, project_pipelines(store))
     window.show()
     QTimer.singleShot(0, window.first_start)
     shot = os.environ.get(ENV_SCREENSHOT)
@@ -77,7 +77,7 @@ def _screenshot_when_idle(window: MainWindow, path: Path) -> None:
     """For docs/: wait until background work is over, show a typical state, grab, quit."""
 
     def attempt() -> None:
-        if window.job is not None:
+        if window.job is not None or not window.ops.idle():
             QTimer.singleShot(300, attempt)
             return
         spans = window.article.spans

@@ -22,6 +22,7 @@ from spacy.util import is_package
 from annotator.core.errors import AnnotatorError
 from annotator.core.labels import DEFAULT_LABEL_MAPPING, parse_label_mapping
 from annotator.core.snapping import TokenBounds
+from annotator.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +116,9 @@ class Pipeline:
 
 def token_bounds(nlp: Language, text: str) -> TokenBounds:
     """Non-space token offsets of ``text`` under ``nlp``'s tokenizer: what a selection snaps to."""
-    return TokenBounds.from_offsets([(t.idx, t.idx + len(t)) for t in nlp.make_doc(text) if not t.is_space])
+    # The tokenizer itself, not make_doc: make_doc refuses texts over nlp.max_length (1,000,000
+    # characters), a limit meant for the parser and NER, not for splitting words.
+    return TokenBounds.from_offsets([(t.idx, t.idx + len(t)) for t in nlp.tokenizer(text) if not t.is_space])
 
 
 class Pipelines:
@@ -185,3 +188,8 @@ def _keep_only_ner(nlp: Language) -> None:
     for name in nlp.pipe_names:
         if name not in keep:
             nlp.disable_pipe(name)
+
+
+def project_pipelines(store: Store) -> Pipelines:
+    """The pipelines this project suggests with: the environment's, then the store's choices."""
+    return Pipelines(PipelineConfig.from_env().with_choices(store.suggestion_models()))

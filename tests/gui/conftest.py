@@ -42,9 +42,15 @@ def make_window(qtbot, pipelines):  # type: ignore[no-untyped-def]
         qtbot.waitExposed(window)
         window.windowHandle().requestActivate()  # window shortcuts (Ctrl+Z, Ctrl+Return) need it
         qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+        settle(qtbot, window)  # the list is read and the first article opened on the database worker
         return window
 
     return make
+
+
+def settle(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    """Wait (on the event loop, no sleeping) until the window's database work has all come back."""
+    qtbot.waitUntil(window.ops.idle, timeout=60_000)
 
 
 def single_document_store(tmp_path: Path, text: str, language: str = "en") -> Store:

@@ -9,6 +9,7 @@ from PySide6.QtCore import QTimer
 from annotator.core.document import NewDocument
 from annotator.core.span import SpanData
 from annotator.store import Store
+from tests.gui.conftest import settle
 
 
 def big_article() -> tuple[str, list[SpanData]]:
@@ -39,7 +40,8 @@ def test_one_megabyte_article_with_20000_spans_opens_and_scrolls(qtbot, make_win
     # an edit deep inside re-formats only what changed, and lands at the right offsets
     target = window.article.spans[-1]
     window.article.select_span(target)
-    window.confirm_selected()
+    window.editor.on_command('confirm', '')
+    settle(qtbot, window)
     assert store.view(doc, "alice").confirmed[0].start == target.start
 
 
@@ -51,14 +53,16 @@ def test_first_start_imports_seeds_and_suggests_in_the_background(qtbot, make_wi
     timer.timeout.connect(lambda: ticks.append(1))
     timer.start(20)
     window.first_start()
-    assert window.job is not None and window.cancel_button.isVisible()
+    settle(qtbot, window)
+    assert window.job is not None and window.jobs.cancel_button.isVisible()
     with qtbot.waitSignal(window.job.signals.finished, timeout=120_000):
         pass
     timer.stop()
     qtbot.waitUntil(lambda: window.job is None)
+    settle(qtbot, window)
     assert len(ticks) > 3  # the event loop kept running while the job worked
     assert store.document_count() == 5
-    assert window.table_model.rowCount() == 5
+    assert window.documents.table_model.rowCount() == 5
     assert window.view is not None and window.view.suggestions  # highlighted suggestions on screen
     assert "done" in window.statusBar().currentMessage()
 
@@ -69,13 +73,14 @@ def test_preannotation_can_be_cancelled_and_keeps_whole_batches(qtbot, make_wind
     texts = [p.read_text(encoding="utf-8") for p in sorted(seeds_dir.glob("*.txt")) if "Maroc" not in p.read_text()]
     store.import_documents([(NewDocument(f"Item {i}.\n{texts[i % 4]}", f"d{i}", "en"), []) for i in range(400)])
     window = make_window(store)
-    assert window.start_preannotation()
+    assert window.models.start_preannotation()
     job = window.job
     with qtbot.waitSignal(job.signals.progress, timeout=120_000, check_params_cb=lambda d, t, m: d > 0):
         pass
     with qtbot.waitSignal(job.signals.cancelled, timeout=120_000):
-        window.cancel_button.click()
+        window.jobs.cancel_button.click()
     qtbot.waitUntil(lambda: window.job is None)
+    settle(qtbot, window)
     done = [d for d in store.list_documents() if d.model_count > 0]
     assert 0 < len(done) < 400 and len(done) % 64 == 0  # whole batches only
     assert "cancelled" in window.statusBar().currentMessage()
@@ -90,16 +95,20 @@ def test_file_menu_import_and_export_run_in_the_background(qtbot, make_window, t
     window = make_window(store)
     bad = tmp_path / "bad.txt"
     bad.write_bytes("Alg\u00e9rie".encode("latin-1"))
-    assert window.import_files([str(seeds_dir), str(bad)])
+    assert window.files.import_files([str(seeds_dir), str(bad)])
     qtbot.waitUntil(lambda: window.job is None, timeout=60_000)
+    settle(qtbot, window)
     assert "bad.txt, line 1: is not valid UTF-8" in window.statusBar().currentMessage()
     assert store.document_count() == 0  # all or nothing
-    assert window.import_files([str(seeds_dir)])
+    assert window.files.import_files([str(seeds_dir)])
     qtbot.waitUntil(lambda: window.job is None and store.document_count() == 5, timeout=60_000)
+    settle(qtbot, window)
     qtbot.waitUntil(lambda: window.job is None and not store.ids_needing_suggestions(), timeout=120_000)
+    settle(qtbot, window)
     store.set_status(store.list_documents()[0].id, DocumentStatus.ACCEPTED, "alice")
     out = tmp_path / "out.jsonl"
-    assert window.export_to(out, ExportFormat.DOCCANO)
+    assert window.files.export_to(out, ExportFormat.DOCCANO)
     qtbot.waitUntil(lambda: window.job is None, timeout=60_000)
+    settle(qtbot, window)
     assert len(out.read_text(encoding="utf-8").splitlines()) == 1
     assert "exported 1 document(s)" in window.statusBar().currentMessage()

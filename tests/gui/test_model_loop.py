@@ -4,31 +4,39 @@ from __future__ import annotations
 
 from annotator.nlp.train import TrainSettings
 from tests.corrections import accept_english_corrected as accept_english
+from tests.gui.conftest import settle
 
 
 def test_train_evaluate_and_use_the_new_model(qtbot, make_window, seeded_store) -> None:  # type: ignore[no-untyped-def]
     accept_english(seeded_store)
     window = make_window(seeded_store)
-    window._quiet_dialogs = True
+    window.set_quiet()
     english = next(d.id for d in seeded_store.list_documents() if d.language == "en")
     window.open_document(english)
-    assert "model vs you:" in window.info.text() and "wrong label" in window.info.text()
+    settle(qtbot, window)
+    assert "model vs you:" in window.editor.info.text() and "wrong label" in window.editor.info.text()
     messages: list[str] = []
-    assert window.start_training(TrainSettings(max_epochs=3, patience=2))
+    assert window.models.start_training(TrainSettings(max_epochs=3, patience=2))
     window.job.signals.progress.connect(lambda d, t, m: messages.append(m))
     qtbot.waitUntil(lambda: window.job is None, timeout=180_000)
+    settle(qtbot, window)
     assert any(m.startswith("epoch 1:") for m in messages)
-    report = window.last_training
+    report = window.models.last_training
     assert report is not None and seeded_store.trained_models("en")[0].path == report.model.path
     assert "dev F" in window.statusBar().currentMessage()
-    assert window.start_evaluation()
+    assert window.models.start_evaluation()
     qtbot.waitUntil(lambda: window.job is None, timeout=180_000)
-    before, after = window.last_evaluation
+    settle(qtbot, window)
+    result = window.models.last_evaluation
+    before, after = result.before, result.after
     assert after.documents == 1
     # the taught correction ("Blinken" is a PERSON) shows on the held-out article
     assert after.per_label["PERSON"].recall > before.per_label["PERSON"].recall
-    assert window.use_latest_model()
+    window.models.use_latest_model()
+    settle(qtbot, window)  # the choice is saved on the database worker, then the re-run starts
+    assert window.job is not None and window.job.title == "suggesting entities"
     qtbot.waitUntil(lambda: window.job is None, timeout=180_000)
+    settle(qtbot, window)
     fr = next(d.id for d in seeded_store.list_documents() if d.language == "fr")
     assert seeded_store.suggestion_models() == {"en": report.model.path}
     assert seeded_store.document(fr).suggested_by.startswith("fr_core_news_sm")  # other language untouched
@@ -37,14 +45,15 @@ def test_train_evaluate_and_use_the_new_model(qtbot, make_window, seeded_store) 
 def test_training_can_be_cancelled_from_the_status_bar(qtbot, make_window, seeded_store) -> None:  # type: ignore[no-untyped-def]
     accept_english(seeded_store)
     window = make_window(seeded_store)
-    window._quiet_dialogs = True
-    assert window.start_training(TrainSettings(max_epochs=50, patience=50))
+    window.set_quiet()
+    assert window.models.start_training(TrainSettings(max_epochs=50, patience=50))
     job = window.job
     with qtbot.waitSignal(job.signals.progress, timeout=120_000,
                           check_params_cb=lambda d, t, m: m.startswith("epoch 1")):
         pass
     with qtbot.waitSignal(job.signals.cancelled, timeout=120_000):
-        window.cancel_button.click()
+        window.jobs.cancel_button.click()
     qtbot.waitUntil(lambda: window.job is None)
+    settle(qtbot, window)
     assert seeded_store.trained_models() == []
     assert "cancelled" in window.statusBar().currentMessage()

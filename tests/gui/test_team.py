@@ -10,7 +10,7 @@ from PySide6.QtCore import QSettings, Qt
 from annotator.core.span import GOLD
 from annotator.gui.app import resolve_user
 from annotator.store import Store
-from tests.gui.conftest import single_document_store
+from tests.gui.conftest import settle, single_document_store
 
 TEXT = "Yesterday Antony Blinken met Nasser Bourita in Rabat to talk about Daesh."
 
@@ -21,13 +21,16 @@ def test_stale_window_gets_a_conflict_and_the_other_edit_survives(qtbot, make_wi
     a, b = make_window(store_a, "alice"), make_window(store_b, "alice")
     a.article.select_range(10, 24)
     qtbot.keyClick(a.article, Qt.Key.Key_1)  # committed by A
+    settle(qtbot, a)
     b.activateWindow()
     b.article.select_range(29, 43)  # B still shows the version before A's edit
-    b.apply_label("PERSON")
+    b.editor.on_command('label', "PERSON")
+    settle(qtbot, b)
     assert "changed by someone else" in b.statusBar().currentMessage()
     assert [(s.start, s.end) for s in b.view.confirmed] == [(10, 24)]  # B reloaded: A's edit is there
     b.article.select_range(29, 43)
-    b.apply_label("PERSON")  # made again on the fresh version: accepted
+    b.editor.on_command('label', "PERSON")  # made again on the fresh version: accepted
+    settle(qtbot, b)
     assert sorted((s.start, s.end) for s in store_a.view(1, "alice").confirmed) == [(10, 24), (29, 43)]
 
 
@@ -37,10 +40,11 @@ def test_review_mode_takes_a_version_into_gold(qtbot, make_window, tmp_path: Pat
     store.add_span(1, 47, 52, "GPE", "alice")
     store.add_span(1, 10, 24, "PERSON", "bob")
     window = make_window(store, "alice")
-    window._quiet_dialogs = True
+    window.set_quiet()
     ctrl_shift = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
     qtbot.keyClick(window.article, Qt.Key.Key_G, ctrl_shift)
-    assert window.user == GOLD and window.versions.isVisible()
+    settle(qtbot, window)
+    assert window.session.user == GOLD and window.versions.isVisible()
     assert set(window.versions.buttons) == {"alice", "bob"}
     table = window.versions.table
     assert [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())] == \
@@ -49,17 +53,21 @@ def test_review_mode_takes_a_version_into_gold(qtbot, make_window, tmp_path: Pat
     assert rows == {"Antony Blinken": ["PERSON", "PERSON", "—"], "Rabat": ["GPE", "—", "—"]}
     assert window.versions.disagreements() == 1  # only Rabat: alice and bob agree on Blinken
     window.versions.buttons["alice"].click()
+    settle(qtbot, window)
     assert "same as gold" in window.versions.buttons["alice"].text()
     assert [(s.start, s.end, s.label) for s in store.view(1, GOLD).confirmed] == [(10, 24, "PERSON"), (47, 52, "GPE")]
     window.article.select_span(next(s for s in window.article.spans if s.label == "GPE"))
     qtbot.keyClick(window.article, Qt.Key.Key_Delete)  # the reviewer edits the gold version
+    settle(qtbot, window)
     assert [(s.start, s.end) for s in store.view(1, GOLD).confirmed] == [(10, 24)]
     assert len(store.view(1, "alice").confirmed) == 2  # alice's own version untouched
-    window.show_agreement()
-    (pair,) = window.last_agreement
+    window.team.show_agreement()
+    settle(qtbot, window)
+    (pair,) = window.team.last_agreement
     assert (pair.a, pair.b) == ("alice", "bob") and 0 < pair.f < 1
     window.review_action.trigger()
-    assert window.user == "alice" and not window.versions.isVisible()
+    settle(qtbot, window)
+    assert window.session.user == "alice" and not window.versions.isVisible()
 
 
 def test_annotator_name_is_asked_once_and_kept(qapp) -> None:  # type: ignore[no-untyped-def]

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor, QTextDocument
 
 from annotator.gui.offsets import OffsetMap
-from tests.gui.conftest import single_document_store
+from tests.gui.conftest import settle, single_document_store
 
 
 @pytest.mark.parametrize("text", ["ab\r\ncd", "\U0001F44D x", "a😀b😀\r\n\r\nc", "plain", "x\r\ny😀z\r\n",
@@ -61,6 +61,7 @@ def test_entity_after_emoji_crlf_nbsp_is_stored_at_exact_python_offsets(qtbot, m
         assert start_qt != text.index("Antony")  # the two counts really differ here
     _select_by_qt_positions(window, start_qt, end_qt)
     qtbot.keyClick(window.article, Qt.Key.Key_1)
+    settle(qtbot, window)
     (span,) = store.view(1, "alice").confirmed
     assert text[span.start : span.end] == "Antony Blinken"
     assert (span.start, span.end) == (text.index("Antony"), text.index("Antony") + 14)
@@ -75,11 +76,12 @@ def test_article_text_is_plain_never_html(qtbot, make_window, tmp_path: Path) ->
     store = single_document_store(tmp_path, text)
     window = make_window(store)
     assert window.article.toPlainText() == text
-    assert window.header.text() == text[:79] + "…" or window.header.text() == text
-    assert window.header.textFormat() == Qt.TextFormat.PlainText
+    assert window.editor.header.text() == text[:79] + "…" or window.editor.header.text() == text
+    assert window.editor.header.textFormat() == Qt.TextFormat.PlainText
     i = text.index("Bourita")
     window.article.select_range(i, i + 7)
     qtbot.keyClick(window.article, Qt.Key.Key_1)
+    settle(qtbot, window)
     (span,) = store.view(1, "alice").confirmed
     # spaCy's English tokenizer keeps "Bourita</b" as one token: the span snaps to it, as plain text
     assert text[span.start : span.end] == "Bourita</b"
@@ -89,9 +91,11 @@ def test_switching_articles_does_not_carry_formats_over(qtbot, make_window, seed
     """Regression: QTextEdit.setPlainText reuses the cursor's char format; an article whose first
     word is an entity used to paint the whole next article in that colour."""
     window = make_window(seeded_store)
-    ids = window._visible_ids()
+    ids = window.documents.visible_ids()
     window.open_document(ids[0])  # starts with "Blinken", a suggestion
+    settle(qtbot, window)
     window.open_document(ids[1])
+    settle(qtbot, window)
     entities = window.article.spans
     plain = next(i for i in range(len(window.view.text)) if not any(s.start <= i < s.end for s in entities)
                  and not window.view.text[i].isspace())

@@ -1,0 +1,77 @@
+"""The File menu: import files or a folder, export training data; both background jobs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QWidget
+
+from annotator.core.progress import CancelToken, ProgressSink
+from annotator.gui.jobs import Job, JobRunner
+from annotator.io.exporter import ExportFormat, ExportReport, export
+from annotator.io.importer import ImportOptions, import_paths
+from annotator.io.selection import ExportOptions
+from annotator.store import Store
+from annotator.store.records import ImportReport
+
+Notify = Callable[[str, bool], None]
+
+
+class FileActions:
+    def __init__(self, parent: QWidget, store: Store, jobs: JobRunner, user: Callable[[], str], notify: Notify,
+                 imported: Callable[[ImportReport], None]) -> None:
+        self.parent, self.store, self.jobs, self.user, self.notify = parent, store, jobs, user, notify
+        self.imported = imported  # the window reloads labels and suggests entities for new documents
+
+    def ask_import_files(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self.parent, "Import articles", "",
+                                                "Articles (*.txt *.jsonl *.ndjson *.spacy);;All files (*)")
+        if paths:
+            self.import_files(paths)
+
+    def ask_import_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self.parent, "Import a folder of articles")
+        if folder:
+            self.import_files([folder])
+
+    def import_files(self, paths: Sequence[str | Path]) -> bool:
+        """All or nothing, in the background; new documents then get suggestions."""
+        store, author = self.store, self.user()
+
+        def work(progress: ProgressSink, cancel: CancelToken) -> object:
+            return import_paths(store, list(paths), ImportOptions(author=author), progress)
+
+        def done(report: ImportReport) -> None:
+            added, dupes = len(report.added), len(report.duplicates)
+            self.notify(f"imported {added} document(s)" + (f", skipped {dupes} duplicate(s)" if dupes else ""),
+                        False)
+            self.imported(report)
+
+        return self.jobs.start(Job("importing", work), done)
+
+    def ask_export(self) -> None:
+        formats = [f.value for f in ExportFormat]
+        fmt, ok = QInputDialog.getItem(self.parent, "Export training data",
+                                       "Format (accepted documents, your corrections):", formats, 0, False)
+        if not ok:
+            return
+        if fmt == ExportFormat.SPACY.value:
+            target = QFileDialog.getExistingDirectory(self.parent, "Folder for train.spacy / dev.spacy")
+        else:
+            suffix = ".conll" if fmt == ExportFormat.CONLL.value else ".jsonl"
+            target, _ = QFileDialog.getSaveFileName(self.parent, "Export to", f"export{suffix}")
+        if target:
+            self.export_to(Path(target), ExportFormat(fmt))
+
+    def export_to(self, target: Path, fmt: ExportFormat, options: ExportOptions | None = None) -> bool:
+        store, chosen = self.store, options or ExportOptions()
+
+        def work(progress: ProgressSink, cancel: CancelToken) -> object:
+            return export(store, target, fmt, chosen, progress, cancel)
+
+        def done(report: ExportReport) -> None:
+            files = ", ".join(str(f) for f in report.files)
+            self.notify(f"exported {report.documents} document(s) to {files}", False)
+
+        return self.jobs.start(Job("exporting", work), done)

@@ -1,0 +1,104 @@
+"""The Model menu: suggest entities, train on the accepted corrections, evaluate, choose the model.
+
+Each is a background job (``JobRunner``) calling the same function the CLI calls; settings the
+store keeps (which model suggests for a language) are read and written on the database worker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QWidget
+
+from annotator.core.progress import CancelToken, ProgressSink
+from annotator.gui.jobs import Job, JobRunner
+from annotator.gui.model_panel import EvaluationDialog
+from annotator.gui.ops import Op, Ops
+from annotator.nlp.evaluate import BeforeAfter, before_after
+from annotator.nlp.pipelines import Pipelines, project_pipelines
+from annotator.nlp.preannotate import preannotate
+from annotator.nlp.train import TrainReport, TrainSettings, train
+from annotator.store import Store
+from annotator.store.records import TrainedModel
+
+Notify = Callable[[str, bool], None]
+
+
+class ModelActions:
+    def __init__(self, parent: QWidget, store: Store, pipelines: Pipelines, jobs: JobRunner, ops: Ops,
+                 language: Callable[[], str], notify: Notify) -> None:
+        self.parent, self.store, self.pipelines = parent, store, pipelines
+        self.jobs, self.ops, self.language, self.notify = jobs, ops, language, notify
+        self.quiet = False  # tests read last_training / last_evaluation instead of modal dialogs
+        self.last_training: TrainReport | None = None
+        self.last_evaluation: BeforeAfter | None = None
+
+    def start_preannotation(self, rerun: bool = False) -> bool:
+        store, pipelines = self.store, self.pipelines
+
+        def work(progress: ProgressSink, cancel: CancelToken) -> object:
+            return preannotate(store, pipelines, rerun=rerun, progress=progress, cancel=cancel)
+
+        return self.jobs.start(Job("suggesting entities", work))
+
+    def start_training(self, settings: TrainSettings | None = None) -> bool:
+        store, pipelines, language = self.store, self.pipelines, self.language()
+        chosen = settings or TrainSettings()
+
+        def work(progress: ProgressSink, cancel: CancelToken) -> object:
+            return train(store, pipelines, language, settings=chosen, progress=progress, cancel=cancel)
+
+        def done(report: TrainReport) -> None:
+            self.last_training = report
+            self.notify(f"trained {report.model.name}: dev F {report.before.overall.f:.3f} → "
+                        f"{report.after.overall.f:.3f}; Model → Use the latest trained model to suggest with it",
+                        False)
+            if not self.quiet:
+                EvaluationDialog(f"Trained {report.model.name}", report.before, report.after,
+                                 (pipelines.get(language).author, report.model.author),
+                                 [e.f for e in report.epochs], self.parent).exec()
+
+        return self.jobs.start(Job(f"training the {language} model", work), done)
+
+    def start_evaluation(self) -> bool:
+        store, language = self.store, self.language()
+
+        def work(progress: ProgressSink, cancel: CancelToken) -> object:
+            return before_after(store, language, progress=progress, cancel=cancel)
+
+        def done(result: BeforeAfter) -> None:
+            self.last_evaluation = result
+            if not self.quiet:
+                EvaluationDialog("Evaluation on the dev split", result.before, result.after,
+                                 (result.before_name, result.after_name or ""), result.epochs_f, self.parent).exec()
+
+        return self.jobs.start(Job("evaluating", work), done)
+
+    def use_latest_model(self) -> None:
+        language, store = self.language(), self.store
+
+        def chosen(trained: list[TrainedModel]) -> None:
+            if not trained:
+                self.notify(f"no trained '{language}' model yet: Model → Train first", True)
+                return
+            self._choose(language, trained[-1].path)
+
+        self.ops.run(Op(lambda: store.trained_models(language), chosen,
+                        lambda exc: self.notify(str(exc), True), "list trained models"))
+
+    def use_default_model(self) -> None:
+        self._choose(self.language(), None)
+
+    def _choose(self, language: str, model: str | None) -> None:
+        """Make ``model`` (None: the default) suggest for ``language``, then re-run it."""
+        store = self.store
+
+        def work() -> Pipelines:
+            store.set_suggestion_model(language, model)
+            return project_pipelines(store)
+
+        def done(pipelines: Pipelines) -> None:
+            self.pipelines = pipelines
+            self.start_preannotation(rerun=True)
+
+        self.ops.run(Op(work, done, lambda exc: self.notify(str(exc), True), "choose the suggestion model"))

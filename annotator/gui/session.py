@@ -1,0 +1,217 @@
+"""The annotation session: what one annotator has open and how an edit becomes a redraw. No Qt.
+
+The window asks the session for *work* (plain functions the database worker runs: open a document,
+run an edit, undo one) and hands the results back to it on the GUI thread; the session turns them
+into what the views must redraw. So the path of a key press is testable without widgets, and the GUI
+thread never touches the store or a tokenizer.
+
+Import-linter checks that this module imports no Qt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from annotator.core.changes import Changes
+from annotator.core.document import DocumentStatus
+from annotator.core.errors import NotFound
+from annotator.core.snapping import Snap, TokenBounds
+from annotator.core.span import Layer, Span
+from annotator.io.spacy_docs import Tokenizers
+from annotator.nlp.pipelines import token_bounds
+from annotator.store import Store
+from annotator.store.records import DocumentSummary, DocumentView
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A document as the session's user sees it, with the token boundaries selections snap to."""
+
+    view: DocumentView
+    bounds: TokenBounds
+
+
+@dataclass(frozen=True)
+class EditResult:
+    """What the worker hands back after an edit or an undo: the changes, the changed list rows, and
+    the document to show (the one open, re-read; or the one an undo touched)."""
+
+    changes: Changes
+    summaries: tuple[DocumentSummary, ...]
+    loaded: Loaded | None
+
+
+@dataclass(frozen=True)
+class Redraw:
+    """What the article must repaint after an edit: the character ranges whose spans changed, and
+    which entity to select afterwards (``select`` None and ``clear`` False: keep the selection)."""
+
+    dirty: tuple[tuple[int, int], ...]
+    select: Span | None = None
+    clear: bool = False
+    reopened: bool = False  # a different document is now shown (the whole article redraws)
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One store edit, bound at key-press time to the document and the version the user saw."""
+
+    description: str
+    document_id: int
+    apply: Callable[[Store], Changes]
+
+
+class AnnotationSession:
+    """The open document, its token boundaries, and the versions this window has seen."""
+
+    def __init__(self, store: Store, user: str, tokenizers: Tokenizers | None = None) -> None:
+        self.store = store
+        self.user = user
+        self.current: Loaded | None = None
+        self._tokenizers = tokenizers or Tokenizers()  # used on the database worker only
+        self._bounds: dict[tuple[int, str], TokenBounds] = {}
+        self._seen: dict[int, int] = {}  # document id -> the version this window last read
+
+    # -- what is open ---------------------------------------------------------------------------
+
+    @property
+    def view(self) -> DocumentView | None:
+        return self.current.view if self.current else None
+
+    @property
+    def document_id(self) -> int | None:
+        return self.current.view.info.id if self.current else None
+
+    def seen_version(self, document_id: int) -> int | None:
+        return self._seen.get(document_id)
+
+    # -- work for the database worker -----------------------------------------------------------
+
+    def load(self, document_id: int) -> Loaded:
+        """(worker) The document as this user sees it, and its tokens. The token boundaries are cached
+        per document *and* language: changing a document's language re-tokenizes it."""
+        view = self.store.view(document_id, self.user)
+        key = (document_id, view.info.language)
+        bounds = self._bounds.get(key)
+        if bounds is None:
+            bounds = token_bounds(self._tokenizers.get(view.info.language), view.text)
+            self._bounds[key] = bounds
+        return Loaded(view, bounds)
+
+    def run_edit(self, edit: Edit, show: int | None) -> EditResult:
+        """(worker) Run ``edit``, then read back the list rows it changed and the document to show."""
+        changes = edit.apply(self.store)
+        return self._after(changes, show)
+
+    def run_revert(self, changes: Changes, show: int | None, expected: dict[int, int]) -> EditResult:
+        """(worker) Undo ``changes`` (conflict-checked against the versions this window saw)."""
+        return self._after(self.store.revert(changes, expected_versions=expected), show)
+
+    def _after(self, changes: Changes, show: int | None) -> EditResult:
+        summaries = []
+        for doc_id in sorted(changes.document_ids):
+            try:
+                summaries.append(self.store.summary(doc_id))
+            except NotFound:  # deleted meanwhile by another client
+                continue
+        if show is None or show not in changes.document_ids:
+            # An undo of an edit made in another document: show that document.
+            show = min(changes.document_ids) if changes.document_ids else show
+        loaded = self.load(show) if show is not None else None
+        return EditResult(changes, tuple(summaries), loaded)
+
+    # -- results, on the GUI thread -----------------------------------------------------------
+
+    def opened(self, loaded: Loaded) -> None:
+        self.current = loaded
+        self._seen[loaded.view.info.id] = loaded.view.info.version
+
+    def applied(self, result: EditResult) -> Redraw:
+        """Take an edit's result as the current state and say what to redraw."""
+        for doc_id, version in result.changes.versions.items():
+            self._seen[doc_id] = version
+        old = self.current
+        if result.loaded is None:
+            return Redraw(())
+        self.opened(result.loaded)
+        if old is None or old.view.info.id != result.loaded.view.info.id:
+            return Redraw((), reopened=True)
+        before = {(s.id, s.start, s.end, s.label, s.layer) for s in old.view.entities}
+        after = {(s.id, s.start, s.end, s.label, s.layer) for s in result.loaded.view.entities}
+        dirty = tuple(sorted((start, end) for _, start, end, _, _ in before ^ after))
+        added = [s for s in result.changes.added if not s.rejected]
+        if len(added) == 1:  # a created, relabelled, resized or confirmed entity stays selected
+            chosen = next((s for s in result.loaded.view.entities if s.id == added[0].id), None)
+            return Redraw(dirty, select=chosen)
+        return Redraw(dirty, clear=bool(result.changes.removed) and not added)
+
+    def expected_versions(self, changes: Changes) -> dict[int, int]:
+        """For an undo: the versions this window last saw of the documents ``changes`` touched."""
+        return {d: self._seen[d] for d in changes.document_ids if d in self._seen}
+
+    # -- edits, built on the GUI thread at key-press time ---------------------------------------
+
+    def _edit(self, description: str, call: Callable[[Store, int, int | None], Changes]) -> Edit:
+        assert self.current is not None
+        doc_id = self.current.view.info.id
+        seen = self._seen.get(doc_id)
+        return Edit(description, doc_id, lambda store: call(store, doc_id, seen))
+
+    def snap(self, start: int, end: int) -> Snap:
+        assert self.current is not None
+        return self.current.bounds.snap(start, end)
+
+    def add_entity(self, start: int, end: int, label: str) -> Edit:
+        user = self.user
+        return self._edit(f"add {label}", lambda st, d, v: st.add_span(d, start, end, label, user,
+                                                                          expected_version=v))
+
+    def label_entity(self, span: Span, label: str) -> Edit | None:
+        """A label key on a selected entity: confirm it (same label, a suggestion) or relabel it."""
+        user = self.user
+        if span.label == label and span.layer is Layer.MODEL:
+            return self.confirm(span)
+        if span.label == label:
+            return None
+        return self._edit(f"relabel {span.label} → {label}",
+                          lambda st, d, v: st.relabel_span(span.id, label, user, expected_version=v))
+
+    def confirm(self, span: Span) -> Edit:
+        user = self.user
+        return self._edit(f"confirm {span.label}",
+                          lambda st, d, v: st.confirm_suggestion(span.id, user, expected_version=v))
+
+    def delete(self, span: Span) -> Edit:
+        user = self.user
+        return self._edit(f"delete {span.label}",
+                          lambda st, d, v: st.delete_span(span.id, user, expected_version=v))
+
+    def resize(self, span: Span, grow: bool, at_start: bool) -> Edit | str:
+        """Grow or shrink a selected entity by one token; a message when it cannot be."""
+        assert self.current is not None
+        bounds = self.current.bounds
+        new = bounds.grow(span.start, span.end, at_start) if grow else bounds.shrink(span.start, span.end, at_start)
+        how = "grow" if grow else "shrink"
+        if new is None:
+            edge = "the text ends there" if grow else "it is a single token"
+            aligned = bounds.aligned(span.start, span.end)
+            return f"cannot {how} this entity: " + (edge if aligned else "it does not sit on token boundaries")
+        user, (start, end) = self.user, new
+        return self._edit(f"resize {span.label}",
+                          lambda st, d, v: st.resize_span(span.id, start, end, user, expected_version=v))
+
+    def accept_all(self) -> Edit:
+        user = self.user
+        return self._edit("accept all suggestions",
+                          lambda st, d, v: st.accept_all_suggestions(d, user, expected_version=v))
+
+    def set_status(self, status: DocumentStatus) -> Edit:
+        user = self.user
+        return self._edit(f"mark {status.value}",
+                          lambda st, d, v: st.set_status(d, status, user, expected_version=v))
+
+    def adopt(self, from_user: str) -> Edit:
+        user = self.user
+        return self._edit(f"take {from_user}'s version",
+                          lambda st, d, v: st.adopt_version(d, from_user, user, expected_version=v))
