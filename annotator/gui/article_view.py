@@ -195,14 +195,22 @@ class ArticleView(QTextEdit):
 
     # -- selection of a span ------------------------------------------------------------------
 
+    def clear_selection(self) -> None:
+        """Esc: no entity and no text selected, so a label key has nothing to act on."""
+        self.select_span(None)
+        self._clear_text_selection()
+
+    def _clear_text_selection(self) -> None:
+        text_cursor = self.textCursor()
+        if text_cursor.hasSelection():
+            text_cursor.clearSelection()
+            self.setTextCursor(text_cursor)
+
     def select_span(self, span: Span | None) -> None:
         self._selected = span
         extra = []
         if span is not None:
-            text_cursor = self.textCursor()
-            if text_cursor.hasSelection():  # the next label key acts on the entity, not on old text
-                text_cursor.clearSelection()
-                self.setTextCursor(text_cursor)
+            self._clear_text_selection()  # the next label key acts on the entity, not on old text
             sel = QTextEdit.ExtraSelection()
             cursor = QTextCursor(self.document())
             cursor.setPosition(self._map.to_qt(span.start))

@@ -151,7 +151,7 @@ class EditorPanel(QWidget):
             "confirm": self.confirm_selected,
             "next-span": lambda: article.step_span(True),
             "previous-span": lambda: article.step_span(False),
-            "clear": lambda: article.select_span(None),
+            "clear": article.clear_selection,
             "grow-start": lambda: self.resize_selected(True, True),
             "grow-end": lambda: self.resize_selected(True, False),
             "shrink-start": lambda: self.resize_selected(False, True),

@@ -248,3 +248,16 @@ def test_navigation_follows_the_sorted_and_filtered_list(qtbot, make_window, see
     qtbot.keyClick(window.article, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
     settle(qtbot, window)
     assert window.view.info.id == english[-1] and "no more documents" in window.statusBar().currentMessage()
+
+
+def test_esc_clears_a_mouse_selection_so_a_label_key_creates_nothing(qtbot, make_window, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    store = single_document_store(tmp_path, TEXT)
+    window = make_window(store)
+    window.article.select_range(10, 24)
+    qtbot.keyClick(window.article, Qt.Key.Key_Escape)
+    settle(qtbot, window)
+    assert window.article.selection() is None
+    qtbot.keyClick(window.article, Qt.Key.Key_1)
+    settle(qtbot, window)
+    assert human_rows(store, 1) == []
+    assert "select some text" in window.statusBar().currentMessage()
