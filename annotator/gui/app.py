@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
 
 from annotator.core.errors import AnnotatorError
 from annotator.core.users import check_user_name, login_name
+from annotator.gui import plain
 from annotator.gui.main_window import MainWindow
 from annotator.io.bundled import bundled_path
 from annotator.nlp.pipelines import project_pipelines
@@ -60,7 +61,7 @@ def run(db: str | None, user: str | None) -> int:
     try:
         store = Store.open(db)
     except AnnotatorError as exc:
-        QMessageBox.critical(None, "annotator", str(exc))
+        plain.message_box(None, QMessageBox.Icon.Critical, "annotator", str(exc))
         return 1
     window = MainWindow(store, name, project_pipelines(store))
     window.show()

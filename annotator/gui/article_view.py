@@ -29,6 +29,7 @@ from PySide6.QtWidgets import QTextEdit, QToolTip, QWidget
 
 from annotator.core.labels import Label
 from annotator.core.span import Layer, Span
+from annotator.gui import plain
 from annotator.gui.offsets import OffsetMap
 
 # Keys that act on the selection, whatever the label scheme (labels use digits and other letters).
@@ -283,8 +284,8 @@ class ArticleView(QTextEdit):
             if span is not None:
                 what = (f"suggested by {span.author} — Enter confirms, Delete dismisses"
                         if span.layer is Layer.MODEL else f"confirmed by {span.author}")
-                QToolTip.showText(event.globalPos(), f"{span.label}: {self._text[span.start:span.end]}\n{what}",  # type: ignore[attr-defined]
-                                  self.viewport())
+                text = f"{span.label}: {self._text[span.start:span.end]}\n{what}"
+                QToolTip.showText(event.globalPos(), plain.tooltip(text), self.viewport())  # type: ignore[attr-defined]
             else:
                 QToolTip.hideText()
             return True

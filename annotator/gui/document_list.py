@@ -9,6 +9,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 
 from annotator.core.document import DocumentStatus
+from annotator.gui import plain
 from annotator.store.records import DocumentSummary
 
 Index = QModelIndex | QPersistentModelIndex
@@ -88,8 +89,8 @@ class DocumentTableModel(QAbstractTableModel):
                     doc.model_count, doc.updated_at.timestamp())[col]
         if role == Qt.ItemDataRole.ToolTipRole:
             edited = doc.updated_at.astimezone().strftime("%Y-%m-%d %H:%M")
-            return (f"{doc.title or doc.source}\n{doc.source}, last edited {edited}\n"
-                    f"{doc.status.value}, {doc.human_count} confirmed, {doc.model_count} suggested")
+            return plain.tooltip(f"{doc.title or doc.source}\n{doc.source}, last edited {edited}\n"
+                                 f"{doc.status.value}, {doc.human_count} confirmed, {doc.model_count} suggested")
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (3, 4):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

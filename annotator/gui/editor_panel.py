@@ -21,6 +21,7 @@ from annotator.core.document import DocumentStatus
 from annotator.core.errors import AnnotatorError, ConflictError, StoreUnavailable
 from annotator.core.labels import Label
 from annotator.core.span import Layer, Span, SpanData
+from annotator.gui import plain
 from annotator.gui.article_view import ArticleView
 from annotator.gui.ops import Op, Ops
 from annotator.gui.session import AnnotationSession, Edit, EditResult, Loaded, Redraw
@@ -242,8 +243,8 @@ class EditorPanel(QWidget):
             self.reload()
         elif isinstance(exc, StoreUnavailable):
             self.message.emit(str(exc), True)
-            if not self.quiet and QMessageBox.question(
-                self, "Database unavailable", f"{exc}\n\nTry again?",
+            if not self.quiet and plain.message_box(
+                self, QMessageBox.Icon.Question, "Database unavailable", f"{exc}\n\nTry again?",
                 QMessageBox.StandardButton.Retry | QMessageBox.StandardButton.Cancel,
             ) == QMessageBox.StandardButton.Retry:
                 retry()

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.core.labels import Label
+from annotator.gui import plain
 
 
 class LabelPalette(QWidget):
@@ -56,8 +57,8 @@ class LabelPalette(QWidget):
         self.buttons = {}
         for label in labels:
             key = f"[{label.key}]" if label.key else "   "
-            button = QPushButton(f"{key}  {label.name}")
-            button.setToolTip(label.description or label.name)
+            button = QPushButton(f"{key}  {plain.no_mnemonic(label.name)}")
+            button.setToolTip(plain.tooltip(label.description or label.name))
             text = "#202020"
             button.setStyleSheet(
                 f"QPushButton {{ background: {label.colour}; color: {text}; text-align: left; padding: 3px 6px;"

@@ -12,6 +12,7 @@ from annotator.core.agreement import PairAgreement
 from annotator.core.errors import AnnotatorError
 from annotator.core.span import GOLD, SpanData
 from annotator.core.users import check_user_name
+from annotator.gui import plain
 from annotator.gui.editor_panel import EditorPanel
 from annotator.gui.ops import Op, Ops
 from annotator.gui.team_panel import AgreementDialog, VersionsPanel
@@ -52,7 +53,7 @@ class TeamActions:
         try:
             self.annotator = check_user_name(name)
         except AnnotatorError as exc:
-            QMessageBox.warning(self.parent, "Name not changed", str(exc))
+            plain.message_box(self.parent, QMessageBox.Icon.Warning, "Name not changed", str(exc))
             return
         QSettings().setValue("user/name", self.annotator)
         if not self.reviewing:

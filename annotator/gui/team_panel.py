@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from annotator.core.agreement import PairAgreement
 from annotator.core.span import SpanData
+from annotator.gui import plain
 
 DISAGREE = "#ffe0b2"
 
@@ -79,7 +80,7 @@ class VersionsPanel(QWidget):
         for name in names:
             theirs = {(s.start, s.end, s.label) for s in versions[name]}
             same = "same as gold" if theirs == gold_set and gold else f"{len(theirs)} entities"
-            button = QPushButton(f"Take {name}'s version ({same})")
+            button = QPushButton(f"Take {plain.no_mnemonic(name)}'s version ({same})")
             button.clicked.connect(lambda _=False, n=name: self.takeRequested.emit(n))
             self._buttons_box.addWidget(button)
             self.buttons[name] = button
