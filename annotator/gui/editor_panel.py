@@ -95,9 +95,32 @@ class EditorPanel(QWidget):
         self.ops.run(Op(lambda: self.session.load(document_id), shown,
                         lambda exc: self.message.emit(str(exc), True), "open the article"))
 
-    def reload(self) -> None:
-        if self.session.document_id is not None:
-            self.open_document(self.session.document_id)
+    def reload(self, only_if_changed: bool = False) -> None:
+        """Re-read the open article, keeping the place: the scroll position and the selected entity
+        (when it is still there). With ``only_if_changed``, redraw only if its version moved (e.g. the
+        app's own background pre-annotation replaced its suggestions)."""
+        doc_id, before = self.session.document_id, self.session.current
+        if doc_id is None or before is None:
+            return
+        selected = self.article.selected_span
+        scroll = self.article.verticalScrollBar().value()
+
+        def shown(loaded: Loaded) -> None:
+            if self.session.document_id != doc_id:
+                return  # the person moved on meanwhile
+            if only_if_changed and loaded.view.info.version == self.session.seen_version(doc_id):
+                return
+            self.session.opened(loaded)
+            self.article.show_document(loaded.view.text, loaded.view.entities)
+            self.article.verticalScrollBar().setValue(scroll)
+            if selected is not None:
+                same = next((s for s in loaded.view.entities if (s.start, s.end, s.label) ==
+                             (selected.start, selected.end, selected.label)), None)
+                self.article.select_span(same)
+            self.update_header()
+
+        self.ops.run(Op(lambda: self.session.load(doc_id), shown,
+                        lambda exc: self.message.emit(str(exc), True), "reload the article"))
 
     def set_labels(self, labels: list[Label]) -> None:
         self.article.set_labels(labels)
@@ -237,7 +260,8 @@ class EditorPanel(QWidget):
     def _refused(self, exc: AnnotatorError, retry: Callable[[], None], undoing: bool = False) -> None:
         if isinstance(exc, ConflictError):
             # Someone else changed the article since this window read it: show theirs, lose nothing.
-            self.message.emit(f"{exc} — it has been reloaded; make your edit again", True)
+            self.message.emit(f"{exc}. The article now shows the current version"
+                              + ("; the undo history was cleared." if undoing else "; make your edit again."), True)
             if undoing:
                 self.undo_stack.clear()  # older steps were made on a state that no longer exists
             self.reload()

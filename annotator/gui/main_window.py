@@ -209,6 +209,7 @@ class MainWindow(QMainWindow):
         if self._list_throttle.ready() and self.ops.idle():
             self._list_throttle.ran(self.documents.refresh_cost)
             self.documents.refresh()
+            self.editor.reload(only_if_changed=True)  # new suggestions in the open article: show them
 
     def _job_ended(self, message: str, warn: bool) -> None:
         self.message(message, warn=warn)
@@ -217,7 +218,7 @@ class MainWindow(QMainWindow):
     def _after_job(self, labels: list[Label]) -> None:
         self._show_labels(labels)
         if self.session.document_id is not None:
-            self.editor.reload()
+            self.editor.reload(only_if_changed=True)
         elif (first := self.documents.first_id()) is not None:
             self.editor.open_document(first)
 

@@ -30,7 +30,8 @@ class _Edit:
         self.s, self.user = s, user
         self.doc = document_row(s, document_id)
         if expected_version is not None and self.doc.version != expected_version:
-            raise ConflictError(f"'{self.doc.title}' was changed by someone else; it has been reloaded")
+            raise ConflictError(f"'{self.doc.title}' was changed by someone else since you last saw it; "
+                                "nothing was saved")
         # Edits of one entity only need the spans around it; whole-document edits pass no window.
         self.model, self.human = layers(s, document_id, user, window)
         self.added: list[Span] = []
