@@ -13,6 +13,7 @@ from typing import Any
 
 from annotator.core.document import DocumentStatus
 from annotator.core.errors import AnnotatorError
+from annotator.core.pairs import PairError, parse_pairs
 from annotator.core.progress import CancelToken, ProgressSink, no_progress
 from annotator.core.span import GOLD, SpanData, split_layers
 from annotator.store import Store
@@ -72,13 +73,10 @@ def parse_statuses(values: str) -> frozenset[DocumentStatus]:
 
 
 def parse_rename(values: str) -> dict[str, str]:
-    out = {}
-    for pair in filter(None, (p.strip() for p in values.split(","))):
-        old, eq, new = pair.partition("=")
-        if not eq or not old.strip() or not new.strip():
-            raise AnnotatorError(f"--rename: {pair!r} must look like OLD=NEW")
-        out[old.strip()] = new.strip()
-    return out
+    try:
+        return {p.key: p.value for p in parse_pairs(values)}
+    except PairError as exc:
+        raise AnnotatorError(f"--rename: {exc.item!r} must look like OLD=NEW") from None
 
 
 def to_export(bundle: DocumentBundle, options: ExportOptions) -> ExportDocument:

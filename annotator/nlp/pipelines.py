@@ -21,6 +21,7 @@ from spacy.util import is_package
 
 from annotator.core.errors import AnnotatorError
 from annotator.core.labels import DEFAULT_LABEL_MAPPING, parse_label_mapping
+from annotator.core.pairs import PairError, parse_pairs
 from annotator.core.snapping import TokenBounds
 
 log = logging.getLogger(__name__)
@@ -37,13 +38,20 @@ DEFAULT_PIPELINES: dict[str, tuple[str, ...]] = {
 
 def parse_pipelines(spec: str) -> dict[str, tuple[str, ...]]:
     result: dict[str, tuple[str, ...]] = {}
-    for part in filter(None, (p.strip() for p in spec.split(";"))):
-        lang, sep, names = part.partition("=")
-        candidates = tuple(filter(None, (n.strip() for n in names.split(","))))
-        if not sep or not lang.strip() or not candidates:
-            raise AnnotatorError(f"{ENV_PIPELINES}: {part!r} must look like 'en=en_core_web_sm,/path/to/model'")
-        result[lang.strip()] = candidates
+    try:
+        languages = parse_pairs(spec, items=";")
+    except PairError as exc:
+        raise _bad_pipelines(exc.item) from None
+    for lang in languages:
+        candidates = tuple(filter(None, (n.strip() for n in lang.value.split(","))))
+        if not candidates:
+            raise _bad_pipelines(lang.item)
+        result[lang.key] = candidates
     return result
+
+
+def _bad_pipelines(item: str) -> AnnotatorError:
+    return AnnotatorError(f"{ENV_PIPELINES}: {item!r} must look like 'en=en_core_web_sm,/path/to/model'")
 
 
 @dataclass(frozen=True)

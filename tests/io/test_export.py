@@ -15,7 +15,7 @@ from annotator.core.document import DocumentStatus
 from annotator.core.errors import AnnotatorError, InputRefused
 from annotator.io.exporter import ExportFormat, export
 from annotator.io.importer import import_paths
-from annotator.io.selection import ExportLayer, ExportOptions
+from annotator.io.selection import ExportLayer, ExportOptions, parse_rename
 from annotator.io.training_config import write_training_config
 from annotator.nlp.preannotate import preannotate
 from annotator.store import Store
@@ -119,6 +119,14 @@ def test_label_filter_and_rename(corrected: Path, tmp_path: Path) -> None:
     export(store, out, ExportFormat.DOCCANO, ExportOptions(rename={"GPE": "LOC"}, labels=frozenset({"LOC", "PERSON"})))
     labels = {lab for line in out.read_text().splitlines() for _, _, lab in json.loads(line)["label"]}
     assert labels == {"LOC", "PERSON"}
+
+
+def test_rename_option_is_parsed_and_bad_pairs_name_the_option() -> None:
+    assert parse_rename(" GPE = LOC ,, PER=PERSON ") == {"GPE": "LOC", "PER": "PERSON"}
+    assert parse_rename("") == {}
+    for bad in ("GPE", "GPE=", "=LOC"):
+        with pytest.raises(AnnotatorError, match=f"^--rename: '{bad}' must look like OLD=NEW$"):
+            parse_rename(f"PER=PERSON,{bad}")
 
 
 def test_prodigy_tasks_have_tokens_and_inclusive_token_ends(corrected: Path, tmp_path: Path) -> None:
