@@ -17,6 +17,7 @@ from annotator.io.exporter import ExportFormat, export
 from annotator.io.importer import import_paths
 from annotator.io.selection import ExportLayer, ExportOptions, parse_rename
 from annotator.io.training_config import write_training_config
+from annotator.nlp.evaluate import gold_documents
 from annotator.nlp.preannotate import preannotate
 from annotator.store import Store
 from tests.corrections import correct_blinken
@@ -106,6 +107,19 @@ def test_merged_layer_adds_unreviewed_suggestions(corrected: Path, tmp_path: Pat
     view = store.view(partial.id, "alice")
     assert human.entities == len(view.confirmed) >= 1
     assert merged.entities == len(view.confirmed) + len(view.suggestions) > human.entities + 10
+
+
+@pytest.mark.parametrize("ratio", [0.2, 0.01])
+def test_export_and_evaluation_put_the_same_documents_in_dev(corrected: Path, tmp_path: Path, ratio: float) -> None:
+    """The exporter's dev.spacy is what training and 'annotator evaluate' check against, also when
+    the ratio alone picks no dev document (the lowest-scoring one is used)."""
+    store = Store.open(str(corrected))
+    export(store, tmp_path, ExportFormat.SPACY, ExportOptions(language="en", dev_ratio=ratio))
+    for side in ("dev", "train"):
+        docs = DocBin().from_disk(tmp_path / f"{side}.spacy").get_docs(spacy.blank("en").vocab)
+        exported = sorted(d.user_data["annotator"]["id"] for d in docs)
+        assert exported == sorted(d.id for d in gold_documents(store, "en", side, ratio)), side
+    assert len(gold_documents(store, "en", "dev", ratio)) >= 1
 
 
 def test_rejected_documents_are_never_exported() -> None:
