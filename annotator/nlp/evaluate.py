@@ -1,4 +1,4 @@
-"""Score a pipeline (or the stored suggestions) against the people's accepted corrections."""
+"""Score a pipeline against the people's accepted corrections."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from annotator.core.compare import Scores
 from annotator.core.document import DocumentStatus
 from annotator.core.errors import AnnotatorError
 from annotator.core.progress import CancelToken, ProgressSink, no_progress
-from annotator.core.span import SpanData
 from annotator.io.selection import ExportDocument, ExportOptions, dev_score, iter_export, split_train_dev
 from annotator.nlp.pipelines import Pipeline, PipelineConfig, Pipelines
 from annotator.nlp.preannotate import entities_of
@@ -39,19 +38,6 @@ def evaluate_pipeline(pipeline: Pipeline, docs: Sequence[ExportDocument], batch_
         scores.add(entities_of(doc, pipeline), docs[i].entities)
         progress(i + 1, len(docs), f"evaluating {pipeline.author}")
     return scores
-
-
-def evaluate_stored(store: Store, docs: Sequence[ExportDocument]) -> Scores:
-    """The suggestions in the model layer (whatever model made them) against the corrections."""
-    scores = Scores()
-    wanted = {d.id: d for d in docs}
-    for batch in store.bundles():
-        for bundle in batch:
-            if bundle.info.id in wanted:
-                predicted = [SpanData(s.start, s.end, s.label) for s in bundle.model]
-                scores.add(predicted, wanted[bundle.info.id].entities)
-    return scores
-
 
 
 @dataclass(frozen=True)
