@@ -185,11 +185,10 @@ def _import(store, args: argparse.Namespace, user: str) -> int:  # type: ignore[
 
 
 def _preannotate(store, args: argparse.Namespace, user: str) -> int:  # type: ignore[no-untyped-def]
-    from annotator.nlp.pipelines import PipelineConfig, Pipelines
+    from annotator.nlp.pipelines import project_pipelines
     from annotator.nlp.preannotate import preannotate
 
-    pipelines = Pipelines(PipelineConfig.from_env(args.model, args.language)
-                          if args.model else PipelineConfig.from_env().with_choices(store.suggestion_models()))
+    pipelines = project_pipelines(store, args.model, args.language)
     report = preannotate(store, pipelines, language=args.language, rerun=args.rerun, batch_size=args.batch_size,
                          progress=TerminalProgress(), cancel=CancelToken())
     print(f"pre-annotated {report.documents} document(s): {report.spans} suggested entities")
@@ -230,8 +229,8 @@ def _export(store, args: argparse.Namespace, user: str) -> int:  # type: ignore[
 
     from annotator.io.exporter import export
     from annotator.io.selection import ExportOptions, parse_rename, parse_statuses
-    from annotator.io.training_config import write_training_config
-    from annotator.nlp.pipelines import PipelineConfig, Pipelines
+    from annotator.io.training_config import write_training_configs
+    from annotator.nlp.pipelines import base_pipeline
 
     fmt = ExportFormat(args.format)
     options = ExportOptions(
@@ -247,14 +246,10 @@ def _export(store, args: argparse.Namespace, user: str) -> int:  # type: ignore[
     for path in report.files:
         print(f"  wrote {path}")
     if args.config and fmt is ExportFormat.SPACY:
-        pipelines = Pipelines(PipelineConfig.from_env())
-        languages = sorted(report.by_language)
-        for lang in languages:
-            folder = out / lang if len(languages) > 1 else out
-            bases = pipelines.available(lang)
-            path = write_training_config(folder, lang, bases[0] if bases else None)
-            base = f"fine-tunes {bases[0]}" if bases else "trains a new NER (no base pipeline installed)"
-            print(f"  wrote {path} ({base}); train with: python -m spacy train {path} --output {folder / 'model'}")
+        for config in write_training_configs(report.folders, base_pipeline):
+            base = f"fine-tunes {config.base}" if config.base else "trains a new NER (no base pipeline installed)"
+            print(f"  wrote {config.path} ({base}); train with: python -m spacy train {config.path} "
+                  f"--output {config.path.parent / 'model'}")
     for warning in report.warnings[:20]:
         print(f"  warning: {warning}", file=sys.stderr)
     return 0
@@ -263,7 +258,7 @@ def _export(store, args: argparse.Namespace, user: str) -> int:  # type: ignore[
 def _train(store, args: argparse.Namespace, user: str) -> int:  # type: ignore[no-untyped-def]
     from pathlib import Path
 
-    from annotator.nlp.pipelines import PipelineConfig, Pipelines
+    from annotator.nlp.pipelines import PipelineConfig, Pipelines, project_pipelines
     from annotator.nlp.preannotate import preannotate
     from annotator.nlp.train import TrainSettings, train
 
@@ -279,8 +274,8 @@ def _train(store, args: argparse.Namespace, user: str) -> int:  # type: ignore[n
     print(f"  saved to {m.path}")
     if args.use:
         store.set_suggestion_model(args.language, m.path)
-        chosen = Pipelines(PipelineConfig.from_env().with_choices(store.suggestion_models()))
-        rerun = preannotate(store, chosen, language=args.language, rerun=True, progress=TerminalProgress())
+        rerun = preannotate(store, project_pipelines(store), language=args.language, rerun=True,
+                            progress=TerminalProgress())
         print(f"  now suggesting with it: re-ran {rerun.documents} unfinished document(s)")
     return 0
 

