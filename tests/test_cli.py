@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from annotator.cli import main
+from annotator.cli import COMMANDS, GUI, main
 
 
 def run_cli(*args: str, db: Path) -> subprocess.CompletedProcess[str]:
@@ -38,6 +38,19 @@ def test_import_preannotate_stats_on_the_seeds(tmp_path: Path, seeds_dir: Path) 
     assert model_spans["PERSON"] > 10 and model_spans["GPE"] > 10
     table = run_cli("stats", db=db)
     assert "5 document(s)" in table.stdout and "pre-annotated        5" in table.stdout
+
+
+def test_help_lists_every_command_once_and_each_command_describes_itself(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["--help"])
+    assert done.value.code == 0
+    block = capsys.readouterr().out.split("commands (no command opens the desktop app):\n")[1].split("\n\n")[0]
+    listed = [line.split(maxsplit=1) for line in block.splitlines()]
+    assert [name for name, _ in listed] == [*COMMANDS, GUI]
+    for name, summary in listed:
+        with pytest.raises(SystemExit):
+            main([name, "--help"])
+        assert summary in " ".join(capsys.readouterr().out.split())
 
 
 def test_failed_import_exits_non_zero_with_a_clear_message(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
