@@ -6,7 +6,7 @@ Every file is written atomically; nothing is written at all when there is nothin
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -82,7 +82,8 @@ def _count(report: ExportReport, ex: ExportDocument) -> None:
     report.labels.update(s.label for s in ex.entities)
 
 
-def _export_jsonl(docs, out: Path, fmt: ExportFormat, tokenizers: Tokenizers, report: ExportReport) -> None:  # type: ignore[no-untyped-def]
+def _export_jsonl(docs: Iterable[ExportDocument], out: Path, fmt: ExportFormat, tokenizers: Tokenizers,
+                  report: ExportReport) -> None:
     import json
 
     with atomic_write(out) as fh:
@@ -98,13 +99,13 @@ def _export_jsonl(docs, out: Path, fmt: ExportFormat, tokenizers: Tokenizers, re
     report.files.append(out)
 
 
-def _export_conll(docs, out: Path, tokenizers: Tokenizers, report: ExportReport) -> None:  # type: ignore[no-untyped-def]
+def _export_conll(docs: Iterable[ExportDocument], out: Path, tokenizers: Tokenizers, report: ExportReport) -> None:
     sentencizers: dict[str, spacy.language.Language] = {}
     with atomic_write(out) as fh:
         for ex in docs:
             doc = to_spacy_doc(ex, tokenizers, report.warnings)
             if ex.language not in sentencizers:
-                nlp = spacy.blank(tokenizers.get(ex.language).lang)
+                nlp = spacy.blank(tokenizers.get(ex.language).lang or "xx")
                 nlp.add_pipe("sentencizer")
                 sentencizers[ex.language] = nlp
             doc = sentencizers[ex.language].get_pipe("sentencizer")(doc)
@@ -113,7 +114,8 @@ def _export_conll(docs, out: Path, tokenizers: Tokenizers, report: ExportReport)
     report.files.append(out)
 
 
-def _export_docbins(docs, out: Path, options: ExportOptions, tokenizers: Tokenizers, report: ExportReport) -> None:  # type: ignore[no-untyped-def]
+def _export_docbins(docs: Iterable[ExportDocument], out: Path, options: ExportOptions, tokenizers: Tokenizers,
+                    report: ExportReport) -> None:
     """One train/dev pair per language (a spaCy pipeline is trained for one language), split by
     ``split_train_dev`` (the rule training and evaluation use too)."""
     bins: dict[tuple[str, Split], DocBin] = defaultdict(lambda: DocBin(store_user_data=True))

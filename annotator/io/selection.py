@@ -6,7 +6,7 @@ Kept apart from the writers so DocBin, JSONL and CoNLL can never disagree about 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal, TypeVar
@@ -15,7 +15,7 @@ from annotator.core.document import DocumentStatus
 from annotator.core.errors import AnnotatorError
 from annotator.core.pairs import PairError, parse_pairs
 from annotator.core.progress import CancelToken, ProgressSink, no_progress
-from annotator.core.span import GOLD, SpanData, split_layers
+from annotator.core.span import GOLD, Span, SpanData, split_layers
 from annotator.store import Store
 from annotator.store.records import DocumentBundle
 
@@ -86,7 +86,7 @@ def to_export(bundle: DocumentBundle, options: ExportOptions) -> ExportDocument:
     confirmed, suggestions, rejections = split_layers(bundle.model, human)
     chosen = confirmed + (suggestions if options.layer is ExportLayer.MERGED else [])
 
-    def relabel(spans: list) -> tuple[SpanData, ...]:  # type: ignore[type-arg]
+    def relabel(spans: Sequence[Span]) -> tuple[SpanData, ...]:
         out = []
         for s in sorted(spans, key=lambda s: s.start):
             label = options.rename.get(s.label, s.label)
