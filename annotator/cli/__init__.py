@@ -27,7 +27,6 @@ from collections.abc import Sequence
 from annotator import __version__
 from annotator.cli import app, corpus, export, model, team
 from annotator.cli.command import Command
-from annotator.cli.progress import TerminalProgress
 from annotator.core.errors import AnnotatorError
 from annotator.core.users import ENV_USER, check_user_name, login_name
 
@@ -36,7 +35,7 @@ COMMANDS: dict[str, Command] = {c.name: c for c in (*corpus.COMMANDS, *export.CO
                                                     *team.COMMANDS)}
 GUI = "gui"  # opens no store itself: the app does, after asking for a name if --user does not give one
 
-__all__ = ["COMMANDS", "TerminalProgress", "build_parser", "main"]
+__all__ = ["COMMANDS", "GUI", "build_parser", "main"]
 
 
 def _summaries() -> dict[str, str]:
