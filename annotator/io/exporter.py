@@ -6,6 +6,7 @@ Every file is written atomically; nothing is written at all when there is nothin
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -17,7 +18,7 @@ from annotator.core.errors import AnnotatorError
 from annotator.core.progress import CancelToken, ProgressSink, no_progress
 from annotator.io import formats
 from annotator.io.atomic import atomic_write, atomic_write_bytes
-from annotator.io.selection import ExportDocument, ExportOptions, dev_score, iter_export
+from annotator.io.selection import ExportDocument, ExportOptions, Split, dev_score, iter_export, split_train_dev
 from annotator.io.spacy_docs import Tokenizers, to_spacy_doc
 from annotator.store import Store
 
@@ -35,6 +36,7 @@ class ExportReport:
     documents: int = 0
     entities: int = 0
     files: list[Path] = field(default_factory=list)
+    folders: dict[str, Path] = field(default_factory=dict)  # spaCy format: language -> its train/dev folder
     by_split: Counter[str] = field(default_factory=Counter)
     by_language: Counter[str] = field(default_factory=Counter)
     labels: Counter[str] = field(default_factory=Counter)
@@ -80,7 +82,8 @@ def _count(report: ExportReport, ex: ExportDocument) -> None:
     report.labels.update(s.label for s in ex.entities)
 
 
-def _export_jsonl(docs, out: Path, fmt: ExportFormat, tokenizers: Tokenizers, report: ExportReport) -> None:  # type: ignore[no-untyped-def]
+def _export_jsonl(docs: Iterable[ExportDocument], out: Path, fmt: ExportFormat, tokenizers: Tokenizers,
+                  report: ExportReport) -> None:
     import json
 
     with atomic_write(out) as fh:
@@ -96,13 +99,13 @@ def _export_jsonl(docs, out: Path, fmt: ExportFormat, tokenizers: Tokenizers, re
     report.files.append(out)
 
 
-def _export_conll(docs, out: Path, tokenizers: Tokenizers, report: ExportReport) -> None:  # type: ignore[no-untyped-def]
+def _export_conll(docs: Iterable[ExportDocument], out: Path, tokenizers: Tokenizers, report: ExportReport) -> None:
     sentencizers: dict[str, spacy.language.Language] = {}
     with atomic_write(out) as fh:
         for ex in docs:
             doc = to_spacy_doc(ex, tokenizers, report.warnings)
             if ex.language not in sentencizers:
-                nlp = spacy.blank(tokenizers.get(ex.language).lang)
+                nlp = spacy.blank(tokenizers.get(ex.language).lang or "xx")
                 nlp.add_pipe("sentencizer")
                 sentencizers[ex.language] = nlp
             doc = sentencizers[ex.language].get_pipe("sentencizer")(doc)
@@ -111,37 +114,28 @@ def _export_conll(docs, out: Path, tokenizers: Tokenizers, report: ExportReport)
     report.files.append(out)
 
 
-def _export_docbins(docs, out: Path, options: ExportOptions, tokenizers: Tokenizers, report: ExportReport) -> None:  # type: ignore[no-untyped-def]
-    """One train/dev pair per language (a spaCy pipeline is trained for one language).
+def _export_docbins(docs: Iterable[ExportDocument], out: Path, options: ExportOptions, tokenizers: Tokenizers,
+                    report: ExportReport) -> None:
+    """One train/dev pair per language (a spaCy pipeline is trained for one language), split by
+    ``split_train_dev`` (the rule training and evaluation use too)."""
+    bins: dict[tuple[str, Split], DocBin] = defaultdict(lambda: DocBin(store_user_data=True))
 
-    The train document with the lowest dev score is held back while streaming: if the ratio picked
-    no dev document at all (a small corpus), it goes to dev, so ``spacy train`` can always evaluate.
-    """
-    train: dict[str, DocBin] = defaultdict(lambda: DocBin(store_user_data=True))
-    dev: dict[str, DocBin] = defaultdict(lambda: DocBin(store_user_data=True))
-    held: dict[str, tuple[float, Doc]] = {}
-    for ex in docs:
-        doc = to_spacy_doc(ex, tokenizers, report.warnings)
-        score = dev_score(ex, options.seed)
-        lang = ex.language
-        if score < options.dev_ratio:
-            dev[lang].add(doc)
-        elif lang not in held or score < held[lang][0]:
-            if lang in held:
-                train[lang].add(held[lang][1])
-            held[lang] = (score, doc)
-        else:
-            train[lang].add(doc)
-        _count(report, ex)
-    languages = sorted(set(train) | set(dev) | set(held))
+    def converted() -> Iterator[tuple[ExportDocument, Doc]]:
+        for ex in docs:
+            doc = to_spacy_doc(ex, tokenizers, report.warnings)
+            _count(report, ex)
+            yield ex, doc
+
+    for side, (ex, doc) in split_train_dev(converted(), lambda pair: dev_score(pair[0], options.seed),
+                                           options.dev_ratio, group=lambda pair: pair[0].language):
+        bins[ex.language, side].add(doc)
+    languages = sorted(report.by_language)
     for lang in languages:
-        if lang in held:
-            starved = options.dev_ratio > 0 and len(dev[lang]) == 0 and len(train[lang]) > 0
-            (dev if starved else train)[lang].add(held[lang][1])
-        report.by_split["train"] += len(train[lang])
-        report.by_split["dev"] += len(dev[lang])
+        report.by_split["train"] += len(bins[lang, "train"])
+        report.by_split["dev"] += len(bins[lang, "dev"])
         folder = out / lang if len(languages) > 1 else out
-        for name, bins in (("train", train), ("dev", dev)):
-            path = folder / f"{name}.spacy"
-            atomic_write_bytes(path, bins[lang].to_bytes())
+        report.folders[lang] = folder
+        for side in ("train", "dev"):
+            path = folder / f"{side}.spacy"
+            atomic_write_bytes(path, bins[lang, side].to_bytes())
             report.files.append(path)

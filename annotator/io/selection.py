@@ -6,15 +6,16 @@ Kept apart from the writers so DocBin, JSONL and CoNLL can never disagree about 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal, TypeVar
 
 from annotator.core.document import DocumentStatus
 from annotator.core.errors import AnnotatorError
+from annotator.core.pairs import PairError, parse_pairs
 from annotator.core.progress import CancelToken, ProgressSink, no_progress
-from annotator.core.span import GOLD, SpanData, split_layers
+from annotator.core.span import GOLD, Span, SpanData, split_layers
 from annotator.store import Store
 from annotator.store.records import DocumentBundle
 
@@ -72,13 +73,10 @@ def parse_statuses(values: str) -> frozenset[DocumentStatus]:
 
 
 def parse_rename(values: str) -> dict[str, str]:
-    out = {}
-    for pair in filter(None, (p.strip() for p in values.split(","))):
-        old, eq, new = pair.partition("=")
-        if not eq or not old.strip() or not new.strip():
-            raise AnnotatorError(f"--rename: {pair!r} must look like OLD=NEW")
-        out[old.strip()] = new.strip()
-    return out
+    try:
+        return {p.key: p.value for p in parse_pairs(values)}
+    except PairError as exc:
+        raise AnnotatorError(f"--rename: {exc.item!r} must look like OLD=NEW") from None
 
 
 def to_export(bundle: DocumentBundle, options: ExportOptions) -> ExportDocument:
@@ -88,7 +86,7 @@ def to_export(bundle: DocumentBundle, options: ExportOptions) -> ExportDocument:
     confirmed, suggestions, rejections = split_layers(bundle.model, human)
     chosen = confirmed + (suggestions if options.layer is ExportLayer.MERGED else [])
 
-    def relabel(spans: list) -> tuple[SpanData, ...]:  # type: ignore[type-arg]
+    def relabel(spans: Sequence[Span]) -> tuple[SpanData, ...]:
         out = []
         for s in sorted(spans, key=lambda s: s.start):
             label = options.rename.get(s.label, s.label)
@@ -129,3 +127,37 @@ def dev_score(doc: ExportDocument, seed: int) -> float:
     between train and dev."""
     digest = hashlib.sha256(f"{seed}:{doc.content_hash}".encode()).digest()
     return int.from_bytes(digest[:8], "big") / 2**64
+
+
+Split = Literal["train", "dev"]
+T = TypeVar("T")
+
+
+def split_train_dev(items: Iterable[T], score: Callable[[T], float], dev_ratio: float,
+                    group: Callable[[T], Hashable] = lambda _: None) -> Iterator[tuple[Split, T]]:
+    """Each item with the side it belongs on, streamed: dev when its score is below ``dev_ratio``.
+
+    A group (a language: one pipeline is trained per language) that the ratio leaves with no dev
+    item gets its lowest-scoring item in dev instead, when it has at least two items and the ratio
+    is not 0, so a small corpus can still be evaluated. That item is held back while streaming and
+    comes last (in train when it is not needed in dev); every other item comes in input order.
+    """
+    held: dict[Hashable, tuple[float, T]] = {}
+    in_dev: set[Hashable] = set()
+    in_train: set[Hashable] = set()  # groups with a train item besides the held one
+    for item in items:
+        key, value = group(item), score(item)
+        if value < dev_ratio:
+            in_dev.add(key)
+            yield "dev", item
+        elif key not in held or value < held[key][0]:
+            if key in held:
+                in_train.add(key)
+                yield "train", held[key][1]
+            held[key] = (value, item)
+        else:
+            in_train.add(key)
+            yield "train", item
+    for key, (_, item) in held.items():
+        starved = dev_ratio > 0 and key not in in_dev and key in in_train
+        yield ("dev" if starved else "train"), item

@@ -8,6 +8,8 @@ trains a new NER from scratch.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from spacy.cli.init_config import init_config
@@ -35,3 +37,20 @@ def write_training_config(folder: Path, language: str, base: str | None) -> Path
     with atomic_write(path) as fh:
         fh.write(training_config(language, base).to_str())
     return path
+
+
+@dataclass(frozen=True)
+class WrittenConfig:
+    language: str
+    path: Path  # config.cfg, beside the language's train.spacy and dev.spacy
+    base: str | None  # the pipeline it fine-tunes; None: it trains a new NER from blank
+
+
+def write_training_configs(folders: Mapping[str, Path], base_of: Callable[[str], str | None]) -> list[WrittenConfig]:
+    """A ``config.cfg`` in each language's export folder (``ExportReport.folders``), fine-tuning
+    ``base_of(language)``; what was written, by language."""
+    written = []
+    for language in sorted(folders):
+        base = base_of(language)
+        written.append(WrittenConfig(language, write_training_config(folders[language], language, base), base))
+    return written

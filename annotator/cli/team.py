@@ -1,0 +1,52 @@
+"""Team mode: ``agreement`` between annotators, ``review`` to choose the gold version of a document."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from annotator.cli.command import Command
+from annotator.nlp.agreement import agreement
+from annotator.store import Store
+
+
+def _agreement_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--language")
+    parser.add_argument("--json", action="store_true")
+
+
+def _agreement(store: Store, args: argparse.Namespace, user: str) -> int:
+    pairs = agreement(store, args.language)
+    if args.json:
+        print(json.dumps([p.as_dict() for p in pairs], indent=2))
+        return 0
+    if not pairs:
+        print("no document has been annotated by two people yet")
+        return 0
+    for p in pairs:
+        kappa = "n/a" if p.kappa is None else f"{p.kappa:.3f}"
+        print(f"{p.a} vs {p.b}: {p.spans.documents} document(s), span F {p.f:.3f}, token kappa {kappa}")
+        for label, prf in sorted(p.per_label_f().items()):
+            k = p.kappa_for(label)
+            print(f"  {label:<14} F {prf.f:.3f}  kappa {'n/a' if k is None else f'{k:.3f}'}")
+        for doc_id, (f, k) in sorted(p.per_document.items()):
+            print(f"  document {doc_id:<6} F {f:.3f}  kappa {'n/a' if k is None else f'{k:.3f}'}")
+    return 0
+
+
+def _review_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("document", type=int, metavar="DOCUMENT_ID")
+    parser.add_argument("--take", required=True, metavar="ANNOTATOR")
+
+
+def _review(store: Store, args: argparse.Namespace, user: str) -> int:
+    changes = store.adopt_version(args.document, args.take)
+    kept = sum(1 for s in changes.added if not s.rejected)
+    print(f"document {args.document}: gold version is now {args.take}'s ({kept} entities); exports use it")
+    return 0
+
+
+COMMANDS = (
+    Command("agreement", _agreement, _agreement_arguments),
+    Command("review", _review, _review_arguments),
+)
