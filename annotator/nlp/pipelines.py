@@ -216,7 +216,3 @@ def _keep_only_ner(nlp: Language) -> None:
         if name not in keep:
             nlp.disable_pipe(name)
 
-
-def project_pipelines(store: Store) -> Pipelines:
-    """The pipelines this project suggests with: the environment's, then the store's choices."""
-    return Pipelines(PipelineConfig.from_env().with_choices(store.suggestion_models()))
