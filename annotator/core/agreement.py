@@ -4,7 +4,7 @@ kappa on token labels (each token labelled with the entity covering it, or O).""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 
 from annotator.core.compare import PRF, Scores
@@ -25,7 +25,7 @@ def token_labels(bounds: TokenBounds, spans: Sequence[SpanData]) -> list[str]:
     return labels
 
 
-def cohen_kappa(a: Sequence[str], b: Sequence[str]) -> float | None:
+def cohen_kappa(a: Sequence[Hashable], b: Sequence[Hashable]) -> float | None:
     """None when undefined (no items, or both annotators used one single category throughout)."""
     n = len(a)
     if n == 0:
@@ -65,7 +65,7 @@ class PairAgreement:
 
     def kappa_for(self, label: str) -> float | None:
         """Binary kappa: this label or not, token by token."""
-        return cohen_kappa([t == label for t in self.tokens_a], [t == label for t in self.tokens_b])  # type: ignore[arg-type]
+        return cohen_kappa([t == label for t in self.tokens_a], [t == label for t in self.tokens_b])
 
     @property
     def f(self) -> float:

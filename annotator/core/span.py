@@ -60,10 +60,12 @@ class Span:
         return self.start == other.start and self.end == other.end
 
 
-def check_bounds(text: str, start: int, end: int) -> None:
+def check_bounds(text: str, start: object, end: object) -> tuple[int, int]:
     """Refuse offsets outside the text, empty spans, and spans that start or end on whitespace
-    (a highlighted space is invisible and makes training data disagree with tokenisation)."""
-    if not (isinstance(start, int) and isinstance(end, int)) or isinstance(start, bool) or isinstance(end, bool):
+    (a highlighted space is invisible and makes training data disagree with tokenisation).
+    Returns the offsets, known to be integers."""
+    # Offsets come from files: anything may arrive (None, floats, booleans, strings).
+    if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool) or isinstance(end, bool):
         raise SpanRefused(f"offsets must be integers, got start={start!r}, end={end!r}")
     if start < 0 or end > len(text):
         raise SpanRefused(f"span {start}-{end} is outside the text (length {len(text)})")
@@ -71,6 +73,7 @@ def check_bounds(text: str, start: int, end: int) -> None:
         raise SpanRefused(f"span {start}-{end} is empty or reversed")
     if text[start].isspace() or text[end - 1].isspace():
         raise SpanRefused(f"span {start}-{end} ({text[start:end]!r}) starts or ends with whitespace")
+    return start, end
 
 
 def first_overlap(spans: Sequence[SpanData]) -> tuple[SpanData, SpanData] | None:

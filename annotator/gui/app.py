@@ -51,7 +51,8 @@ def _ask_name(default: str) -> str | None:
 def run(db: str | None, user: str | None) -> int:
     QCoreApplication.setOrganizationName("annotator")
     QCoreApplication.setApplicationName("annotator")
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     icon = bundled_path("resources/icon.png")
     if icon is not None:
         app.setWindowIcon(QIcon(str(icon)))

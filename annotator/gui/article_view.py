@@ -216,13 +216,13 @@ class ArticleView(QTextEdit):
             cursor = QTextCursor(self.document())
             cursor.setPosition(self._map.to_qt(span.start))
             cursor.setPosition(self._map.to_qt(span.end), QTextCursor.MoveMode.KeepAnchor)
-            sel.cursor = cursor  # type: ignore[attr-defined]
+            sel.cursor = cursor
             fmt = QTextCharFormat()
             label = self._labels.get(span.label)
             fmt.setBackground(QColor(label.colour if label else "#cccccc").darker(150))
             fmt.setForeground(QColor("white"))
             fmt.setProperty(QTextFormat.Property.FullWidthSelection, False)
-            sel.format = fmt  # type: ignore[attr-defined]
+            sel.format = fmt
             extra.append(sel)
             self.ensure_visible(span)
         self.setExtraSelections(extra)

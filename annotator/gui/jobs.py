@@ -37,9 +37,12 @@ class Job(QRunnable):
     def cancel(self) -> None:
         self.cancel_token.cancel()
 
+    def _progress(self, done: int, total: int, message: str) -> None:
+        self.signals.progress.emit(done, total, message)
+
     def run(self) -> None:
         try:
-            result = self.work(self.signals.progress.emit, self.cancel_token)
+            result = self.work(self._progress, self.cancel_token)
         except Cancelled:
             self.signals.cancelled.emit()
         except AnnotatorError as exc:

@@ -52,8 +52,9 @@ class LabelPalette(QWidget):
     def set_labels(self, labels: list[Label]) -> None:
         while self._list.count():
             item = self._list.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
         self.buttons = {}
         for label in labels:
             key = f"[{label.key}]" if label.key else "   "

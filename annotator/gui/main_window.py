@@ -57,8 +57,8 @@ class MainWindow(QMainWindow):
         self.editor = EditorPanel(self.ops, self.session)
         self.versions = VersionsPanel()
         self.versions.hide()
-        self.palette = LabelPalette()
-        self.palette.setMinimumWidth(190)
+        self.labels_panel = LabelPalette()
+        self.labels_panel.setMinimumWidth(190)
         self._layout()
 
         notify = self.message
@@ -72,8 +72,8 @@ class MainWindow(QMainWindow):
         self.editor.rowsChanged.connect(self.documents.update_rows)
         self.editor.statusSet.connect(lambda _status: self.next_unfinished())
         self.editor.message.connect(self.message)
-        self.palette.labelClicked.connect(lambda name: self.editor.on_command("label", name))
-        self.palette.addRequested.connect(self.add_label)
+        self.labels_panel.labelClicked.connect(lambda name: self.editor.on_command("label", name))
+        self.labels_panel.addRequested.connect(self.add_label)
         self.actions_by_name = build_menus(self, self._handlers())
         self.review_action = self.actions_by_name["toggle_review"]
         self.editor.bind_undo_actions(self.actions_by_name["undo"], self.actions_by_name["redo"])
@@ -87,7 +87,7 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.documents)
         self.splitter.addWidget(self.editor)
         side = QSplitter(Qt.Orientation.Vertical)
-        side.addWidget(self.palette)
+        side.addWidget(self.labels_panel)
         side.addWidget(self.versions)
         self.splitter.addWidget(side)
         self.splitter.setStretchFactor(1, 1)
@@ -195,7 +195,7 @@ class MainWindow(QMainWindow):
 
     def _show_labels(self, labels: list[Label]) -> None:
         self.editor.set_labels(labels)
-        self.palette.set_labels(labels)
+        self.labels_panel.set_labels(labels)
 
     # -- background jobs ----------------------------------------------------------------------
 

@@ -51,8 +51,9 @@ class VersionsPanel(QWidget):
     def show_versions(self, text: str, versions: dict[str, list[SpanData]], gold: list[SpanData]) -> None:
         while self._buttons_box.count():
             item = self._buttons_box.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
         self.buttons = {}
         names = sorted(versions)
         columns = names + ["gold"]
@@ -68,10 +69,10 @@ class VersionsPanel(QWidget):
             disagree = len(set(labels[:-1])) > 1
             cells = [text[start:end], *labels]
             for col, value in enumerate(cells):
-                item = QTableWidgetItem(value)
+                cell = QTableWidgetItem(value)
                 if disagree:
-                    item.setBackground(QColor(DISAGREE))
-                self.table.setItem(row, col, item)
+                    cell.setBackground(QColor(DISAGREE))
+                self.table.setItem(row, col, cell)
         self.table.resizeColumnsToContents()
         self.table.setColumnWidth(0, min(self.table.columnWidth(0), 170))  # long entities are elided
         if not names:

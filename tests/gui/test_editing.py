@@ -206,7 +206,7 @@ def test_add_label_from_the_gui_then_use_its_key(qtbot, make_window, tmp_path: P
     window.add_label()
     settle(qtbot, window)
     assert "MINISTRY" in {label.name for label in store.labels()}
-    assert "MINISTRY" in window.palette.buttons
+    assert "MINISTRY" in window.labels_panel.buttons
     i = TEXT.index("Daesh")
     window.article.select_range(i, i + 5)
     qtbot.keyClick(window.article, Qt.Key.Key_K)

@@ -48,7 +48,7 @@ def test_hostile_strings_in_every_widget_that_shows_data(qtbot, make_window, tmp
     assert window.editor.header.text() == HOSTILE
     assert window.article.toPlainText().startswith(HOSTILE)
     # the label palette: the name appears as written (a lone & is not a mnemonic), the tooltip literal
-    button = window.palette.buttons[LABEL]
+    button = window.labels_panel.buttons[LABEL]
     assert button.text().endswith(plain.no_mnemonic(LABEL))
     assert shown(button.toolTip()) == LABEL
     # hovering the entity: the tooltip names label and model literally
