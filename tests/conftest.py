@@ -13,6 +13,21 @@ REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
 
 
+# Slow by nature: SIGKILL loops and concurrent processes, CLI runs in subprocesses (each loads spaCy),
+# training, background jobs over hundreds of documents. `make test-fast` leaves them out; `make test`
+# (CI, the README's command) runs everything. A test may also say @pytest.mark.slow itself.
+SLOW_FILES = ("reliability/", "test_cli.py", "nlp/test_train.py", "gui/test_large_and_jobs.py",
+              "gui/test_model_loop.py", "gui/test_background.py")
+SLOW_NAMES = ("subprocess", "sigkill", "cli_", "_cli", "train")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        where = item.path.relative_to(REPO / "tests").as_posix()
+        if where.startswith(SLOW_FILES) or any(n in item.name.lower() for n in SLOW_NAMES):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(autouse=True)
 def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No test may touch the real per-user database or inherit the developer's configuration."""
