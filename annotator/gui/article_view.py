@@ -16,6 +16,7 @@ from PySide6.QtGui import (
     QColor,
     QFont,
     QFontMetrics,
+    QHelpEvent,
     QKeyEvent,
     QMouseEvent,
     QPainter,
@@ -279,13 +280,13 @@ class ArticleView(QTextEdit):
             self.select_span(self.span_at(self.offset_at(event.position().toPoint())))
 
     def viewportEvent(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.ToolTip:
-            span = self.span_at(self.offset_at(event.pos()))  # type: ignore[attr-defined]
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
+            span = self.span_at(self.offset_at(event.pos()))
             if span is not None:
                 what = (f"suggested by {span.author} — Enter confirms, Delete dismisses"
                         if span.layer is Layer.MODEL else f"confirmed by {span.author}")
                 text = f"{span.label}: {self._text[span.start:span.end]}\n{what}"
-                QToolTip.showText(event.globalPos(), plain.tooltip(text), self.viewport())  # type: ignore[attr-defined]
+                QToolTip.showText(event.globalPos(), plain.tooltip(text), self.viewport())
             else:
                 QToolTip.hideText()
             return True

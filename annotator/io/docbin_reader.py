@@ -26,7 +26,7 @@ def read_docbin(path: Path, source: str) -> tuple[list[JsonlRecord], list[Proble
         if not doc.text.strip():
             problems.append(Problem(source, "is empty", line=n, field="text"))
             continue
-        saved = doc.user_data.get(USER_DATA_KEY, {}) if isinstance(doc.user_data, dict) else {}
+        saved = doc.user_data.get(USER_DATA_KEY, {})
         spans = [SpanData(e.start_char, e.end_char, e.label_) for e in doc.ents]
         status = None
         if saved.get("status"):

@@ -153,7 +153,7 @@ def _parse_spans(value: Any, text: str, bad: Any, name: str) -> list[SpanData] |
             ok = False
             continue
         try:
-            check_bounds(text, start, end)
+            start, end = check_bounds(text, start, end)
         except SpanRefused as exc:
             bad(str(exc), fld)
             ok = False

@@ -23,6 +23,7 @@ from pathlib import Path
 import spacy
 from platformdirs import user_data_path
 from spacy.language import Language
+from spacy.pipeline import EntityRecognizer
 from spacy.training import Example
 from spacy.util import compounding, fix_random_seed, minibatch
 
@@ -130,6 +131,7 @@ def train(
         nlp = spacy.blank(language)
         nlp.add_pipe("ner")
     ner = nlp.get_pipe("ner")
+    assert isinstance(ner, EntityRecognizer)
     labels = sorted({s.label for d in train_docs + dev_docs for s in d.entities})
     # Labels the base model knows but the scheme maps (French PER -> PERSON) are renamed in the data
     # back to the model's own names, so the model is corrected rather than taught a twin label.
