@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from annotator.core.labels import Label
 from annotator.gui import plain
+from annotator.gui.layouts import clear_layout
 
 
 class LabelPalette(QWidget):
@@ -50,11 +51,7 @@ class LabelPalette(QWidget):
         self.buttons: dict[str, QPushButton] = {}
 
     def set_labels(self, labels: list[Label]) -> None:
-        while self._list.count():
-            item = self._list.takeAt(0)
-            widget = item.widget() if item is not None else None
-            if widget is not None:
-                widget.deleteLater()
+        clear_layout(self._list)
         self.buttons = {}
         for label in labels:
             key = f"[{label.key}]" if label.key else "   "

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from annotator.core.agreement import PairAgreement
 from annotator.core.span import SpanData
 from annotator.gui import plain
+from annotator.gui.layouts import clear_layout
 
 DISAGREE = "#ffe0b2"
 
@@ -49,11 +50,7 @@ class VersionsPanel(QWidget):
         self._rows: list[tuple[int, int]] = []
 
     def show_versions(self, text: str, versions: dict[str, list[SpanData]], gold: list[SpanData]) -> None:
-        while self._buttons_box.count():
-            item = self._buttons_box.takeAt(0)
-            widget = item.widget() if item is not None else None
-            if widget is not None:
-                widget.deleteLater()
+        clear_layout(self._buttons_box)
         self.buttons = {}
         names = sorted(versions)
         columns = names + ["gold"]
