@@ -31,6 +31,8 @@ ARTICLE_KEYS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("Enter", ("confirm",), "confirm the selected suggestion"),
     ("Delete / Backspace", ("delete",), "delete the selected entity, or dismiss the suggestion"),
     ("Tab / Shift+Tab", ("next-span", "previous-span"), "select the next / previous entity"),
+    ("Space / Shift+Space", ("next-suggestion", "previous-suggestion"),
+     "select the next / previous suggestion nobody has reviewed yet"),
     ("[ / ]", ("grow-start", "grow-end"), "grow the selected entity by one token at its start / end"),
     ("{ / }", ("shrink-start", "shrink-end"), "shrink it by one token at its start / end"),
     ("Esc", ("clear",), "clear the selection"),
@@ -47,6 +49,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
                "accept all suggestions in the article", separator=True),
     ActionSpec("&Edit", "Add label…", "add_label", ("Ctrl+L",), "add a label"),
     ActionSpec("&Edit", "Search documents", "focus_search", ("Ctrl+F",), "search the document list"),
+    ActionSpec("&Edit", "Ask about unreviewed suggestions when accepting", "toggle_ask_on_accept",
+               checkable=True, separator=True),
     ActionSpec("&Document", "Accept (done) and next", "accept_document", ("Ctrl+Return",),
                "accept the article (done) and go to the next unfinished one"),
     ActionSpec("&Document", "Reject and next", "reject_document", ("Ctrl+Shift+R",),
@@ -78,6 +82,11 @@ def help_rows() -> list[tuple[str, str]]:
     return rows
 
 
+def markdown_table() -> str:
+    """README's key table (``python -m annotator.gui.actions`` prints it)."""
+    return "\n".join(["| key | does |", "|---|---|", *(f"| {k} | {w} |" for k, w in help_rows())])
+
+
 def build_menus(window: QMainWindow, handlers: dict[str, Callable[[], object]]) -> dict[str, QAction]:
     """The menu bar from ``ACTIONS``; returns the actions by handler name."""
     built: dict[str, QAction] = {}
@@ -96,3 +105,7 @@ def build_menus(window: QMainWindow, handlers: dict[str, Callable[[], object]]) 
         menu.addAction(act)
         built[spec.handler] = act
     return built
+
+
+if __name__ == "__main__":
+    print(markdown_table())

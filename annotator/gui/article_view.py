@@ -42,6 +42,8 @@ COMMAND_KEYS: dict[tuple[int, bool], str] = {
     (Qt.Key.Key_Tab, False): "next-span",
     (Qt.Key.Key_Backtab, True): "previous-span",
     (Qt.Key.Key_Escape, False): "clear",
+    (Qt.Key.Key_Space, False): "next-suggestion",
+    (Qt.Key.Key_Space, True): "previous-suggestion",
     (Qt.Key.Key_BracketLeft, False): "grow-start",
     (Qt.Key.Key_BracketRight, False): "grow-end",
     (Qt.Key.Key_BraceLeft, True): "shrink-start",
@@ -238,16 +240,26 @@ class ArticleView(QTextEdit):
             self.setTextCursor(cursor)
             self.ensureCursorVisible()
 
-    def step_span(self, forward: bool) -> None:
-        if not self._spans:
-            return
-        if self._selected is None:
-            nxt = self._spans[0] if forward else self._spans[-1]
+    def step_span(self, forward: bool, suggestions_only: bool = False) -> bool:
+        """Select the next (previous) entity in reading order, from the selected one or, with none
+        selected, from the text cursor (so the place is kept after a deletion); wraps around.
+        ``suggestions_only``: the next suggestion nobody has reviewed. False when there is none."""
+        spans = [s for s in self._spans if s.layer is Layer.MODEL] if suggestions_only else self._spans
+        if not spans:
+            return False
+        starts = [s.start for s in spans] if suggestions_only else self._starts
+        if self._selected is not None:
+            anchor, inclusive = self._selected.start, False
         else:
-            i = bisect_left(self._starts, self._selected.start)
-            i = i + 1 if forward else i - 1
-            nxt = self._spans[i % len(self._spans)]
+            anchor, inclusive = self._map.to_python(self.textCursor().position()), True
+        if forward:
+            i = bisect_left(starts, anchor) if inclusive else bisect_right(starts, anchor)
+            nxt = spans[i % len(spans)]
+        else:
+            i = bisect_left(starts, anchor) - 1
+            nxt = spans[i % len(spans)]
         self.select_span(nxt)
+        return True
 
     # -- events -------------------------------------------------------------------------------
 
@@ -258,7 +270,7 @@ class ArticleView(QTextEdit):
         name = COMMAND_KEYS.get((event.key(), shift)) if plain else None
         if name is None and plain:
             name = COMMAND_KEYS.get((event.key(), not shift))  # keyboards differ on Shift for [ ] { }
-            if name in ("delete", "confirm", "clear", "next-span"):
+            if name in ("delete", "confirm", "clear", "next-span", "next-suggestion"):
                 name = None
         if name is not None:
             self.command.emit(name, "")

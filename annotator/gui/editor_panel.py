@@ -22,9 +22,11 @@ from annotator.core.errors import AnnotatorError, ConflictError, StoreUnavailabl
 from annotator.core.labels import Label
 from annotator.core.span import Layer, Span, SpanData
 from annotator.gui import plain
+from annotator.gui.accept_dialog import asking, unreviewed_on_accept
 from annotator.gui.article_view import ArticleView
 from annotator.gui.ops import Op, Ops
 from annotator.gui.session import AnnotationSession, Edit, EditResult, Loaded, Redraw
+from annotator.store.edits import Unreviewed
 
 
 class EditStep(QUndoCommand):
@@ -48,6 +50,7 @@ class EditorPanel(QWidget):
     rowsChanged = Signal(object)  # tuple[DocumentSummary, ...] after an edit
     statusSet = Signal(object)  # DocumentStatus: an article was accepted/rejected/flagged (go on)
     message = Signal(str, bool)  # (text, warn)
+    askOnAcceptChanged = Signal(bool)  # the person kept an answer to "unreviewed suggestions?"
 
     def __init__(self, ops: Ops, session: AnnotationSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -136,7 +139,7 @@ class EditorPanel(QWidget):
         by = f" by {info.status_by}" if info.status_by else ""
         self.info.setText(
             f"{info.source} · {info.language} · {info.status.value}{by} · {len(view.confirmed)} confirmed, "
-            f"{len(view.suggestions)} suggestions"
+            f"{len(view.suggestions)} unreviewed"
             + (f" from {info.suggested_by}" if info.suggested_by else "")
             + self._model_versus_person()
         )
@@ -175,6 +178,8 @@ class EditorPanel(QWidget):
             "confirm": self.confirm_selected,
             "next-span": lambda: article.step_span(True),
             "previous-span": lambda: article.step_span(False),
+            "next-suggestion": lambda: self._step_suggestion(True),
+            "previous-suggestion": lambda: self._step_suggestion(False),
             "clear": article.clear_selection,
             "grow-start": lambda: self.resize_selected(True, True),
             "grow-end": lambda: self.resize_selected(True, False),
@@ -183,6 +188,10 @@ class EditorPanel(QWidget):
         }.get(name)
         if handler is not None:
             handler()
+
+    def _step_suggestion(self, forward: bool) -> None:
+        if not self.article.step_span(forward, suggestions_only=True):
+            self.message.emit("no suggestion left to review in this article — Ctrl+Return accepts it", False)
 
     def apply_label(self, label: str) -> None:
         """With text selected: create an entity there (snapped to tokens). Otherwise relabel (or, with
@@ -236,9 +245,23 @@ class EditorPanel(QWidget):
         self.ops.step(step)
 
     def set_status(self, status: DocumentStatus) -> None:
+        """Accept / reject / flag the article and go on. Accepting with suggestions nobody reviewed
+        asks once what they are (unless the person chose an answer for good)."""
         def step() -> None:
-            if self.session.current is not None:
-                self.run_edit(self.session.set_status(status), lambda: self.statusSet.emit(status))
+            view = self.session.view
+            if view is None:
+                return
+            unreviewed: Unreviewed = "confirm"
+            if status is DocumentStatus.ACCEPTED and view.suggestions:
+                answer = unreviewed_on_accept(self, len(view.suggestions), self.quiet)
+                self.askOnAcceptChanged.emit(asking())
+                if answer == "review":
+                    self.article.select_span(view.suggestions[0])
+                    return
+                if answer is None:
+                    return
+                unreviewed = answer
+            self.run_edit(self.session.set_status(status, unreviewed), lambda: self.statusSet.emit(status))
 
         self.ops.step(step)
 
@@ -250,7 +273,7 @@ class EditorPanel(QWidget):
 
         def done(result: EditResult) -> None:
             self.undo_stack.push(EditStep(result.changes))
-            self._draw(result)
+            self._draw(result, edit.advance_from)
             if then is not None:
                 then()
 
@@ -275,8 +298,8 @@ class EditorPanel(QWidget):
         else:
             self.message.emit(str(exc), True)
 
-    def _draw(self, result: EditResult) -> None:
-        redraw: Redraw = self.session.applied(result)
+    def _draw(self, result: EditResult, advance_from: int | None = None) -> None:
+        redraw: Redraw = self.session.applied(result, advance_from)
         self.rowsChanged.emit(result.summaries)
         view = self.session.view
         if view is None:
@@ -290,6 +313,9 @@ class EditorPanel(QWidget):
                 self.article.select_span(redraw.select)
             elif redraw.clear:
                 self.article.select_span(None)
+                if advance_from is not None:
+                    self.message.emit(f"that was the last entity; {len(view.suggestions)} unreviewed — "
+                                      "Ctrl+Return accepts the article", False)
         self.update_header()
 
     # -- undo / redo ------------------------------------------------------------------------

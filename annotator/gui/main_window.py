@@ -20,7 +20,7 @@ from annotator.core.errors import AnnotatorError
 from annotator.core.labels import Label
 from annotator.core.progress import CancelToken, ProgressSink
 from annotator.core.span import GOLD
-from annotator.gui import window_state
+from annotator.gui import accept_dialog, window_state
 from annotator.gui.actions import build_menus, help_rows
 from annotator.gui.article_view import ArticleView
 from annotator.gui.document_panel import DocumentPanel
@@ -76,6 +76,8 @@ class MainWindow(QMainWindow):
         self.labels_panel.addRequested.connect(self.add_label)
         self.actions_by_name = build_menus(self, self._handlers())
         self.review_action = self.actions_by_name["toggle_review"]
+        self.actions_by_name["toggle_ask_on_accept"].setChecked(accept_dialog.asking())
+        self.editor.askOnAcceptChanged.connect(self.actions_by_name["toggle_ask_on_accept"].setChecked)
         self.editor.bind_undo_actions(self.actions_by_name["undo"], self.actions_by_name["redo"])
         self.statusBar().addPermanentWidget(self.documents.progress_label)
         self._user_changed(user, False)
@@ -114,6 +116,8 @@ class MainWindow(QMainWindow):
             "ask_user_name": team.ask_user_name,
             "toggle_review": lambda: team.toggle_review(self.review_action.isChecked()),
             "show_agreement": team.show_agreement, "show_shortcuts": self.show_shortcuts,
+            "toggle_ask_on_accept": lambda: accept_dialog.ask_again(
+                self.actions_by_name["toggle_ask_on_accept"].isChecked()),
         }
 
     # -- what is shown ------------------------------------------------------------------------

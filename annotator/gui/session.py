@@ -21,6 +21,7 @@ from annotator.core.span import Layer, Span
 from annotator.io.spacy_docs import Tokenizers
 from annotator.nlp.pipelines import token_bounds
 from annotator.store import Store
+from annotator.store.edits import Unreviewed
 from annotator.store.records import DocumentSummary, DocumentView
 
 
@@ -60,6 +61,7 @@ class Edit:
     description: str
     document_id: int
     apply: Callable[[Store], Changes]
+    advance_from: int | None = None  # a decision on the entity starting here: select the next one after
 
 
 class AnnotationSession:
@@ -127,8 +129,10 @@ class AnnotationSession:
         self.current = loaded
         self._seen[loaded.view.info.id] = loaded.view.info.version
 
-    def applied(self, result: EditResult) -> Redraw:
-        """Take an edit's result as the current state and say what to redraw."""
+    def applied(self, result: EditResult, advance_from: int | None = None) -> Redraw:
+        """Take an edit's result as the current state and say what to redraw. After a decision on an
+        entity (``advance_from``: where it starts) the next entity in reading order is selected, as
+        Prodigy moves to the next task: one key per decision."""
         for doc_id, version in result.changes.versions.items():
             self._seen[doc_id] = version
         old = self.current
@@ -140,6 +144,9 @@ class AnnotationSession:
         before = {(s.id, s.start, s.end, s.label, s.layer) for s in old.view.entities}
         after = {(s.id, s.start, s.end, s.label, s.layer) for s in result.loaded.view.entities}
         dirty = tuple(sorted((start, end) for _, start, end, _, _ in before ^ after))
+        if advance_from is not None:
+            following = [s for s in result.loaded.view.entities if s.start > advance_from]
+            return Redraw(dirty, select=following[0] if following else None, clear=not following)
         added = [s for s in result.changes.added if not s.rejected]
         if len(added) == 1:  # a created, relabelled, resized or confirmed entity stays selected
             chosen = next((s for s in result.loaded.view.entities if s.id == added[0].id), None)
@@ -152,11 +159,13 @@ class AnnotationSession:
 
     # -- edits, built on the GUI thread at key-press time ---------------------------------------
 
-    def _edit(self, description: str, call: Callable[[Store, int, int | None], Changes]) -> Edit:
+    def _edit(self, description: str, call: Callable[[Store, int, int | None], Changes],
+              decided: Span | None = None) -> Edit:
         assert self.current is not None
         doc_id = self.current.view.info.id
         seen = self._seen.get(doc_id)
-        return Edit(description, doc_id, lambda store: call(store, doc_id, seen))
+        return Edit(description, doc_id, lambda store: call(store, doc_id, seen),
+                    decided.start if decided is not None else None)
 
     def snap(self, start: int, end: int) -> Snap:
         assert self.current is not None
@@ -175,17 +184,17 @@ class AnnotationSession:
         if span.label == label:
             return None
         return self._edit(f"relabel {span.label} → {label}",
-                          lambda st, d, v: st.relabel_span(span.id, label, user, expected_version=v))
+                          lambda st, d, v: st.relabel_span(span.id, label, user, expected_version=v), span)
 
     def confirm(self, span: Span) -> Edit:
         user = self.user
         return self._edit(f"confirm {span.label}",
-                          lambda st, d, v: st.confirm_suggestion(span.id, user, expected_version=v))
+                          lambda st, d, v: st.confirm_suggestion(span.id, user, expected_version=v), span)
 
     def delete(self, span: Span) -> Edit:
         user = self.user
         return self._edit(f"delete {span.label}",
-                          lambda st, d, v: st.delete_span(span.id, user, expected_version=v))
+                          lambda st, d, v: st.delete_span(span.id, user, expected_version=v), span)
 
     def resize(self, span: Span, grow: bool, at_start: bool) -> Edit | str:
         """Grow or shrink a selected entity by one token; a message when it cannot be."""
@@ -206,10 +215,10 @@ class AnnotationSession:
         return self._edit("accept all suggestions",
                           lambda st, d, v: st.accept_all_suggestions(d, user, expected_version=v))
 
-    def set_status(self, status: DocumentStatus) -> Edit:
+    def set_status(self, status: DocumentStatus, unreviewed: Unreviewed = "confirm") -> Edit:
         user = self.user
         return self._edit(f"mark {status.value}",
-                          lambda st, d, v: st.set_status(d, status, user, expected_version=v))
+                          lambda st, d, v: st.set_status(d, status, user, expected_version=v, unreviewed=unreviewed))
 
     def adopt(self, from_user: str) -> Edit:
         user = self.user

@@ -7,6 +7,7 @@ since is a ``ConflictError`` and nothing is written. ``revert`` is checked the s
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Literal
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -18,6 +19,9 @@ from annotator.core.span import Layer, Span, check_bounds, overlapping, split_la
 from annotator.store.queries import document_row, layers
 from annotator.store.records import span_of
 from annotator.store.schema import DocumentRow, LabelRow, SpanRow, utcnow
+
+# What accepting a document does with the suggestions still shown: confirm them, or dismiss them.
+Unreviewed = Literal["confirm", "dismiss"]
 
 
 class _Edit:
@@ -183,11 +187,14 @@ def accept_all_suggestions(s: Session, document_id: int, user: str, expected_ver
 
 
 def set_status(s: Session, document_id: int, status: DocumentStatus, user: str,
-               expected_version: int | None) -> Changes:
+               expected_version: int | None, unreviewed: Unreviewed = "confirm") -> Changes:
     edit = _Edit(s, document_id, user, expected_version)
     if status is DocumentStatus.ACCEPTED:
         for m in edit.visible_suggestions():
-            edit.add(m.start, m.end, m.label)
+            if unreviewed == "confirm":
+                edit.add(m.start, m.end, m.label)
+            else:
+                edit.reject(m)
     edit.status(status)
     return edit.done(f"mark {status.value}")
 

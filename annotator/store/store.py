@@ -242,11 +242,12 @@ class Store:
             return edits.accept_all_suggestions(s, document_id, user, expected_version)
 
     def set_status(self, document_id: int, status: DocumentStatus, user: str,
-                   expected_version: int | None = None) -> Changes:
-        """Move a document in the workflow. Accepting it confirms the suggestions still shown:
-        accepting says "what I see is right", and what is seen is what gets exported."""
+                   expected_version: int | None = None, unreviewed: edits.Unreviewed = "confirm") -> Changes:
+        """Move a document in the workflow. Accepting it settles the suggestions still shown: by
+        default it confirms them (accepting says "what I see is right", and what is seen is what gets
+        exported); ``unreviewed="dismiss"`` dismisses them instead (they are not entities)."""
         with self._write() as s:
-            return edits.set_status(s, document_id, status, user, expected_version)
+            return edits.set_status(s, document_id, status, user, expected_version, unreviewed)
 
     def adopt_version(self, document_id: int, from_user: str, reviewer: str = GOLD,
                       expected_version: int | None = None) -> Changes:

@@ -18,7 +18,8 @@ def test_every_article_command_is_in_the_help() -> None:
 def test_readme_lists_every_key_as_the_app_does() -> None:
     readme = README.read_text(encoding="utf-8")
     missing = [f"| {keys} | {what} |" for keys, what in help_rows() if f"| {keys} | {what} |" not in readme]
-    assert not missing, "README's key table differs from annotator/gui/actions.py:\n" + "\n".join(missing)
+    assert not missing, ("README's key table differs from annotator/gui/actions.py "
+                         "(python -m annotator.gui.actions prints it):\n" + "\n".join(missing))
 
 
 def test_menus_are_built_from_the_table(qtbot, make_window, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

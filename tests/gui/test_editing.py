@@ -43,6 +43,8 @@ def test_relabel_delete_undo_redo_with_real_shortcuts(qtbot, make_window, tmp_pa
     qtbot.keyClick(window.article, Qt.Key.Key_3)  # relabel the selected entity: GPE
     settle(qtbot, window)
     assert human_rows(store, 1) == [(i, i + 5, "GPE")]
+    assert window.article.selected_span is None  # a decision moves on: Rabat was the last entity
+    qtbot.keyClick(window.article, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)  # back to it
     qtbot.keyClick(window.article, Qt.Key.Key_Delete)
     settle(qtbot, window)
     assert human_rows(store, 1) == []

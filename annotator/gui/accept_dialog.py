@@ -1,0 +1,54 @@
+"""Accepting an article with suggestions nobody reviewed: ask once what they are.
+
+Accepting used to confirm every suggestion still shown, silently; a wrong one went into the training
+data unseen. The question offers: confirm them, dismiss them (not entities), or go to the first one.
+"Always do this" keeps the answer (QSettings ``flow/unreviewed_on_accept``: ask, confirm or dismiss).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QCheckBox, QMessageBox, QWidget
+
+SETTING = "flow/unreviewed_on_accept"
+Answer = Literal["confirm", "dismiss", "review"] | None
+
+
+def asking() -> bool:
+    return QSettings().value(SETTING, "ask") not in ("confirm", "dismiss")
+
+
+def ask_again(on: bool) -> None:
+    """Edit → Ask about unreviewed suggestions: on, ask each time; off, confirm them silently."""
+    QSettings().setValue(SETTING, "ask" if on else "confirm")
+
+
+def unreviewed_on_accept(parent: QWidget, count: int, quiet: bool = False) -> Answer:
+    """What to do with ``count`` unreviewed suggestions when accepting; None: cancelled."""
+    kept = QSettings().value(SETTING, "ask")
+    if kept in ("confirm", "dismiss"):
+        return "confirm" if kept == "confirm" else "dismiss"
+    if quiet:  # tests without a person to ask: keep the old behaviour, stated
+        return "confirm"
+    box = QMessageBox(QMessageBox.Icon.Question, "Unreviewed suggestions",
+                      "", QMessageBox.StandardButton.Cancel, parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setText(f"{count} suggestion(s) in this article have not been reviewed.\n\n"
+                "Confirm them: they become your entities.\n"
+                "Dismiss them: they are not entities.\n"
+                "Review them: go to the first one.")
+    confirm = box.addButton(f"Confirm {count}", QMessageBox.ButtonRole.AcceptRole)
+    dismiss = box.addButton(f"Dismiss {count}", QMessageBox.ButtonRole.DestructiveRole)
+    review = box.addButton("Review them", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(review)
+    always = QCheckBox("Always do this when accepting (Edit → Ask about unreviewed suggestions asks again)")
+    box.setCheckBox(always)
+    box.exec()
+    clicked = box.clickedButton()
+    answer: Answer = ("confirm" if clicked is confirm else "dismiss" if clicked is dismiss
+                      else "review" if clicked is review else None)
+    if always.isChecked() and answer in ("confirm", "dismiss"):
+        QSettings().setValue(SETTING, answer)
+    return answer
