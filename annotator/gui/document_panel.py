@@ -135,7 +135,17 @@ class DocumentPanel(QWidget):
         language, search = self.language_filter.currentData(), self.search.text()
 
         def apply(with_label: set[int] | None) -> None:
-            self.proxy.set_filters(DocumentStatus(status) if status else None, language, with_label, search)
+            # Filtering may drop the shown article's row; Qt then makes another row current. That is
+            # not the person choosing an article (it stole the search box's focus mid-word): keep the
+            # shown article open and only re-mark its row if it is still listed.
+            selection = self.table.selectionModel()
+            selection.blockSignals(True)
+            try:
+                self.proxy.set_filters(DocumentStatus(status) if status else None, language, with_label, search)
+            finally:
+                selection.blockSignals(False)
+            if self.current_id is not None:
+                self.select(self.current_id)
 
         if label:
             store = self.store

@@ -14,14 +14,13 @@ the window has just left). An op started from a result handler runs before any q
 from __future__ import annotations
 
 import logging
-import threading
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 
 from annotator.core.errors import AnnotatorError
 
@@ -50,18 +49,18 @@ class _Bridge(QObject):
 class Ops(QObject):
     """The database worker and the queue of GUI steps waiting for it."""
 
-    idleChanged = Signal(bool)
     error = Signal(str)  # failures of ops that have no ``failed`` handler
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="annotator-db")
         self._bridge = _Bridge()
-        self._bridge.finished.connect(self._deliver)
+        # Queued even when an op is already done as its callback is attached (the callback then runs on
+        # this thread): a result is always handled from the event loop, never inside run().
+        self._bridge.finished.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
         self._steps: deque[Callable[[], None]] = deque()
         self._in_flight: Op[Any] | None = None
         self._closed = False
-        self.longest_gui_stall = 0.0  # not measured here; benchmarks read the event loop instead
 
     # -- queries ------------------------------------------------------------------------------
 
@@ -78,11 +77,8 @@ class Ops(QObject):
         """Run ``action`` on the GUI thread as soon as no op is in flight (now, if none is)."""
         if self._closed:
             return
-        was_idle = self.idle()
         self._steps.append(action)
         self._pump()
-        if was_idle and not self.idle():
-            self.idleChanged.emit(False)
 
     def run(self, op: Op[T]) -> None:
         """Start ``op`` now if the worker is free, else after what is queued before it."""
@@ -91,12 +87,9 @@ class Ops(QObject):
         if self._in_flight is not None:
             self.step(lambda: self.run(op))
             return
-        was_idle = self.idle()
         self._in_flight = op
         future = self._executor.submit(op.work)
         future.add_done_callback(lambda f: self._bridge.finished.emit(op, f))
-        if was_idle:
-            self.idleChanged.emit(False)
 
     def _deliver(self, op: Op[Any], future: Future[Any]) -> None:
         self._in_flight = None
@@ -113,8 +106,6 @@ class Ops(QObject):
                 op.done(result)
         finally:
             self._pump()
-            if self.idle():
-                self.idleChanged.emit(True)
 
     def _fail(self, op: Op[Any], exc: AnnotatorError) -> None:
         if op.failed is not None:
@@ -136,7 +127,3 @@ class Ops(QObject):
         self._closed = True
         self._steps.clear()
         self._executor.shutdown(wait=wait, cancel_futures=True)
-
-    @staticmethod
-    def on_worker() -> bool:
-        return threading.current_thread().name.startswith("annotator-db")

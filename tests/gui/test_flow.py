@@ -108,3 +108,24 @@ def test_the_answer_can_be_kept_and_asked_again(qtbot, make_window, seeded_store
     assert seeded_store.document(second).status is DocumentStatus.ACCEPTED
     window.actions_by_name["toggle_ask_on_accept"].trigger()  # Edit → Ask about unreviewed suggestions
     assert QSettings().value(SETTING) == "ask"
+
+
+def test_typing_in_the_search_box_keeps_its_focus_when_the_article_is_filtered_out(qtbot, make_window,
+                                                                                  seeded_store) -> None:  # type: ignore[no-untyped-def]
+    window = make_window(seeded_store)
+    window.open_document(next(d.id for d in seeded_store.list_documents() if "001_" in d.source))
+    settle(qtbot, window)
+    shown = window.view.info.id
+    before = {d.id: len(seeded_store.view(d.id, "alice").confirmed) for d in seeded_store.list_documents()}
+    window.documents.search.setFocus()
+    qtbot.waitUntil(window.documents.search.hasFocus)
+    from PySide6.QtWidgets import QApplication
+
+    for ch in "Daesh":  # as a person types: each key goes where the focus is; "Da" drops the open article
+        qtbot.keyClicks(QApplication.focusWidget(), ch)
+        settle(qtbot, window)
+    assert window.documents.search.text() == "Daesh"
+    assert window.documents.proxy.rowCount() == 1  # another article is listed, and was not opened
+    assert window.documents.search.hasFocus()
+    assert window.view.info.id == shown  # no article was opened behind the person's back
+    assert {d.id: len(seeded_store.view(d.id, "alice").confirmed) for d in seeded_store.list_documents()} == before
