@@ -95,7 +95,9 @@ class ArticleView(QTextEdit):
 
     def show_document(self, text: str, spans: Iterable[Span]) -> None:
         """Replace the article. The text goes in with setPlainText only: markup stays literal text."""
-        self._selected = None
+        if self._selected is not None:
+            self._selected = None
+            self.spanSelected.emit(None)
         self._text = text
         self._map = OffsetMap(text)
         self.setExtraSelections([])
@@ -279,6 +281,10 @@ class ArticleView(QTextEdit):
         text = event.text().lower()
         if plain and text and text in self._keys:
             self.command.emit("label", self._keys[text])
+            event.accept()
+            return
+        if plain and len(text) == 1 and text.isalnum():  # a letter or digit no label uses: say so
+            self.command.emit("unbound", text)
             event.accept()
             return
         super().keyPressEvent(event)

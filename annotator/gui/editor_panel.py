@@ -14,6 +14,7 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import QLabel, QMessageBox, QVBoxLayout, QWidget
+from shiboken6 import isValid
 
 from annotator.core.changes import Changes
 from annotator.core.compare import compare
@@ -50,6 +51,7 @@ class EditorPanel(QWidget):
     rowsChanged = Signal(object)  # tuple[DocumentSummary, ...] after an edit
     statusSet = Signal(object)  # DocumentStatus: an article was accepted/rejected/flagged (go on)
     message = Signal(str, bool)  # (text, warn)
+    selectionDescribed = Signal(str)  # what the selected entity is; "" when nothing is selected
     askOnAcceptChanged = Signal(bool)  # the person kept an answer to "unreviewed suggestions?"
 
     def __init__(self, ops: Ops, session: AnnotationSession, parent: QWidget | None = None) -> None:
@@ -77,8 +79,12 @@ class EditorPanel(QWidget):
         """Menu actions follow the stack: enabled when there is something to undo/redo, named after it."""
         self.undo_stack.canUndoChanged.connect(undo.setEnabled)
         self.undo_stack.canRedoChanged.connect(redo.setEnabled)
-        self.undo_stack.undoTextChanged.connect(lambda t: undo.setText(f"Undo {t}".strip()))
-        self.undo_stack.redoTextChanged.connect(lambda t: redo.setText(f"Redo {t}".strip()))
+        def name(action: QAction, verb: str, step: str) -> None:
+            if isValid(action):  # the window's actions go before the stack when the window closes
+                action.setText(f"{verb} {step}".strip())
+
+        self.undo_stack.undoTextChanged.connect(lambda t: name(undo, "Undo", t))
+        self.undo_stack.redoTextChanged.connect(lambda t: name(redo, "Redo", t))
         undo.setEnabled(self.undo_stack.canUndo())
         redo.setEnabled(self.undo_stack.canRedo())
 
@@ -157,10 +163,14 @@ class EditorPanel(QWidget):
         return " · model vs you: " + ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
 
     def _on_span_selected(self, span: Span | None) -> None:
+        """Say what is selected; with nothing selected, say nothing (a description of an entity that
+        was just deleted, or belongs to the article left behind, would mislead)."""
         view = self.session.view
         if span is not None and view is not None:
             state = "suggestion (Enter confirms)" if span.layer is Layer.MODEL else "confirmed"
-            self.message.emit(f"{span.label}: {view.text[span.start:span.end]!r} — {state}", False)
+            self.selectionDescribed.emit(f"{span.label}: {view.text[span.start:span.end]!r} — {state}")
+        else:
+            self.selectionDescribed.emit("")
 
     # -- keys -------------------------------------------------------------------------------
 
@@ -178,6 +188,7 @@ class EditorPanel(QWidget):
             "confirm": self.confirm_selected,
             "next-span": lambda: article.step_span(True),
             "previous-span": lambda: article.step_span(False),
+            "unbound": lambda: self.message.emit(f"no label has the key '{arg}' — Ctrl+L adds a label", True),
             "next-suggestion": lambda: self._step_suggestion(True),
             "previous-suggestion": lambda: self._step_suggestion(False),
             "clear": article.clear_selection,

@@ -20,7 +20,7 @@ from annotator.core.errors import AnnotatorError
 from annotator.core.labels import Label
 from annotator.core.progress import CancelToken, ProgressSink
 from annotator.core.span import GOLD
-from annotator.gui import accept_dialog, window_state
+from annotator.gui import accept_dialog, plain, window_state
 from annotator.gui.actions import build_menus, help_rows
 from annotator.gui.article_view import ArticleView
 from annotator.gui.document_panel import DocumentPanel
@@ -45,6 +45,7 @@ class MainWindow(QMainWindow):
     def __init__(self, store: Store, user: str, pipelines: Pipelines | None = None) -> None:
         super().__init__()
         self.store = store
+        self._described = ""  # the selected entity's description in the status bar, if shown
         self.ops = Ops(self)
         self.ops.error.connect(lambda text: self.message(text, warn=True))
         self.session = AnnotationSession(store, user)
@@ -72,6 +73,7 @@ class MainWindow(QMainWindow):
         self.editor.rowsChanged.connect(self.documents.update_rows)
         self.editor.statusSet.connect(lambda _status: self.next_unfinished())
         self.editor.message.connect(self.message)
+        self.editor.selectionDescribed.connect(self._describe_selection)
         self.labels_panel.labelClicked.connect(lambda name: self.editor.on_command("label", name))
         self.labels_panel.addRequested.connect(self.add_label)
         self.actions_by_name = build_menus(self, self._handlers())
@@ -92,10 +94,33 @@ class MainWindow(QMainWindow):
         side.addWidget(self.labels_panel)
         side.addWidget(self.versions)
         self.splitter.addWidget(side)
-        self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([540, 660, 200])  # every list column visible at 1400 px
+        # A resize goes mostly to the article: three quarters of what the window gains or loses.
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setStretchFactor(2, 0)
+        # The list can be collapsed (drag it shut, or Ctrl+\\); the article and labels cannot.
+        self.splitter.setCollapsible(0, True)
+        self.splitter.setCollapsible(1, False)
+        self.splitter.setCollapsible(2, False)
+        self.documents.setMinimumWidth(220)
+        self.editor.setMinimumWidth(380)
+        self.labels_panel.setMinimumWidth(150)
+        self.setMinimumSize(800, 520)
         self.setCentralWidget(self.splitter)
         self.resize(1400, 900)
+        self._share_width()
+
+    def _share_width(self) -> None:
+        """The article keeps most of the width: about 30 % list, 55 % article, 15 % labels."""
+        total = max(self.splitter.width(), self.minimumWidth())
+        self.splitter.setSizes([int(total * 0.30), int(total * 0.55), int(total * 0.15)])
+
+    def toggle_list(self) -> None:
+        sizes = self.splitter.sizes()
+        if sizes[0] > 0:
+            self.splitter.setSizes([0, sizes[0] + sizes[1], sizes[2]])
+        else:
+            self._share_width()
 
     def _handlers(self) -> dict[str, Callable[[], object]]:
         files, models, team, editor = self.files, self.models, self.team, self.editor
@@ -116,6 +141,7 @@ class MainWindow(QMainWindow):
             "ask_user_name": team.ask_user_name,
             "toggle_review": lambda: team.toggle_review(self.review_action.isChecked()),
             "show_agreement": team.show_agreement, "show_shortcuts": self.show_shortcuts,
+            "toggle_list": self.toggle_list,
             "toggle_ask_on_accept": lambda: accept_dialog.ask_again(
                 self.actions_by_name["toggle_ask_on_accept"].isChecked()),
         }
@@ -146,6 +172,10 @@ class MainWindow(QMainWindow):
 
     def _shown(self, document_id: int) -> None:
         self.documents.select(document_id)
+        language = self._language()
+        # Train and Evaluate work on one language: the open article's. Say which in the menu.
+        self.actions_by_name["start_training"].setText(f"Train the '{language}' model on accepted corrections")
+        self.actions_by_name["start_evaluation"].setText(f"Evaluate the '{language}' model: base vs latest trained")
         self.team.refresh_versions()
 
     def step_document(self, delta: int) -> None:
@@ -253,7 +283,18 @@ class MainWindow(QMainWindow):
     # -- state --------------------------------------------------------------------------------
 
     def message(self, text: str, warn: bool = False) -> None:
+        self._described = ""
         self.statusBar().showMessage(("⚠ " if warn else "") + text, 8000)
+
+    def _describe_selection(self, text: str) -> None:
+        """The selected entity, in the status bar while it stays selected (never a stale one)."""
+        bar = self.statusBar()
+        if text:
+            self._described = text
+            bar.showMessage(text)
+        elif self._described and bar.currentMessage() == self._described:
+            self._described = ""
+            bar.clearMessage()
 
     def show_shortcuts(self) -> None:
         box = QMessageBox(self)
@@ -263,6 +304,15 @@ class MainWindow(QMainWindow):
         box.exec()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        job = self.jobs.job
+        if job is not None and not self.editor.quiet and plain.message_box(
+            self, QMessageBox.Icon.Question, "Quit annotator",
+            f"'{job.title}' is still running. Quit and cancel it?\n\nWhat it has committed so far stays; "
+            "the unfinished part is dropped.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        ) != QMessageBox.StandardButton.Yes:
+            event.ignore()
+            return
         window_state.save(self, self.splitter, self.session.document_id)
         self.jobs.stop()  # every committed batch stays; the running one is abandoned whole
         self.ops.shutdown()

@@ -28,7 +28,6 @@ def test_menus_are_built_from_the_table(qtbot, make_window, tmp_path: Path) -> N
     window = make_window(single_document_store(tmp_path, "Antony Blinken met Nasser Bourita."))
     menus = {a.text(): a.menu() for a in window.menuBar().actions()}
     for spec in ACTIONS:
-        texts = [a.text() for a in menus[spec.menu].actions()]
-        assert spec.text in texts or spec.handler in ("undo", "redo")  # undo/redo are renamed after the step
+        assert window.actions_by_name[spec.handler] in menus[spec.menu].actions()  # (some are renamed later)
         shortcuts = [s.toString() for s in window.actions_by_name[spec.handler].shortcuts()]
         assert shortcuts == list(spec.shortcuts)
