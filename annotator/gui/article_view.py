@@ -138,7 +138,9 @@ class ArticleView(QTextEdit):
         cursor.endEditBlock()
         touched = {s.id: s for a, b in ranges for s in self.spans_between(a, b)}
         self._format(touched.values())
-        self.select_span(next((s for s in self._spans if s.id == selected_id), None))
+        # A text selection made meanwhile (while the edit was being saved) stays: the person's newer choice.
+        keep = None if self.textCursor().hasSelection() else selected_id
+        self.select_span(next((s for s in self._spans if s.id == keep), None))
         self.viewport().update()
 
     def _set_spans(self, spans: list[Span]) -> None:
@@ -212,9 +214,9 @@ class ArticleView(QTextEdit):
     def clear_selection(self) -> None:
         """Esc: no entity and no text selected, so a label key has nothing to act on."""
         self.select_span(None)
-        self._clear_text_selection()
+        self.clear_text_selection()
 
-    def _clear_text_selection(self) -> None:
+    def clear_text_selection(self) -> None:
         text_cursor = self.textCursor()
         if text_cursor.hasSelection():
             text_cursor.clearSelection()
@@ -224,7 +226,7 @@ class ArticleView(QTextEdit):
         self._selected = span
         extra = []
         if span is not None:
-            self._clear_text_selection()  # the next label key acts on the entity, not on old text
+            self.clear_text_selection()  # the next label key acts on the entity, not on old text
             sel = QTextEdit.ExtraSelection()
             cursor = QTextCursor(self.document())
             cursor.setPosition(self._map.to_qt(span.start))

@@ -213,6 +213,7 @@ class EditorPanel(QWidget):
             if not snap.ok or snap.start is None or snap.end is None:
                 self.message.emit(f"cannot create an entity: {snap.reason}", True)
                 return
+            self.article.clear_text_selection()  # used up: a selection present when the result lands is newer
             self.run_edit(self.session.add_entity(snap.start, snap.end, label))
             return
         span = self.article.selected_span
@@ -320,7 +321,9 @@ class EditorPanel(QWidget):
             self.documentShown.emit(view.info.id)
         else:
             self.article.update_spans(view.entities, redraw.dirty)
-            if redraw.select is not None:
+            if self.article.selection() is not None:
+                pass  # text selected while the edit was being saved: the person's newer choice wins
+            elif redraw.select is not None:
                 self.article.select_span(redraw.select)
             elif redraw.clear:
                 self.article.select_span(None)

@@ -173,8 +173,10 @@ class AnnotationSession:
 
     def add_entity(self, start: int, end: int, label: str) -> Edit:
         user = self.user
+        # Selecting over the person's own entities replaces them (one undo step), as drawing does
+        # in brat and INCEpTION; refusing made a person delete first, then draw.
         return self._edit(f"add {label}", lambda st, d, v: st.add_span(d, start, end, label, user,
-                                                                          expected_version=v))
+                                                                          expected_version=v, replace=True))
 
     def label_entity(self, span: Span, label: str) -> Edit | None:
         """A label key on a selected entity: confirm it (same label, a suggestion) or relabel it."""

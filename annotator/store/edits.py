@@ -118,12 +118,24 @@ def _span(s: Session, span_id: int) -> Span:
 
 
 def add_span(s: Session, document_id: int, start: int, end: int, label: str, user: str,
-             expected_version: int | None) -> Changes:
+             expected_version: int | None, replace: bool = False) -> Changes:
     edit = _Edit(s, document_id, user, expected_version, window=(start, end))
     edit.check_label(label)
+    replaced: list[Span] = []
+    if replace:  # the person's own entities under the new one give way, in the same edit
+        check_bounds(edit.doc.text, start, end)
+        replaced = overlapping([h for h in edit.human if not h.rejected], start, end)
+        for old in replaced:
+            edit.own(old)
+            edit.remove(old)
     edit.check_new(start, end, ignore=None)
     edit.add(start, end, label)
-    return edit.done(f"add {label}")
+    # Suggestions the replaced entities were hiding, outside the new one, must not pop up beside it.
+    for old in replaced:
+        for m in overlapping(edit.model, old.start, old.end):
+            if edit.suggested(m):
+                edit.reject(m)
+    return edit.done(f"replace with {label}" if replaced else f"add {label}")
 
 
 def delete_span(s: Session, span_id: int, user: str, expected_version: int | None) -> Changes:

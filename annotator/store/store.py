@@ -208,11 +208,11 @@ class Store:
     # -- human edits: each one transaction, each returns its Changes --------------------------
 
     def add_span(self, document_id: int, start: int, end: int, label: str, user: str,
-                 expected_version: int | None = None) -> Changes:
+                 expected_version: int | None = None, replace: bool = False) -> Changes:
         """Draw a new entity. Model suggestions under it give way; another of the user's entities there
-        refuses the edit (NER spans do not overlap)."""
+        refuses the edit (NER spans do not overlap), or with ``replace`` is removed in the same edit."""
         with self._write() as s:
-            return edits.add_span(s, document_id, start, end, label, user, expected_version)
+            return edits.add_span(s, document_id, start, end, label, user, expected_version, replace)
 
     def delete_span(self, span_id: int, user: str, expected_version: int | None = None) -> Changes:
         """Remove an entity or dismiss a suggestion. Deleting means "no entity here": suggestions that

@@ -61,18 +61,25 @@ def test_relabel_delete_undo_redo_with_real_shortcuts(qtbot, make_window, tmp_pa
     assert [(s.start, s.label) for s in window.article.spans] == [(i, "GPE")]
 
 
-def test_overlap_is_refused_with_a_message_and_nothing_changes(qtbot, make_window, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_selecting_over_entities_replaces_them_in_one_undo_step(qtbot, make_window, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     store = single_document_store(tmp_path, TEXT)
+    store.replace_suggestions({1: [SpanData(36, 43, "ORG")]}, "m@1")  # "Bourita" as ORG, wrong
     window = make_window(store)
-    window.article.select_range(10, 24)
+    window.article.select_range(10, 16)  # "Antony"
+    qtbot.keyClick(window.article, Qt.Key.Key_1)
+    window.article.select_range(17, 24)  # "Blinken"
     qtbot.keyClick(window.article, Qt.Key.Key_1)
     settle(qtbot, window)
-    window.article.select_range(17, 28)  # "Blinken met"
-    qtbot.keyClick(window.article, Qt.Key.Key_2)
+    assert human_rows(store, 1) == [(10, 16, "PERSON"), (17, 24, "PERSON")]
+    window.article.select_range(12, 20)  # across both: one entity "Antony Blinken" replaces them
+    qtbot.keyClick(window.article, Qt.Key.Key_1)
     settle(qtbot, window)
     assert human_rows(store, 1) == [(10, 24, "PERSON")]
-    assert "overlaps the PERSON entity 'Antony Blinken'" in window.statusBar().currentMessage()
-    assert window.editor.undo_stack.count() == 1
+    assert [(s.start, s.label) for s in store.view(1, "alice").suggestions] == [(36, "ORG")]  # untouched
+    assert window.editor.undo_stack.count() == 3
+    qtbot.keyClick(window.article, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # one step back
+    settle(qtbot, window)
+    assert human_rows(store, 1) == [(10, 16, "PERSON"), (17, 24, "PERSON")]
 
 
 def test_confirm_and_grow_shrink_a_suggestion(qtbot, make_window, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

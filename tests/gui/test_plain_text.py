@@ -50,7 +50,7 @@ def test_hostile_strings_in_every_widget_that_shows_data(qtbot, make_window, tmp
     # the label palette: the name appears as written (a lone & is not a mnemonic), the tooltip literal
     button = window.labels_panel.buttons[LABEL]
     assert button.text().endswith(plain.no_mnemonic(LABEL))
-    assert shown(button.toolTip()) == LABEL
+    assert shown(button.toolTip()).startswith(LABEL + "\n")
     # hovering the entity: the tooltip names label and model literally
     cursor = QTextCursor(window.article.document())
     cursor.setPosition(i + 2)

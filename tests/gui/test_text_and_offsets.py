@@ -68,7 +68,8 @@ def test_entity_after_emoji_crlf_nbsp_is_stored_at_exact_python_offsets(qtbot, m
     # and it is highlighted where it is: the character format at the Qt position has the colour
     cursor = QTextCursor(window.article.document())
     cursor.setPosition(start_qt + 1)
-    assert cursor.charFormat().background().color().name() == "#8ecae6"
+    person = next(lb.colour for lb in store.labels() if lb.name == "PERSON")
+    assert cursor.charFormat().background().color().name() == person
 
 
 def test_article_text_is_plain_never_html(qtbot, make_window, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
