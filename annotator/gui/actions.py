@@ -36,6 +36,7 @@ ARTICLE_KEYS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("[ / ]", ("grow-start", "grow-end"), "grow the selected entity by one token at its start / end"),
     ("{ / }", ("shrink-start", "shrink-end"), "shrink it by one token at its start / end"),
     ("Esc", ("clear",), "clear the selection"),
+    ("=", ("label-all",), "give the selected entity's label to every other occurrence of its text in the article"),
 )
 
 ACTIONS: tuple[ActionSpec, ...] = (
@@ -49,6 +50,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
                "accept all suggestions in the article", separator=True),
     ActionSpec("&Edit", "Add label…", "add_label", ("Ctrl+L",), "add a label"),
     ActionSpec("&Edit", "Search documents", "focus_search", ("Ctrl+F",), "search the document list"),
+    ActionSpec("&Edit", "Label all occurrences in the corpus…", "label_all_corpus", ("Ctrl+Shift+L",),
+               "the selected entity's label on every occurrence in the corpus, from a preview"),
     ActionSpec("&Edit", "Show / hide the document list", "toggle_list", ("Ctrl+\\",), "show / hide the document list"),
     ActionSpec("&Edit", "Ask about unreviewed suggestions when accepting", "toggle_ask_on_accept",
                checkable=True, separator=True),
@@ -72,6 +75,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("&Team", "Review mode: edit the gold version", "toggle_review", ("Ctrl+Shift+G",),
                "review mode: edit the gold version, take an annotator's version", checkable=True),
     ActionSpec("&Team", "Agreement between annotators…", "show_agreement"),
+    ActionSpec("&Team", "Consistency: strings labelled in more than one way…", "show_consistency"),
     ActionSpec("&Help", "Keyboard shortcuts", "show_shortcuts", ("F1",), "this list of keys"),
 )
 

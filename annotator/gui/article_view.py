@@ -42,6 +42,7 @@ COMMAND_KEYS: dict[tuple[int, bool], str] = {
     (Qt.Key.Key_Tab, False): "next-span",
     (Qt.Key.Key_Backtab, True): "previous-span",
     (Qt.Key.Key_Escape, False): "clear",
+    (Qt.Key.Key_Equal, False): "label-all",
     (Qt.Key.Key_Space, False): "next-suggestion",
     (Qt.Key.Key_Space, True): "previous-suggestion",
     (Qt.Key.Key_BracketLeft, False): "grow-start",

@@ -53,6 +53,7 @@ class EditorPanel(QWidget):
     message = Signal(str, bool)  # (text, warn)
     selectionDescribed = Signal(str)  # what the selected entity is; "" when nothing is selected
     askOnAcceptChanged = Signal(bool)  # the person kept an answer to "unreviewed suggestions?"
+    labelAllRequested = Signal()  # "=": the selected entity's label on its other occurrences
 
     def __init__(self, ops: Ops, session: AnnotationSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -188,6 +189,7 @@ class EditorPanel(QWidget):
             "confirm": self.confirm_selected,
             "next-span": lambda: article.step_span(True),
             "previous-span": lambda: article.step_span(False),
+            "label-all": self.labelAllRequested.emit,
             "unbound": lambda: self.message.emit(f"no label has the key '{arg}' — Ctrl+L adds a label", True),
             "next-suggestion": lambda: self._step_suggestion(True),
             "previous-suggestion": lambda: self._step_suggestion(False),

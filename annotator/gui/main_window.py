@@ -29,6 +29,7 @@ from annotator.gui.file_menu import FileActions
 from annotator.gui.jobs import Job, JobRunner, Throttle
 from annotator.gui.label_palette import AddLabelDialog, LabelPalette
 from annotator.gui.model_menu import ModelActions
+from annotator.gui.occurrences import OccurrenceActions
 from annotator.gui.ops import Op, Ops
 from annotator.gui.session import AnnotationSession
 from annotator.gui.team_menu import TeamActions
@@ -67,6 +68,10 @@ class MainWindow(QMainWindow):
         self.models = ModelActions(self, store, pipelines or Pipelines(), self.jobs, self.ops, self._language,
                                    notify)
         self.team = TeamActions(self, store, self.ops, self.editor, self.versions, notify, self._user_changed)
+        self.occurrences = OccurrenceActions(
+            self, store, self.ops, self.editor, notify,
+            lambda doc_id, then: self.ops.step(lambda: self.editor.open_document(doc_id, then)))
+        self.editor.labelAllRequested.connect(self.occurrences.label_all_here)
         self.documents.documentChosen.connect(self.open_document)
         self.documents.message.connect(self.message)
         self.editor.documentShown.connect(self._shown)
@@ -143,6 +148,8 @@ class MainWindow(QMainWindow):
             "toggle_review": lambda: team.toggle_review(self.review_action.isChecked()),
             "show_agreement": team.show_agreement, "show_shortcuts": self.show_shortcuts,
             "toggle_list": self.toggle_list,
+            "label_all_corpus": self.occurrences.label_all_corpus,
+            "show_consistency": self.occurrences.show_consistency,
             "toggle_ask_on_accept": lambda: accept_dialog.ask_again(
                 self.actions_by_name["toggle_ask_on_accept"].isChecked()),
         }
@@ -159,7 +166,7 @@ class MainWindow(QMainWindow):
 
     def set_quiet(self, quiet: bool = True) -> None:
         """Tests: no modal dialogs (results are kept on the menus' ``last_*`` attributes instead)."""
-        self.editor.quiet = self.models.quiet = self.team.quiet = quiet
+        self.editor.quiet = self.models.quiet = self.team.quiet = self.occurrences.quiet = quiet
 
     def _first_article(self, labels: list[Label], last: int | None) -> None:
         self._show_labels(labels)

@@ -6,7 +6,7 @@ since is a ``ConflictError`` and nothing is written. ``revert`` is checked the s
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Literal
 
 from sqlalchemy import delete, select
@@ -136,6 +136,35 @@ def add_span(s: Session, document_id: int, start: int, end: int, label: str, use
             if edit.suggested(m):
                 edit.reject(m)
     return edit.done(f"replace with {label}" if replaced else f"add {label}")
+
+
+def label_places(s: Session, user: str, label: str, places: Mapping[int, Sequence[tuple[int, int]]],
+                 expected_versions: Mapping[int, int] | None) -> Changes:
+    """Annotate all occurrences: ``label`` on every (start, end) of ``places`` (document id -> offsets),
+    replacing the person's own entities there, in one transaction (one undo step)."""
+    merged: list[Changes] = []
+    for doc_id, spots in sorted(places.items()):
+        expected = expected_versions.get(doc_id) if expected_versions else None
+        edit = _Edit(s, doc_id, user, expected, window=(min(a for a, _ in spots), max(b for _, b in spots)))
+        edit.check_label(label)
+        for start, end in sorted(spots):
+            mine = overlapping([h for h in edit.human if not h.rejected], start, end)
+            if any((h.start, h.end, h.label) == (start, end, label) for h in mine):
+                continue  # already so
+            for old in mine:
+                edit.own(old)
+                edit.remove(old)
+            edit.check_new(start, end, ignore=None)
+            edit.add(start, end, label)
+        merged.append(edit.done(f"label {label}"))
+    return Changes(
+        document_ids=frozenset(d for c in merged for d in c.document_ids),
+        added=tuple(sp for c in merged for sp in c.added),
+        removed=tuple(sp for c in merged for sp in c.removed),
+        statuses=tuple(st for c in merged for st in c.statuses),
+        description=f"label {sum(len(v) for v in places.values())} occurrence(s) {label}",
+        versions={d: v for c in merged for d, v in c.versions.items()},
+    )
 
 
 def delete_span(s: Session, span_id: int, user: str, expected_version: int | None) -> Changes:

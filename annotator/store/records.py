@@ -158,3 +158,13 @@ def label_of(row: LabelRow) -> Label:
 def trained_of(row: TrainedModelRow) -> TrainedModel:
     return TrainedModel(row.id, row.name, row.version, row.path, row.language, row.base, row.data_hash,
                         list(row.labels), dict(row.settings), dict(row.scores), row.created_at)
+
+
+@dataclass(frozen=True)
+class LabelVariants:
+    """One surface string labelled in several ways across the corpus: label -> document ids, and how
+    many documents disagree with the most common label."""
+
+    text: str
+    labels: dict[str, tuple[int, ...]]
+    disagreeing: int

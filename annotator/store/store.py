@@ -24,7 +24,7 @@ from annotator.core.document import DocumentStatus, NewDocument
 from annotator.core.errors import AnnotatorError
 from annotator.core.labels import Label
 from annotator.core.span import GOLD, Layer, SpanData
-from annotator.store import bulk, edits, migrate, project, queries
+from annotator.store import bulk, corpus, edits, migrate, project, queries
 from annotator.store.engine import make_engine, resolve_url, writer
 from annotator.store.records import (
     DocumentBundle,
@@ -32,6 +32,7 @@ from annotator.store.records import (
     DocumentSummary,
     DocumentView,
     ImportReport,
+    LabelVariants,
     Stats,
     TrainedModel,
 )
@@ -255,6 +256,25 @@ class Store:
         layer of the document, replacing what was there, in one transaction (undoable)."""
         with self._write() as s:
             return edits.adopt_version(s, document_id, from_user, reviewer, expected_version)
+
+    def label_places(self, user: str, label: str, places: Mapping[int, Sequence[tuple[int, int]]],
+                     expected_versions: Mapping[int, int] | None = None) -> Changes:
+        """Annotate all occurrences: ``label`` at every (start, end) of ``places`` (document id ->
+        offsets), replacing ``user``'s own entities there, in one transaction (one undo step)."""
+        with self._write() as s:
+            return edits.label_places(s, user, label, places, expected_versions)
+
+    # -- corpus-wide reads (consistency) ------------------------------------------------------
+
+    def documents_containing(self, needle: str, limit: int | None = None) -> list[tuple[int, str, str, str]]:
+        """(id, title, text, language) of every document whose text holds ``needle`` exactly."""
+        with self._read() as s:
+            return list(corpus.documents_containing(s, needle, limit))
+
+    def label_variants(self, user: str) -> list[LabelVariants]:
+        """Strings ``user`` confirmed (or a model suggested) under more than one label."""
+        with self._read() as s:
+            return corpus.label_variants(s, user)
 
     def revert(self, changes: Changes, expected_versions: Mapping[int, int] | None = None) -> Changes:
         """Undo ``changes`` in one transaction; returns the Changes that would redo them.

@@ -1,0 +1,55 @@
+"""Corpus-wide reads for consistency work: documents holding a string, and strings labelled in more
+than one way (what "annotate all occurrences" and the consistency view stand on)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from annotator.core.span import Layer
+from annotator.store.records import LabelVariants
+from annotator.store.schema import DocumentRow, SpanRow
+from annotator.store.session import CHUNK
+
+
+def documents_containing(s: Session, needle: str, limit: int | None = None) -> Iterator[tuple[int, str, str, str]]:
+    """(id, title, text, language) of documents whose text holds ``needle`` exactly (case kept)."""
+    if not needle:
+        return
+    ids = list(s.scalars(select(DocumentRow.id).where(DocumentRow.text.contains(needle, autoescape=True))
+                         .order_by(DocumentRow.id).limit(limit)))
+    for i in range(0, len(ids), CHUNK):
+        rows = s.execute(select(DocumentRow.id, DocumentRow.title, DocumentRow.text, DocumentRow.language)
+                         .where(DocumentRow.id.in_(ids[i:i + CHUNK])).order_by(DocumentRow.id))
+        for r in rows:
+            if needle in r.text:  # LIKE ignores case for ASCII on SQLite: keep exact matches only
+                yield r.id, r.title, r.text, r.language
+
+
+def label_variants(s: Session, user: str, min_documents: int = 1) -> list[LabelVariants]:
+    """Surface strings ``user`` confirmed, or a model suggested, under more than one label, with the
+    documents behind each label; most disagreeing documents first."""
+    surface = func.substr(DocumentRow.text, SpanRow.start + 1, SpanRow.end - SpanRow.start)
+    mine = (SpanRow.layer == Layer.HUMAN.value) & (SpanRow.author == user)
+    query = (select(surface.label("surface"), SpanRow.label, SpanRow.layer, SpanRow.document_id)
+             .join(DocumentRow, DocumentRow.id == SpanRow.document_id)
+             .where(SpanRow.rejected.is_(False), mine | (SpanRow.layer == Layer.MODEL.value))
+             .distinct())
+    by_text: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
+    for text, label, _layer, doc_id in s.execute(query):
+        by_text[text][label].add(doc_id)
+    out = []
+    for text, labels in by_text.items():
+        if len(labels) < 2:
+            continue
+        documents = set().union(*labels.values())
+        if len(documents) < min_documents:
+            continue
+        top = max(len(d) for d in labels.values())
+        out.append(LabelVariants(text, {lb: tuple(sorted(d)) for lb, d in sorted(labels.items())},
+                                 len(documents) - top))
+    out.sort(key=lambda v: (-v.disagreeing, -sum(len(d) for d in v.labels.values()), v.text))
+    return out
