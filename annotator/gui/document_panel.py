@@ -99,7 +99,7 @@ class DocumentPanel(QWidget):
             rows, labels = data
             self.table_model.reset(rows)
             self._refill(self.language_filter, "any language", sorted({r.language for r in rows}))
-            self._refill(self.label_filter, "any label", [lb.name for lb in labels])
+            self.set_labels(labels)
             self.update_progress()
             if self.current_id is not None:
                 self.select(self.current_id)
@@ -108,6 +108,9 @@ class DocumentPanel(QWidget):
                 then(labels)
 
         self.ops.run(Op(read, show, lambda exc: self.message.emit(str(exc), True), "read the document list"))
+
+    def set_labels(self, labels: list[Label]) -> None:
+        self._refill(self.label_filter, "any label", [lb.name for lb in labels])
 
     def update_rows(self, summaries: tuple[DocumentSummary, ...]) -> None:
         for summary in summaries:

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer
@@ -170,10 +171,27 @@ class MainWindow(QMainWindow):
 
     def _first_article(self, labels: list[Label], last: int | None) -> None:
         self._show_labels(labels)
+        self._preload(sorted({row.language for row in self.documents.table_model.summaries()}))
         target = last if last is not None and self.documents.proxy_row(last) is not None \
             else self.documents.first_id()
         if target is not None:
             self.open_document(target)
+
+    def _preload(self, languages: list[str]) -> None:
+        """Every language's tokenizer and pipeline, loaded in the background at start: opening an
+        article or suggesting entities never waits for a model to load."""
+        session, pipelines = self.session, self.models.pipelines
+
+        def work() -> None:
+            for language in languages:
+                session.preload(language)
+            for language in languages:
+                try:
+                    pipelines.get(language)
+                except Exception:  # noqa: BLE001 - a missing pipeline is reported when it is used
+                    continue
+
+        threading.Thread(target=work, name="annotator-preload", daemon=True).start()
 
     def open_document(self, document_id: int) -> None:
         self.ops.step(lambda: self.editor.open_document(document_id))
@@ -255,6 +273,7 @@ class MainWindow(QMainWindow):
         self.ops.run(Op(store.labels, self._show_labels, lambda exc: self.message(str(exc), True), "labels"))
 
     def _show_labels(self, labels: list[Label]) -> None:
+        self.documents.set_labels(labels)  # the label filter offers new labels too
         self.editor.set_labels(labels)
         self.labels_panel.set_labels(labels)
 

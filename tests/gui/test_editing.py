@@ -216,6 +216,7 @@ def test_add_label_from_the_gui_then_use_its_key(qtbot, make_window, tmp_path: P
     settle(qtbot, window)
     assert "MINISTRY" in {label.name for label in store.labels()}
     assert "MINISTRY" in window.labels_panel.buttons
+    assert window.documents.label_filter.findData("MINISTRY") >= 0  # the list's label filter offers it too
     i = TEXT.index("Daesh")
     window.article.select_range(i, i + 5)
     qtbot.keyClick(window.article, Qt.Key.Key_K)

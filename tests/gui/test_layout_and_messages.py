@@ -71,3 +71,9 @@ def test_quitting_during_a_job_asks_first(qtbot, make_window, seeded_store) -> N
     assert window.isVisible()  # still open: the job goes on
     qtbot.waitUntil(lambda: window.job is None, timeout=120_000)
     settle(qtbot, window)
+
+
+def test_every_languages_tokenizer_and_pipeline_is_loaded_in_the_background(qtbot, make_window, seeded_store) -> None:  # type: ignore[no-untyped-def]
+    window = make_window(seeded_store)  # opens an English article
+    qtbot.waitUntil(lambda: "fr" in window.session._tokenizers._cache, timeout=60_000)
+    qtbot.waitUntil(lambda: "fr" in window.models.pipelines._loaded, timeout=60_000)
