@@ -96,10 +96,11 @@ def read_inputs(
 
 def misaligned(rec: JsonlRecord, language: str, tokenizers: Tokenizers, source: str) -> list[Problem]:
     """Spans that do not start and end on token boundaries of the language's tokenizer: spaCy could
-    not train on them, and the editor could not show them as whole tokens."""
+    not train on them, and the editor could not show them as whole tokens. Tokens only, so documents
+    of any length are checked (``make_doc`` would refuse those over ``nlp.max_length``)."""
     if not rec.spans:
         return []
-    doc = tokenizers.get(language).make_doc(rec.text)
+    doc = tokenizers.tokenize(language, rec.text)
     out = []
     for s in rec.spans:
         if doc.char_span(s.start, s.end) is None:
