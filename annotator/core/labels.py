@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from annotator.core.errors import AnnotatorError
+from annotator.core.limits import LABEL_MAX, shown
 from annotator.core.pairs import PairError, parse_pairs
 
-_NAME = re.compile(r"^[A-Z][A-Z0-9_\-]{0,31}$")
+# One rule for every label name, typed in the app or read from a file: spaCy takes any string, but
+# CoNLL columns break on whitespace, BIO tags are "B-" + name, the name is a key in the app and a
+# column of 64 characters in the store. ASCII only, so two labels cannot look alike and differ.
+_NAME = re.compile(r"[A-Z][A-Z0-9_.\-]*")
+LABEL_RULE = f"1-{LABEL_MAX} upper-case letters A-Z, digits, '_', '-' or '.', starting with a letter"
+_CHARACTER_NAMES = {" ": "a space", "\n": "a line break", "\r": "a line break", "\t": "a tab"}
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
@@ -21,12 +28,36 @@ class Label:
     description: str = ""
 
 
+def _ascii_letter(c: str) -> bool:
+    return "A" <= c <= "Z" or "a" <= c <= "z"
+
+
+def label_name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be a label (what is wrong, the rule, and a fix when there is an obvious one),
+    or None when it can."""
+    if len(name) <= LABEL_MAX and _NAME.fullmatch(name):
+        return None
+    if not name:
+        what = "is empty"
+    elif len(name) > LABEL_MAX:
+        what = f"is too long (at most {LABEL_MAX} characters)"
+    elif not _ascii_letter(name[0]):
+        what = f"starts with {_CHARACTER_NAMES.get(name[0]) or repr(name[0])}"
+    elif bad := next((c for c in name if not (_ascii_letter(c) or "0" <= c <= "9" or c in "_.-")), ""):
+        what = f"contains {_CHARACTER_NAMES.get(bad) or repr(bad)}"
+    else:
+        what = "contains lower-case letters"
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    fix = "_".join(re.sub(r"[^A-Z0-9_.\-]+", " ", ascii_name.upper()).split())
+    hint = f" (e.g. {fix!r})" if fix != name and len(fix) <= LABEL_MAX and _NAME.fullmatch(fix) else ""
+    return f"label name {shown(name)} {what}: use {LABEL_RULE}{hint}"
+
+
 def validate_label(label: Label, existing: Mapping[str, Label] | None = None) -> None:
     """Refuse names spaCy and CoNLL would choke on, bad colours, and shortcut keys already taken."""
-    if not _NAME.match(label.name):
-        raise AnnotatorError(
-            f"label name {label.name!r} must be 1-32 upper-case letters, digits, '_' or '-', starting with a letter"
-        )
+    problem = label_name_problem(label.name)
+    if problem is not None:
+        raise AnnotatorError(problem)
     if not _COLOUR.match(label.colour):
         raise AnnotatorError(f"label colour {label.colour!r} must look like #RRGGBB")
     if label.key is not None:

@@ -11,6 +11,7 @@ from pathlib import Path
 from annotator.core.document import DocumentStatus, NewDocument
 from annotator.core.errors import InputRefused, Problem
 from annotator.core.language import detect_language
+from annotator.core.limits import shown
 from annotator.core.progress import ProgressSink, no_progress
 from annotator.core.span import Layer, SpanData
 from annotator.io.docbin_reader import read_docbin
@@ -96,17 +97,18 @@ def read_inputs(
 
 def misaligned(rec: JsonlRecord, language: str, tokenizers: Tokenizers, source: str) -> list[Problem]:
     """Spans that do not start and end on token boundaries of the language's tokenizer: spaCy could
-    not train on them, and the editor could not show them as whole tokens."""
+    not train on them, and the editor could not show them as whole tokens. Tokens only, so documents
+    of any length are checked (``make_doc`` would refuse those over ``nlp.max_length``)."""
     if not rec.spans:
         return []
-    doc = tokenizers.get(language).make_doc(rec.text)
+    doc = tokenizers.tokenize(language, rec.text)
     out = []
-    for s in rec.spans:
+    for i, s in enumerate(rec.spans):
         if doc.char_span(s.start, s.end) is None:
             near = doc.char_span(s.start, s.end, alignment_mode="expand")
-            hint = f"; the nearest token boundaries give '{near.text}'" if near is not None else ""
-            out.append(Problem(source, f"span {s.start}-{s.end} '{rec.text[s.start:s.end]}' ({s.label}) does not "
-                                       f"match token boundaries{hint}", line=rec.line, field="spans"))
+            hint = f"; the nearest token boundaries give {shown(near.text)}" if near is not None else ""
+            out.append(rec.problem(source, f"span {s.start}-{s.end} {shown(rec.text[s.start:s.end])} ({s.label}) "
+                                           f"does not match token boundaries{hint}", f"{rec.span_field}[{i}]"))
     return out
 
 

@@ -6,11 +6,16 @@ import codecs
 from pathlib import Path
 
 from annotator.core.errors import Problem
+from annotator.core.limits import file_name_problem
 
 
 def read_text(path: Path, source: str) -> tuple[str, bool] | Problem:
     """``(text, had_bom)`` or the Problem that makes this file unusable. The BOM is stripped (it is
-    not part of the article) but recorded, so an export can put it back."""
+    not part of the article) but recorded, so an export can put it back. Any length is fine: spaCy's
+    ``max_length`` limits its models, not this tool (tokens are made with the tokenizer alone)."""
+    named = file_name_problem(source)  # the file's name is the document's source in the store
+    if named is not None:
+        return Problem(source, f"cannot be imported: {named}")
     try:
         data = path.read_bytes()
     except OSError as exc:

@@ -208,7 +208,7 @@ def test_misaligned_spans_in_an_import_are_refused_with_the_line(store: Store, t
     path = tmp_path / "d.jsonl"
     path.write_text(json.dumps({"text": "Blinken visited Rabat.", "label": [[0, 7, "PERSON"]]}) + "\n"
                     + json.dumps({"text": "Blinken visited Rabat.", "label": [[0, 5, "PERSON"]]}) + "\n")
-    with pytest.raises(InputRefused, match=r"d.jsonl, line 2, field 'spans': span 0-5 'Blink' \(PERSON\) does not "
+    with pytest.raises(InputRefused, match=r"d.jsonl, line 2, field 'label\[0\]': span 0-5 'Blink' \(PERSON\) does not "
                                            r"match token boundaries; the nearest token boundaries give 'Blinken'"):
         import_paths(store, [path])
     assert store.document_count() == 0
