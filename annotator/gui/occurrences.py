@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
+    QHeaderView,
     QInputDialog,
     QLabel,
     QTableWidget,
@@ -45,7 +46,8 @@ class OccurrencePreview(QDialog):
         layout = QVBoxLayout(self)
         intro = QLabel()
         intro.setTextFormat(Qt.TextFormat.PlainText)
-        intro.setText(f"'{text}' occurs {len(found)} time(s). Untick those that are not {label}.")
+        shown = " ".join(text.split())  # an entity across a line break reads as one line here
+        intro.setText(f"'{shown}' occurs {len(found)} time(s). Untick those that are not {label}.")
         layout.addWidget(intro)
         self.table = QTableWidget(len(found), 3)
         self.table.setHorizontalHeaderLabels(["document", "context", "now"])
@@ -55,10 +57,15 @@ class OccurrencePreview(QDialog):
             doc.setCheckState(Qt.CheckState.Checked if occ.current != label or not occ.confirmed
                               else Qt.CheckState.Unchecked)
             self.table.setItem(row, 0, doc)
-            self.table.setItem(row, 1, QTableWidgetItem(f"…{occ.before} [{text}] {occ.after}…"))
+            self.table.setItem(row, 1, QTableWidgetItem(f"…{occ.before} [{shown}] {occ.after}…"))
             now = occ.current or "—"
             self.table.setItem(row, 2, QTableWidgetItem(now + ("" if occ.confirmed or not occ.current else " (sugg.)")))
-        self.table.resizeColumnsToContents()
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setColumnWidth(0, 200)  # titles are elided; the context gets the room
+        self.table.setWordWrap(False)
         layout.addWidget(self.table, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
@@ -87,6 +94,7 @@ class ConsistencyDialog(QDialog):
             self.table.setItem(row, 1, QTableWidgetItem(", ".join(f"{lb} ×{len(d)}" for lb, d in v.labels.items())))
             self.table.setItem(row, 2, QTableWidgetItem(str(v.disagreeing)))
         self.table.resizeColumnsToContents()
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.cellDoubleClicked.connect(lambda row, _col: open_at(self.variants[row]))
         layout.addWidget(self.table, 1)
         hint = QLabel("Double-click: open an article where it disagrees. Label all…: one label everywhere.")

@@ -48,8 +48,9 @@ def label_variants(s: Session, user: str, min_documents: int = 1) -> list[LabelV
         documents = set().union(*labels.values())
         if len(documents) < min_documents:
             continue
-        top = max(len(d) for d in labels.values())
-        out.append(LabelVariants(text, {lb: tuple(sorted(d)) for lb, d in sorted(labels.items())},
-                                 len(documents) - top))
+        majority = max(sorted(labels), key=lambda lb: len(labels[lb]))
+        # A document disagrees when the string carries any other label there (even beside the majority one).
+        others = set().union(*(d for lb, d in labels.items() if lb != majority))
+        out.append(LabelVariants(text, {lb: tuple(sorted(d)) for lb, d in sorted(labels.items())}, len(others)))
     out.sort(key=lambda v: (-v.disagreeing, -sum(len(d) for d in v.labels.values()), v.text))
     return out

@@ -163,7 +163,7 @@ def trained_of(row: TrainedModelRow) -> TrainedModel:
 @dataclass(frozen=True)
 class LabelVariants:
     """One surface string labelled in several ways across the corpus: label -> document ids, and how
-    many documents disagree with the most common label."""
+    many documents give it a label other than the most common one."""
 
     text: str
     labels: dict[str, tuple[int, ...]]
