@@ -122,7 +122,9 @@ class AnnotationSession:
 
     def _after(self, changes: Changes, show: int | None) -> EditResult:
         summaries = []
-        for doc_id in sorted(changes.document_ids):
+        if len(changes.document_ids) > 20:  # annotate-all over many articles: one query, not one each
+            summaries = [row for row in self.store.list_documents() if row.id in changes.document_ids]
+        for doc_id in sorted(changes.document_ids) if not summaries else ():
             try:
                 summaries.append(self.store.summary(doc_id))
             except NotFound:  # deleted meanwhile by another client
