@@ -37,6 +37,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/train.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/gui_open.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/gui_flow.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/gui_latency.py
 
 # A folder app in dist/annotator (PyInstaller), models and resources included.
 package: $(STAMP)
