@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Callable
@@ -67,6 +68,10 @@ def run(db: str | None, user: str | None) -> int:
     window = MainWindow(store, name, project_pipelines(store))
     window.show()
     QTimer.singleShot(0, window.first_start)
+    # Once start-up has loaded Qt, spaCy and the pipelines (~200k long-lived objects), keep them out of
+    # the cyclic collector: full collections over them paused every thread for 0.3-1.3 s while editing
+    # a large article (benchmarks/gui_latency.py).
+    QTimer.singleShot(15_000, gc.freeze)
     shot = os.environ.get(ENV_SCREENSHOT)
     if shot:
         _screenshot_when_idle(window, Path(shot))
