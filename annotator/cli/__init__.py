@@ -95,6 +95,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AnnotatorError as exc:
         print(f"annotator: error: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # the reader of our output went away (e.g. `annotator stats | head -1`)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return 141
     except OSError as exc:  # a file the command had to read or write; the message names it
         where = f"{os.fsdecode(exc.filename)}: " if exc.filename else ""
         print(f"annotator: error: {where}{exc.strerror or exc}", file=sys.stderr)

@@ -171,7 +171,8 @@ def require_intact(engine: Engine) -> None:
     found = problems(engine)
     path = sqlite_path(engine.url)
     if found and path is not None:
-        more = f", and {len(found) - 1} more problem(s)" if len(found) > 1 else ""
+        at_least = "at least " if len(found) >= MAX_PROBLEMS else ""
+        more = f", and {at_least}{len(found) - 1} more problem(s)" if len(found) > 1 else ""
         raise damaged(path, f"quick_check: {found[0]}{more}")
 
 

@@ -156,6 +156,7 @@ def _backup_sqlite(source: Path, name: str) -> Path:
     partial = source.with_name(f".{target.name}.tmp-{os.getpid()}")
     try:
         with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(partial)) as dst:
+            dst.execute("PRAGMA journal_mode=OFF")  # a temporary file: no -journal beside it
             src.backup(dst)
         with open(partial, "rb+") as fh:
             os.fsync(fh.fileno())
@@ -173,8 +174,8 @@ def _remove_dead_partial_backups(source: Path) -> None:
     for leftover in source.parent.iterdir():
         if not leftover.name.startswith(prefix) or ".tmp-" not in leftover.name:
             continue
-        pid = leftover.name.rsplit(".tmp-", 1)[1]
-        if pid.isdigit() and not _alive(int(pid)):
+        pid = re.match(r"\d+", leftover.name.rsplit(".tmp-", 1)[1])  # "<pid>", or "<pid>-journal"
+        if pid is not None and not _alive(int(pid.group())):
             with suppress(OSError):
                 leftover.unlink()
 

@@ -64,7 +64,7 @@ class Store:
                 log.warning("upgrading the database schema; a copy of the old one is at %s", backup)
             store = cls(engine)
             store.backup = backup
-            if not is_read_only(engine):
+            if not is_read_only(engine) and not store.labels():  # no write transaction when there is nothing to do
                 with store._write() as s:
                     project.seed_labels(s)
         except AnnotatorError:
