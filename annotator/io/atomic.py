@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import IO, Any
 
 DATA_FILES = frozenset({"train.spacy", "dev.spacy"})  # an export's data: never kept from an older export
-PRODUCT_FILES = DATA_FILES | {"config.cfg"}  # what an export may write, replaced when it writes them again
+MARKER = ".annotator-export"  # written in every export folder: a folder with it may be replaced whole
+PRODUCT_FILES = DATA_FILES | {"config.cfg", MARKER}  # what an export may write, replaced when written again
 
 
 # -- permissions ----------------------------------------------------------------------------------
@@ -215,6 +216,24 @@ def _replaced(entry: Path, target: Path, depth: int) -> bool:
 
 def _is_export_folder(folder: Path) -> bool:
     return any((folder / name).is_file() for name in DATA_FILES)
+
+
+def foreign_entries(path: Path) -> list[str]:
+    """What in an existing folder shows it is not an export folder: empty when ``path`` is missing,
+    empty, marked by an earlier export (``MARKER``: whatever a person added to it is carried over by
+    ``swap_in``), or holds only export files (train/dev/config, per language). Otherwise the names
+    that are someone else's -- a folder that must not be replaced whole."""
+    if not path.is_dir() or (path / MARKER).is_file():
+        return []
+    foreign = []
+    for entry in sorted(path.iterdir()):
+        if _replaced(entry, entry, 0) or entry.name in PRODUCT_FILES:
+            continue
+        if entry.is_dir() and not entry.is_symlink() and _is_export_folder(entry) and all(
+                _replaced(sub, sub, 1) or sub.name in PRODUCT_FILES for sub in entry.iterdir()):
+            continue
+        foreign.append(entry.name + ("/" if entry.is_dir() else ""))
+    return foreign
 
 
 def _carry(old: Path, new: Path, depth: int) -> bool:

@@ -22,7 +22,7 @@ from spacy.tokens import Doc, DocBin
 from annotator.core.errors import AnnotatorError, StoreDamaged
 from annotator.core.progress import CancelToken, ProgressSink, no_progress
 from annotator.io import formats
-from annotator.io.atomic import atomic_folder, atomic_write, atomic_write_bytes
+from annotator.io.atomic import MARKER, atomic_folder, atomic_write, atomic_write_bytes, foreign_entries
 from annotator.io.selection import ExportDocument, ExportOptions, Split, dev_score, iter_export, split_train_dev
 from annotator.io.spacy_docs import Tokenizers, to_spacy_doc
 from annotator.io.training_config import WrittenConfig, write_training_config
@@ -96,6 +96,7 @@ def export(
         if fmt is ExportFormat.SPACY:
             with atomic_folder(out) as staging:
                 _export_docbins(docs, staging, options, tokenizers, report)
+                _write_marker(staging, report, options)
                 if config_base is not None:
                     for lang in sorted(report.folders):
                         base = config_base(lang)
@@ -121,6 +122,15 @@ def checked_target(out: Path, fmt: ExportFormat) -> Path:
         if out.exists() and not out.is_dir():
             raise AnnotatorError(f"cannot export to {out}: it is a file, and the spaCy format writes a folder "
                                  "(train.spacy, dev.spacy); give a folder path")
+        try:
+            foreign = foreign_entries(out)
+        except OSError as exc:
+            raise AnnotatorError(f"cannot export to {out}: {exc.strerror or exc}") from None
+        if foreign:
+            shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
+            raise AnnotatorError(f"cannot export to {out}: it holds other files ({shown}) and no earlier export; the "
+                                 "spaCy format replaces its folder whole, so give a new or empty folder, e.g. "
+                                 f"{out / 'training-data'}")
     elif out.is_dir():
         raise AnnotatorError(f"cannot export to {out}: it is a folder, and the {fmt.value} format writes one file; "
                              f"give a file path such as {out / ('export' + fmt.suffix)}")
@@ -140,6 +150,18 @@ def _write_error(out: Path, exc: OSError) -> str:
     inside = where is not None and (where == out.parent or out.parent in where.parents)  # ours: not worth naming
     place = f" (in {where})" if where is not None and not inside else ""
     return f"cannot write the export {out}: {exc.strerror or exc}{place}; nothing was written"
+
+
+def _write_marker(folder: Path, report: ExportReport, options: ExportOptions) -> None:
+    """What marks the folder as an export (so a later export may replace it whole), and what it holds."""
+    import json
+    from datetime import UTC, datetime
+
+    record = {"written_by": "annotator export", "at": datetime.now(UTC).isoformat(timespec="seconds"),
+              "documents": report.documents, "by_split": dict(report.by_split),
+              "languages": sorted(report.by_language), "seed": options.seed, "dev_ratio": options.dev_ratio}
+    with atomic_write(folder / MARKER) as fh:
+        fh.write(json.dumps(record, indent=2) + "\n")
 
 
 def _relocate(report: ExportReport, staging: Path, out: Path) -> None:

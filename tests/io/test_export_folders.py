@@ -54,8 +54,8 @@ def test_a_new_export_replaces_the_old_data_and_keeps_everything_else(two_langua
     second = export(two_languages, out, ExportFormat.SPACY, ExportOptions(language="en"))
     assert second.files == [out / "train.spacy", out / "dev.spacy"]
     # the old per-language data is gone (never mixed with the new), the person's files are all there
-    assert tree(out) == ["dev.spacy", "en", "en/config.cfg", "en/model", "en/model/meta.json", "fr",
-                         "fr/config.cfg", "notes.txt", "train.spacy"]
+    assert tree(out) == [".annotator-export", "dev.spacy", "en", "en/config.cfg", "en/model", "en/model/meta.json",
+                         "fr", "fr/config.cfg", "notes.txt", "train.spacy"]
     assert (out / "fr" / "config.cfg").read_text() == "[hand-edited]"
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
 
@@ -63,7 +63,7 @@ def test_a_new_export_replaces_the_old_data_and_keeps_everything_else(two_langua
 def test_an_export_written_with_configs_replaces_them(two_languages: Store, tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
-    (out / "config.cfg").write_text("[old]")
+    (out / "config.cfg").write_text("[old]")  # export files only (an export of an earlier version): replaceable
     report = export(two_languages, out, ExportFormat.SPACY, ExportOptions(language="fr"),
                     config_base=lambda lang: None)
     assert report.configs[0].path == out / "config.cfg"
@@ -98,7 +98,7 @@ def test_killed_between_the_two_renames_the_old_export_comes_back(two_languages:
     alive.mkdir()
     removed = remove_leftovers(out)
     assert sorted(p.name for p in removed) == sorted([aside.name, new.name])
-    assert sorted(p.name for p in out.iterdir()) == ["dev.spacy", "model", "train.spacy"]
+    assert sorted(p.name for p in out.iterdir()) == [".annotator-export", "dev.spacy", "model", "train.spacy"]
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == [alive.name]
     alive.rmdir()
 
@@ -139,3 +139,19 @@ def test_exported_files_follow_the_umask(two_languages: Store, tmp_path: Path, u
     assert {oct(p.stat().st_mode & 0o777) for p in files} == {oct(file_mode)}
     folders = [tmp_path / "out", tmp_path / "out" / "en", tmp_path / "out" / "fr"]
     assert {oct(p.stat().st_mode & 0o777) for p in folders} == {oct(folder_mode)}
+
+
+def test_a_folder_of_someone_elses_files_is_refused_and_left_alone(two_languages: Store, tmp_path: Path) -> None:
+    from annotator.core.errors import AnnotatorError
+
+    folder = tmp_path / "Documents"
+    folder.mkdir()
+    (folder / "letter.odt").write_text("dear")
+    with pytest.raises(AnnotatorError, match=r"it holds other files \(letter\.odt\) and no earlier export"):
+        export(two_languages, folder, ExportFormat.SPACY, ExportOptions())
+    assert sorted(p.name for p in folder.iterdir()) == ["letter.odt"]
+    inside = folder / "training-data"
+    export(two_languages, inside, ExportFormat.SPACY, ExportOptions(language="en"))  # what the message suggests
+    (inside / "notes.txt").write_text("added later")
+    export(two_languages, inside, ExportFormat.SPACY, ExportOptions(language="en"))  # marked: replaced whole
+    assert (inside / "notes.txt").read_text() == "added later"

@@ -357,9 +357,18 @@ def test_output_of_the_wrong_kind(template: Path, tmp_path: Path) -> None:
         (["export", str(a_file / "x.jsonl"), "--format", "jsonl"],
          f"cannot export to {a_file / 'x.jsonl'}: {a_file} is a file, not a folder"),
     ]
+    desktop = tmp_path / "Desktop"  # someone's folder, not an export: never replaced whole
+    desktop.mkdir()
+    (desktop / "notes.txt").write_text("mine")
+    (desktop / "photos").mkdir()
+    cases.append((["export", str(desktop)],
+                  f"cannot export to {desktop}: it holds other files (notes.txt, photos/) and no earlier export; the "
+                  f"spaCy format replaces its folder whole, so give a new or empty folder, e.g. "
+                  f"{desktop / 'training-data'}"))
     for args, message in cases:
         assert one_error_line(cli(*args, db=template)) == f"annotator: error: {message}"
     assert a_file.read_text() == "keep me" and list(a_folder.iterdir()) == []
+    assert sorted(p.name for p in desktop.iterdir()) == ["notes.txt", "photos"]
 
 
 def test_import_refuses_what_it_would_skip(tmp_path: Path) -> None:
@@ -452,45 +461,52 @@ def split_of(folder: Path) -> tuple[frozenset[int], frozenset[int]]:
     return frozenset(docbin_ids(folder / "train.spacy")), frozenset(docbin_ids(folder / "dev.spacy"))
 
 
+def start_export(db: Path, out: Path, seed: int) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-m", "annotator", "--db", str(db), "export", str(out), "--seed",
+                             str(seed), "--dev-ratio", "0.3"], cwd=REPO, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": str(REPO)})
+
+
+def wait_for_staging(proc: subprocess.Popen[bytes], out: Path) -> float:
+    """Wait until the export has started building its folder (or ended); returns when that was."""
+    deadline = time.monotonic() + 120
+    while proc.poll() is None and time.monotonic() < deadline and not any(
+            p.name.startswith(f".{out.name}.tmp-") for p in out.parent.iterdir()):
+        time.sleep(0.001)
+    return time.monotonic()
+
+
 def test_kill_during_an_export_never_mixes_two_exports(template: Path, tmp_path: Path) -> None:
     """Exports with two seeds (two different train/dev splits) into one folder, SIGKILLed at random
-    points, most of them while the folder is being built and swapped. After every kill the folder is
-    one complete export of one seed -- never a new train.spacy beside an old dev.spacy -- and the next
-    export leaves no temporary folder behind."""
+    points of the phase that builds and swaps the folder. After every kill the folder is one complete
+    export of one seed -- never a new train.spacy beside an old dev.spacy -- what the user added to
+    it is there, and the next export leaves no temporary folder behind."""
     out = tmp_path / "out"
     expected = {}
+    phase = 0.0  # from the staging folder's creation to the end of the process
     for seed in (0, 1):
         reference = tmp_path / f"ref{seed}"
-        started = time.monotonic()
-        assert cli("export", str(reference), "--seed", str(seed), "--dev-ratio", "0.3", db=template).returncode == 0
+        proc = start_export(template, reference, seed)
+        staged = wait_for_staging(proc, reference)
+        assert proc.wait(timeout=300) == 0
+        phase = max(phase, time.monotonic() - staged)
         expected[seed] = split_of(reference)
-        duration = time.monotonic() - started
     assert expected[0] != expected[1]
-    (out / "model").mkdir(parents=True)  # something of the user's, kept through every swap
+    shutil.copytree(tmp_path / "ref0", out)
+    (out / "model").mkdir()  # what spacy train --output out/model adds, kept through every swap
     (out / "model" / "weights.bin").write_bytes(b"w")
     rng = random.Random(11)
     kills = 0
-    exported = False
     for round_no in range(16):
-        seed = round_no % 2
-        proc = subprocess.Popen([sys.executable, "-m", "annotator", "--db", str(template), "export", str(out),
-                                 "--seed", str(seed), "--dev-ratio", "0.3"], cwd=REPO, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": str(REPO)})
-        deadline = time.monotonic() + 120
-        while proc.poll() is None and time.monotonic() < deadline and not any(
-                p.name.startswith(".out.tmp-") for p in tmp_path.iterdir()):
-            time.sleep(0.002)
-        time.sleep(rng.uniform(0, min(duration, 1.0) / 3))
+        proc = start_export(template, out, round_no % 2)
+        wait_for_staging(proc, out)
+        time.sleep(rng.uniform(0, phase))
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=60)
         kills += proc.returncode == -signal.SIGKILL
         if out.exists():
+            assert split_of(out) in (expected[0], expected[1]), f"round {round_no}: a mixed export"
             assert (out / "model" / "weights.bin").read_bytes() == b"w"
-            if exported or (out / "train.spacy").exists():  # once one export completed, always a whole one
-                exported = True
-                assert split_of(out) in (expected[0], expected[1]), f"round {round_no}: a mixed export"
-            else:
-                assert sorted(p.name for p in out.iterdir()) == ["model"]
         else:  # killed between the two renames: the old folder is set aside, and comes back next time
             assert any(p.name.startswith(".out.old-") for p in tmp_path.iterdir())
     assert kills >= 8
@@ -498,7 +514,7 @@ def test_kill_during_an_export_never_mixes_two_exports(template: Path, tmp_path:
     assert final.returncode == 0, final.stderr
     assert split_of(out) == expected[1]
     assert (out / "model" / "weights.bin").read_bytes() == b"w"
-    assert sorted(p.name for p in out.iterdir()) == ["dev.spacy", "model", "train.spacy"]
+    assert sorted(p.name for p in out.iterdir()) == [".annotator-export", "dev.spacy", "model", "train.spacy"]
     assert leftovers(tmp_path) == []
 
 
