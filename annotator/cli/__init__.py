@@ -12,6 +12,7 @@ commands (no command opens the desktop app):
   use-model     choose the model that suggests entities for a language
   agreement     pairwise span F and Cohen's kappa between annotators
   review        make one annotator's version of a document the gold (final) version
+  check         check the database: every page (SQLite quick_check), schema revision, row counts
   gui           open the desktop app (the default)
 
 Every command takes --db and --user; 'annotator COMMAND --help' tells the rest. Long work shows
@@ -21,18 +22,21 @@ progress on stderr; a failure exits non-zero with a one-line message, never a tr
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
+from sqlalchemy.exc import DBAPIError
+
 from annotator import __version__
-from annotator.cli import app, corpus, export, model, team
+from annotator.cli import app, corpus, export, maintenance, model, team
 from annotator.cli.command import Command
 from annotator.core.errors import AnnotatorError
 from annotator.core.users import ENV_USER, check_user_name, login_name
 
 # Thin wrappers over the functions the GUI calls; one module per family of commands.
 COMMANDS: dict[str, Command] = {c.name: c for c in (*corpus.COMMANDS, *export.COMMANDS, *model.COMMANDS,
-                                                    *team.COMMANDS)}
+                                                    *team.COMMANDS, *maintenance.COMMANDS)}
 GUI = "gui"  # opens no store itself: the app does, after asking for a name if --user does not give one
 
 __all__ = ["COMMANDS", "GUI", "build_parser", "main"]
@@ -79,15 +83,33 @@ def main(argv: Sequence[str] | None = None) -> int:
             return app.run(args.db, check_user_name(args.user) if args.user else None)
         user = check_user_name(args.user or login_name())
         from annotator.store import Store
+        from annotator.store.integrity import require_intact
 
         store = Store.open(args.db)
         try:
+            if COMMANDS[command].checks_store:
+                require_intact(store.engine)
             return COMMANDS[command].run(store, args, user)
         finally:
             store.close()
     except AnnotatorError as exc:
         print(f"annotator: error: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # the reader of our output went away (e.g. `annotator stats | head -1`)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return 141
+    except OSError as exc:  # a file the command had to read or write; the message names it
+        where = f"{os.fsdecode(exc.filename)}: " if exc.filename else ""
+        print(f"annotator: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 1
+    except DBAPIError as exc:  # a database error no layer below knew how to explain
+        print(f"annotator: error: database error: {_first_line(exc.orig)}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("annotator: interrupted", file=sys.stderr)
         return 130
+
+
+def _first_line(exc: object) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

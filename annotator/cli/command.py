@@ -20,3 +20,6 @@ class Command:
     name: str
     run: Run
     add_arguments: Callable[[argparse.ArgumentParser], None] = no_arguments
+    # Run SQLite's quick_check before the command (a damaged file is refused, never read as if whole).
+    # False for commands that check by themselves (export, check).
+    checks_store: bool = True

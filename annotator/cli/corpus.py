@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import stat
+from collections.abc import Sequence
+from pathlib import Path
 
 from annotator.cli.command import Command
 from annotator.cli.progress import TerminalProgress
 from annotator.core.document import DocumentStatus
+from annotator.core.errors import InputRefused, Problem
 from annotator.core.progress import CancelToken
-from annotator.io.importer import ImportOptions, import_paths
+from annotator.io.importer import SUFFIXES, ImportOptions, import_paths
 from annotator.nlp.pipelines import project_pipelines
 from annotator.nlp.preannotate import preannotate
 from annotator.store import Store
@@ -22,7 +27,57 @@ def _import_arguments(parser: argparse.ArgumentParser) -> None:
                         help="spans in the files are predictions of MODEL (model layer), not human annotations")
 
 
+def unreadable_inputs(paths: Sequence[str]) -> list[Problem]:
+    """What the import would skip without a word: a pipe, socket or device given as a file, and inside
+    folders the subfolders and files that cannot be listed or read, or that are not regular files
+    (hidden ones excepted, as the importer skips them)."""
+    problems = []
+    for given in paths:
+        path = Path(given)
+        try:
+            mode = path.stat().st_mode
+        except FileNotFoundError:
+            continue  # the importer says "does not exist"
+        except OSError as exc:
+            problems.append(Problem(str(path), f"cannot be read: {exc.strerror or exc}"))
+            continue
+        if stat.S_ISDIR(mode):
+            problems.extend(_unreadable_in_folder(path))
+        elif not stat.S_ISREG(mode):
+            problems.append(Problem(str(path), "is not a regular file (a pipe, socket or device); give .txt, .jsonl "
+                                               "or .spacy files, or folders of them"))
+    return problems
+
+
+def _unreadable_in_folder(folder: Path) -> list[Problem]:
+    problems: list[Problem] = []
+
+    def refused(exc: OSError) -> None:
+        where = os.fsdecode(exc.filename) if exc.filename else str(folder)
+        problems.append(Problem(where, f"cannot be read: {exc.strerror or exc} (its files would be skipped)"))
+
+    for root, dirs, files in os.walk(folder, onerror=refused):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if name.startswith(".") or Path(name).suffix.lower() not in SUFFIXES:
+                continue
+            path = Path(root) / name
+            try:
+                mode = path.stat().st_mode
+            except OSError as exc:
+                problems.append(Problem(str(path), f"cannot be read: {exc.strerror or exc}"))
+                continue
+            if not stat.S_ISREG(mode):
+                problems.append(Problem(str(path), "is not a regular file (a pipe, socket or device)"))
+            elif not os.access(path, os.R_OK):
+                problems.append(Problem(str(path), "cannot be read: Permission denied"))
+    return problems
+
+
 def _import(store: Store, args: argparse.Namespace, user: str) -> int:
+    problems = unreadable_inputs(args.paths)
+    if problems:
+        raise InputRefused(problems)
     options = ImportOptions(language=args.language, as_predictions=bool(args.predictions),
                             author=args.predictions or user)
     report = import_paths(store, args.paths, options, progress=TerminalProgress())

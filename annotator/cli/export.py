@@ -11,13 +11,13 @@ from annotator.cli.progress import TerminalProgress
 from annotator.core.progress import CancelToken
 from annotator.io.exporter import ExportFormat, export
 from annotator.io.selection import ExportLayer, ExportOptions, parse_rename, parse_statuses
-from annotator.io.training_config import write_training_configs
 from annotator.nlp.pipelines import base_pipeline
 from annotator.store import Store
 
 
 def _arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("out", metavar="OUT", help="folder for --format spacy, else a file")
+    parser.add_argument("out", metavar="OUT", help="folder for --format spacy (replaced whole, other files in it "
+                                                   "kept), else a file")
     parser.add_argument("--format", choices=[f.value for f in ExportFormat], default="spacy")
     parser.add_argument("--include", default="accepted",
                         help="statuses to export, comma-separated (default: accepted; rejected never)")
@@ -40,20 +40,20 @@ def _export(store: Store, args: argparse.Namespace, user: str) -> int:
         labels=frozenset(x.strip() for x in args.labels.split(",") if x.strip()) if args.labels else None,
         rename=parse_rename(args.rename), user=args.annotator, dev_ratio=args.dev_ratio, seed=args.seed,
     )
-    report = export(store, Path(args.out), fmt, options, progress=TerminalProgress(), cancel=CancelToken())
+    report = export(store, Path(args.out), fmt, options, progress=TerminalProgress(), cancel=CancelToken(),
+                    config_base=base_pipeline if args.config else None)
     print(f"exported {report.documents} document(s), {report.entities} entities")
     if fmt is ExportFormat.SPACY:
         print(f"  train: {report.by_split['train']} document(s), dev: {report.by_split['dev']} document(s)")
     for path in report.files:
         print(f"  wrote {path}")
-    if args.config and fmt is ExportFormat.SPACY:
-        for config in write_training_configs(report.folders, base_pipeline):
-            base = f"fine-tunes {config.base}" if config.base else "trains a new NER (no base pipeline installed)"
-            print(f"  wrote {config.path} ({base}); train with: python -m spacy train {config.path} "
-                  f"--output {config.path.parent / 'model'}")
+    for config in report.configs:
+        base = f"fine-tunes {config.base}" if config.base else "trains a new NER (no base pipeline installed)"
+        print(f"  wrote {config.path} ({base}); train with: python -m spacy train {config.path} "
+              f"--output {config.path.parent / 'model'}")
     for warning in report.warnings[:20]:
         print(f"  warning: {warning}", file=sys.stderr)
     return 0
 
 
-COMMANDS = (Command("export", _export, _arguments),)
+COMMANDS = (Command("export", _export, _arguments, checks_store=False),)  # export() runs quick_check itself

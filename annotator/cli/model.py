@@ -12,7 +12,14 @@ from annotator.core.compare import Scores
 from annotator.core.errors import AnnotatorError
 from annotator.core.progress import CancelToken
 from annotator.nlp.evaluate import before_after
-from annotator.nlp.pipelines import PipelineConfig, Pipelines, declared_language, project_pipelines
+from annotator.nlp.pipelines import (
+    PipelineConfig,
+    Pipelines,
+    declared_language,
+    model_choices,
+    project_pipelines,
+    untrusted_reason,
+)
 from annotator.nlp.preannotate import preannotate
 from annotator.nlp.train import TrainSettings, train
 from annotator.store import Store
@@ -95,9 +102,13 @@ def _print_table(columns: list[tuple[str, Scores]]) -> None:
 
 
 def _models(store: Store, args: argparse.Namespace, user: str) -> int:
-    chosen = store.suggestion_models()
-    for lang, model in sorted(chosen.items()):
-        print(f"suggestions for '{lang}': {model}")
+    chosen = model_choices(store)
+    for choice in chosen:
+        if choice.refused is None:
+            print(f"suggestions for '{choice.language}': {choice.model}")
+        else:
+            print(f"suggestions for '{choice.language}': IGNORED {choice.model} ({choice.refused}); "
+                  "the default pipelines suggest instead")
     for m in store.trained_models():
         after = m.scores.get("after", {}).get("overall", {}).get("f")
         before = m.scores.get("before", {}).get("overall", {}).get("f")
@@ -121,6 +132,10 @@ def _use_model(store: Store, args: argparse.Namespace, user: str) -> int:
         print(f"'{args.language}' suggestions come from the default pipelines again")
         return 0
     model = str(Path(args.model).resolve()) if Path(args.model).exists() else args.model
+    refused = untrusted_reason(model, [m.path for m in store.trained_models()])
+    if refused is not None:
+        raise AnnotatorError(f"cannot make {model} the suggestion model: {refused}. To suggest with it on this "
+                             f"computer only, run: annotator preannotate --rerun --model {model}")
     language = args.language or declared_language(model)
     store.set_suggestion_model(language, model)
     print(f"'{language}' suggestions now come from {model}; run 'annotator preannotate --rerun' to refresh them")

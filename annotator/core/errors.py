@@ -58,3 +58,23 @@ class NotFound(AnnotatorError):
 class StoreUnavailable(AnnotatorError):
     """The database could not be reached (connection lost, server down). The edit was rolled back
     whole; trying again is safe."""
+
+
+class StoreDamaged(AnnotatorError):
+    """The database file is damaged or is not an annotator store. Nothing was read as if it were whole:
+    the message (one line) names the file, what is wrong, what did not happen, and how to get the data
+    back."""
+
+    def __init__(self, database: str, detail: str, advice: str, outcome: str | None = None) -> None:
+        self.database, self.detail, self.advice, self.outcome = database, detail, advice, outcome
+        done = f"; {outcome}" if outcome else ""
+        super().__init__(f"the database file {database} is damaged ({detail}){done}. {advice}")
+
+    def with_outcome(self, outcome: str) -> StoreDamaged:
+        """The same error, saying what the interrupted work did not do (e.g. "nothing was exported")."""
+        return StoreDamaged(self.database, self.detail, self.advice, outcome)
+
+
+class SchemaUnknown(AnnotatorError):
+    """The store's schema revision is not one this version of annotator knows (made by a newer version,
+    or not a revision at all). Nothing was changed and no backup was written."""

@@ -1,12 +1,17 @@
 """Export corrections as training data: spaCy DocBin (train/dev), Prodigy or doccano JSONL, CoNLL.
 
-Every file is written atomically; nothing is written at all when there is nothing to export.
+Every file is written atomically, and the spaCy format's folder is built whole beside its target and
+swapped in (``atomic.atomic_folder``): a kill never leaves a new train.spacy beside an old dev.spacy.
+Nothing is written at all when there is nothing to export, when the target is of the wrong kind, when
+the store fails its integrity check, or when reading or writing fails half-way: every such failure is
+one ``AnnotatorError`` naming the file, never a short export.
 """
 
 from __future__ import annotations
 
+import os
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -14,13 +19,15 @@ from pathlib import Path
 import spacy
 from spacy.tokens import Doc, DocBin
 
-from annotator.core.errors import AnnotatorError
+from annotator.core.errors import AnnotatorError, StoreDamaged
 from annotator.core.progress import CancelToken, ProgressSink, no_progress
 from annotator.io import formats
-from annotator.io.atomic import atomic_write, atomic_write_bytes
+from annotator.io.atomic import MARKER, atomic_folder, atomic_write, atomic_write_bytes, foreign_entries
 from annotator.io.selection import ExportDocument, ExportOptions, Split, dev_score, iter_export, split_train_dev
 from annotator.io.spacy_docs import Tokenizers, to_spacy_doc
+from annotator.io.training_config import WrittenConfig, write_training_config
 from annotator.store import Store
+from annotator.store.integrity import require_intact
 
 
 class ExportFormat(StrEnum):
@@ -29,6 +36,14 @@ class ExportFormat(StrEnum):
     DOCCANO = "doccano"  # .jsonl file
     JSONL = "jsonl"  # .jsonl file, annotator's own shape
     CONLL = "conll"  # .conll file
+
+    @property
+    def writes_folder(self) -> bool:
+        return self is ExportFormat.SPACY
+
+    @property
+    def suffix(self) -> str:
+        return ".conll" if self is ExportFormat.CONLL else ".jsonl"
 
 
 @dataclass
@@ -41,6 +56,7 @@ class ExportReport:
     by_language: Counter[str] = field(default_factory=Counter)
     labels: Counter[str] = field(default_factory=Counter)
     warnings: list[str] = field(default_factory=list)
+    configs: list[WrittenConfig] = field(default_factory=list)  # spaCy format with ``config_base``
 
 
 def _nothing_to_export(store: Store, options: ExportOptions) -> AnnotatorError:
@@ -60,19 +76,103 @@ def export(
     options: ExportOptions,
     progress: ProgressSink = no_progress,
     cancel: CancelToken | None = None,
+    config_base: Callable[[str], str | None] | None = None,
+    check_integrity: bool = True,
 ) -> ExportReport:
+    """Write the selected documents to ``out`` (a folder for the spaCy format, else a file).
+
+    ``config_base``: for the spaCy format, also write each language's ``config.cfg`` fine-tuning
+    ``config_base(language)`` (None: a new NER), inside the same atomic folder. ``check_integrity``:
+    run SQLite's ``quick_check`` first (a caller that has just run it may skip it)."""
+    out = checked_target(out, fmt)
     if store.document_count(options.include, options.language) == 0:
         raise _nothing_to_export(store, options)
     report = ExportReport()
     tokenizers = Tokenizers()
-    docs = iter_export(store, options, progress, cancel)
-    if fmt is ExportFormat.SPACY:
-        _export_docbins(docs, out, options, tokenizers, report)
-    elif fmt is ExportFormat.CONLL:
-        _export_conll(docs, out, tokenizers, report)
-    else:
-        _export_jsonl(docs, out, fmt, tokenizers, report)
+    try:
+        if check_integrity:
+            require_intact(store.engine)
+        docs = iter_export(store, options, progress, cancel)
+        if fmt is ExportFormat.SPACY:
+            with atomic_folder(out) as staging:
+                _export_docbins(docs, staging, options, tokenizers, report)
+                _write_marker(staging, report, options)
+                if config_base is not None:
+                    for lang in sorted(report.folders):
+                        base = config_base(lang)
+                        report.configs.append(WrittenConfig(lang, write_training_config(report.folders[lang], lang,
+                                                                                        base), base))
+            _relocate(report, staging, out)
+        elif fmt is ExportFormat.CONLL:
+            _export_conll(docs, out, tokenizers, report)
+        else:
+            _export_jsonl(docs, out, fmt, tokenizers, report)
+    except StoreDamaged as exc:
+        raise exc.with_outcome("nothing was exported") from exc
+    except OSError as exc:
+        raise AnnotatorError(_write_error(out, exc)) from exc
     return report
+
+
+def checked_target(out: Path, fmt: ExportFormat) -> Path:
+    """``out`` made absolute (a symbolic link followed: the folder swapped in is the real one), or an
+    error when it is of the wrong kind for ``fmt`` or cannot be created."""
+    out = Path(os.path.realpath(out))
+    if fmt.writes_folder:
+        if out.exists() and not out.is_dir():
+            raise AnnotatorError(f"cannot export to {out}: it is a file, and the spaCy format writes a folder "
+                                 "(train.spacy, dev.spacy); give a folder path")
+        try:
+            foreign = foreign_entries(out)
+        except OSError as exc:
+            raise AnnotatorError(f"cannot export to {out}: {exc.strerror or exc}") from None
+        if foreign:
+            shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
+            raise AnnotatorError(f"cannot export to {out}: it holds other files ({shown}) and no earlier export; the "
+                                 "spaCy format replaces its folder whole, so give a new or empty folder, e.g. "
+                                 f"{out / 'training-data'}")
+    elif out.is_dir():
+        raise AnnotatorError(f"cannot export to {out}: it is a folder, and the {fmt.value} format writes one file; "
+                             f"give a file path such as {out / ('export' + fmt.suffix)}")
+    elif out.exists() and not out.is_file():
+        raise AnnotatorError(f"cannot export to {out}: it is not a regular file (a pipe, socket or device); "
+                             "give a file path")
+    for ancestor in out.parents:
+        if ancestor.exists():
+            if not ancestor.is_dir():
+                raise AnnotatorError(f"cannot export to {out}: {ancestor} is a file, not a folder")
+            break
+    return out
+
+
+def _write_error(out: Path, exc: OSError) -> str:
+    where = Path(os.fsdecode(exc.filename)).parent if exc.filename else None
+    inside = where is not None and (where == out.parent or out.parent in where.parents)  # ours: not worth naming
+    place = f" (in {where})" if where is not None and not inside else ""
+    return f"cannot write the export {out}: {exc.strerror or exc}{place}; nothing was written"
+
+
+def _write_marker(folder: Path, report: ExportReport, options: ExportOptions) -> None:
+    """What marks the folder as an export (so a later export may replace it whole), and what it holds."""
+    import json
+    from datetime import UTC, datetime
+
+    record = {"written_by": "annotator export", "at": datetime.now(UTC).isoformat(timespec="seconds"),
+              "documents": report.documents, "by_split": dict(report.by_split),
+              "languages": sorted(report.by_language), "seed": options.seed, "dev_ratio": options.dev_ratio}
+    with atomic_write(folder / MARKER) as fh:
+        fh.write(json.dumps(record, indent=2) + "\n")
+
+
+def _relocate(report: ExportReport, staging: Path, out: Path) -> None:
+    """Report the paths the swapped-in folder has, not the temporary ones it was built under."""
+
+    def moved(path: Path) -> Path:
+        return out / path.relative_to(staging)
+
+    report.files = [moved(p) for p in report.files]
+    report.folders = {lang: moved(p) for lang, p in report.folders.items()}
+    report.configs = [WrittenConfig(c.language, moved(c.path), c.base) for c in report.configs]
 
 
 def _count(report: ExportReport, ex: ExportDocument) -> None:

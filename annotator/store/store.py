@@ -16,7 +16,7 @@ from contextlib import AbstractContextManager
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from annotator.core.changes import Changes
@@ -25,7 +25,8 @@ from annotator.core.errors import AnnotatorError
 from annotator.core.labels import Label
 from annotator.core.span import GOLD, Layer, SpanData
 from annotator.store import bulk, corpus, edits, migrate, project, queries
-from annotator.store.engine import make_engine, resolve_url, writer
+from annotator.store.engine import is_read_only, make_engine, resolve_url, writer
+from annotator.store.integrity import describe
 from annotator.store.records import (
     DocumentBundle,
     DocumentInfo,
@@ -52,20 +53,30 @@ class Store:
 
     @classmethod
     def open(cls, url_or_path: str | None = None) -> Store:
-        """Open (creating or upgrading through Alembic) the store at ``url_or_path`` or the default."""
+        """Open (creating or upgrading through Alembic) the store at ``url_or_path`` or the default.
+
+        Refused with one message, before anything is written: a file that is not an SQLite database or
+        is visibly damaged (``integrity.preflight``), a schema revision this version does not know
+        (``SchemaUnknown``). A file whose folder is not writable opens read-only."""
         engine = make_engine(resolve_url(url_or_path))
         try:
-            backup = migrate.backup_before_upgrade(engine)
+            backup = migrate.prepare(engine)
             if backup is not None:
                 log.warning("upgrading the database schema; a copy of the old one is at %s", backup)
-            migrate.upgrade(engine)
-        except OperationalError as exc:
+            store = cls(engine)
+            store.backup = backup
+            if not is_read_only(engine) and not store.labels():  # no write transaction when there is nothing to do
+                with store._write() as s:
+                    project.seed_labels(s)
+        except AnnotatorError:
             engine.dispose()
-            raise AnnotatorError(f"cannot open the database {engine.url!r}: {exc.orig}") from exc
-        store = cls(engine)
-        store.backup = backup
-        with store._write() as s:
-            project.seed_labels(s)
+            raise
+        except DBAPIError as exc:
+            engine.dispose()
+            raise AnnotatorError(f"cannot open the database {describe(engine)}: {_first_line(exc.orig)}") from exc
+        except BaseException:
+            engine.dispose()
+            raise
         return store
 
     def close(self) -> None:
@@ -287,3 +298,8 @@ class Store:
         """
         with self._write() as s:
             return edits.revert(s, changes, expected_versions)
+
+
+def _first_line(exc: object) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -117,4 +118,63 @@ def test_postgresql_upgrade_keeps_a_copy_of_every_table(postgres) -> None:  # ty
         assert conn.exec_driver_sql(f'SELECT text FROM "{schema}".documents').scalars().all() == ["Rabat."]
         assert conn.exec_driver_sql(f'SELECT version_num FROM "{schema}".alembic_version').scalar() == "0001"
     assert store.document_count() == 1
+    store.close()
+
+
+def test_a_store_from_a_newer_schema_is_refused_without_a_backup(db_path) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+
+    from annotator.core.errors import SchemaUnknown
+
+    Store.open(str(db_path)).close()
+    with sqlite3.connect(db_path) as raw:
+        raw.execute("UPDATE alembic_version SET version_num = '0099'")
+    raw.close()
+    for _ in range(2):
+        with pytest.raises(SchemaUnknown, match=r"made by a newer annotator \(schema revision 0099\); upgrade "
+                                                r"annotator to open it\. Nothing was changed$"):
+            Store.open(str(db_path))
+    assert sorted(p.name for p in db_path.parent.iterdir() if ".backup-" in p.name) == []
+
+
+def test_partial_backups_of_killed_upgrades_are_removed_and_never_named_as_backups(db_path) -> None:  # type: ignore[no-untyped-def]
+    import subprocess
+    import sys
+
+    from annotator.store.engine import make_engine
+
+    engine = make_engine(f"sqlite:///{db_path}")
+    migrate.upgrade(engine, "0001")
+    engine.dispose()
+    dead = int(subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                              text=True, check=True).stdout)
+    partial = db_path.with_name(f".{db_path.name}.backup-0001-20260101-000000.tmp-{dead}")
+    partial.write_bytes(b"SQLite format 3\x00 half a copy")
+    partial.with_name(partial.name + "-journal").write_bytes(b"")
+    store = Store.open(str(db_path))
+    store.close()
+    assert store.backup is not None
+    names = sorted(p.name for p in db_path.parent.iterdir() if "backup" in p.name)
+    assert names == [Path(store.backup).name]  # only the complete copy, under its final name
+    with sqlite3.connect(store.backup) as copy:
+        assert copy.execute("PRAGMA quick_check").fetchone() == ("ok",)
+
+
+def test_postgresql_backup_quotes_every_name(postgres) -> None:  # type: ignore[no-untyped-def]
+    """Table names come from the database too: a hostile one is copied as a name, never run as SQL."""
+    from sqlalchemy import create_engine, inspect
+
+    url = postgres.create_database("quoting")
+    engine = create_engine(url)
+    migrate.upgrade(engine, "0001")
+    hostile = 'odd"; CREATE TABLE pwned(); --'
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f'CREATE TABLE "{hostile.replace(chr(34), chr(34) * 2)}" (x int)')
+    engine.dispose()
+    store = Store.open(url)
+    assert store.backup is not None
+    schema = store.backup.removeprefix("schema ")
+    with store.engine.connect() as conn:
+        assert hostile in inspect(conn).get_table_names(schema=schema)
+        assert "pwned" not in inspect(conn).get_table_names() + inspect(conn).get_table_names(schema=schema)
     store.close()
