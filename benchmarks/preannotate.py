@@ -178,6 +178,27 @@ def measure_long(text: str, mode: str, tmp: Path) -> dict[str, float]:
     return result
 
 
+def throughput(docs: list[tuple[str, str]], args: argparse.Namespace, tmp: Path) -> None:
+    words = sum(len(t.split()) for t, _ in docs)
+    print(f"corpus: {len(docs)} articles, {words:,} words ({words // len(docs)} per article, "
+          f"{sum(lang == 'fr' for _, lang in docs)} French), {args.processes} core(s) of {os.cpu_count()}")
+    ratios = []
+    for round_no in range(1, args.rounds + 1):  # alternated: a busy neighbour slows both, not one
+        raw = raw_pipe(docs, args.processes, args.batch_size)
+        our = ours(docs, args.processes, args.batch_size, tmp)
+        assert our.entities == raw.entities, (our.entities, raw.entities)
+        ratios.append(raw.seconds / our.seconds)
+        print(f"round {round_no}:")
+        print(f"  raw nlp.pipe(n_process={raw.processes}):      {raw.seconds:7.2f} s  "
+              f"{len(docs) / raw.seconds:6.1f} docs/s  {words / raw.seconds:8,.0f} words/s  CPU {raw.cpu:7.1f} s  "
+              f"({raw.entities} entities)")
+        print(f"  annotator preannotate ({our.processes} processes): {our.seconds:7.2f} s  "
+              f"{len(docs) / our.seconds:6.1f} docs/s  {words / our.seconds:8,.0f} words/s  CPU {our.cpu:7.1f} s  "
+              f"({our.entities} entities stored)")
+        print(f"  ratio ours/raw: throughput {raw.seconds / our.seconds:.3f}, CPU {raw.cpu / our.cpu:.3f}")
+    print(f"throughput ratio ours/raw (median of {len(ratios)}): {statistics.median(ratios):.3f}  (goal >= 0.85)")
+
+
 def main() -> None:
     from annotator.nlp.workers import cpu_count
 
@@ -191,30 +212,12 @@ def main() -> None:
                         help="and raw NER of a whole article of this size (max_length raised)")
     args = parser.parse_args()
 
-    docs = corpus(args.docs)
-    words = sum(len(t.split()) for t, _ in docs)
-    print(f"corpus: {len(docs)} articles, {words:,} words ({words // len(docs)} per article, "
-          f"{sum(lang == 'fr' for _, lang in docs)} French), {args.processes} core(s) of {os.cpu_count()}")
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
-        ratios = []
-        for round_no in range(1, args.rounds + 1):  # alternated: a busy neighbour slows both, not one
-            raw = raw_pipe(docs, args.processes, args.batch_size)
-            our = ours(docs, args.processes, args.batch_size, tmp)
-            assert our.entities == raw.entities, (our.entities, raw.entities)
-            ratios.append(raw.seconds / our.seconds)
-            print(f"round {round_no}:")
-            print(f"  raw nlp.pipe(n_process={raw.processes}):      {raw.seconds:7.2f} s  "
-                  f"{len(docs) / raw.seconds:6.1f} docs/s  {words / raw.seconds:8,.0f} words/s  CPU {raw.cpu:7.1f} s  "
-                  f"({raw.entities} entities)")
-            print(f"  annotator preannotate ({our.processes} processes): {our.seconds:7.2f} s  "
-                  f"{len(docs) / our.seconds:6.1f} docs/s  {words / our.seconds:8,.0f} words/s  CPU {our.cpu:7.1f} s  "
-                  f"({our.entities} entities stored)")
-            print(f"  ratio ours/raw: throughput {raw.seconds / our.seconds:.3f}, CPU {raw.cpu / our.cpu:.3f}")
-        print(f"throughput ratio ours/raw (median of {len(ratios)}): {statistics.median(ratios):.3f}  (goal >= 0.85)")
-
+        if args.docs:
+            throughput(corpus(args.docs), args, tmp)
         if args.long_mb:
-            base = measure_long(docs[0][0], "ours", tmp)
+            base = measure_long(corpus(1)[0][0], "ours", tmp)
             text = long_article(args.long_mb)
             long = measure_long(text, "ours", tmp)
             print(f"one article of {len(text) / 1e6:.1f} MB ({len(text.split()):,} words), in pieces: "

@@ -26,6 +26,7 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
+from multiprocessing.context import ForkContext, SpawnContext
 from multiprocessing.process import BaseProcess
 
 from annotator.core.errors import AnnotatorError
@@ -89,7 +90,9 @@ class WorkerPool:
     def __init__(self, pipelines: Pipelines, processes: int, limits: Limits | None = None,
                  start_method: str | None = None, preload: Sequence[str] = ()) -> None:
         self.start_method = start_method or default_start_method()
-        self._context = multiprocessing.get_context(self.start_method)
+        fork = self.start_method == "fork"
+        self._context: ForkContext | SpawnContext = (multiprocessing.get_context("fork") if fork
+                                                     else multiprocessing.get_context("spawn"))
         self._limits = limits or Limits()
         self._source: Pipelines | PipelineConfig = pipelines.config
         if self.start_method == "fork":

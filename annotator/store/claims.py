@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import os
 import socket
+import sys
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
@@ -358,7 +359,10 @@ def queued(engine: Engine) -> dict[str, int]:
 # -- statements ---------------------------------------------------------------------------------
 
 
-def _scoped(query: Select[Any], kinds: Collection[str] | None, language: str | None) -> Select[Any]:
+_S = TypeVar("_S", bound=Select)
+
+
+def _scoped(query: _S, kinds: Collection[str] | None, language: str | None) -> _S:
     if kinds is not None:
         query = query.where(QueueRow.kind.in_(list(kinds)))
     if language is not None:
@@ -486,7 +490,7 @@ class _FileLock:
 
 
 def _try_lock(handle: IO[str]) -> bool:
-    if os.name == "nt":  # pragma: no cover - Windows
+    if sys.platform == "win32":  # pragma: no cover - Windows
         import msvcrt
 
         try:
@@ -505,7 +509,7 @@ def _try_lock(handle: IO[str]) -> bool:
 
 
 def _unlock(handle: IO[str]) -> None:
-    if os.name == "nt":  # pragma: no cover - Windows
+    if sys.platform == "win32":  # pragma: no cover - Windows
         import msvcrt
 
         handle.seek(0)
