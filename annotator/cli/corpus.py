@@ -16,7 +16,8 @@ from annotator.core.errors import InputRefused, Problem
 from annotator.core.progress import CancelToken
 from annotator.io.importer import SUFFIXES, ImportOptions, import_paths
 from annotator.nlp.pipelines import project_pipelines
-from annotator.nlp.preannotate import preannotate
+from annotator.nlp.preannotate import PreannotateReport, PreannotationFailed, preannotate
+from annotator.nlp.workers import ENV_PROCESSES
 from annotator.store import Store
 
 
@@ -94,19 +95,37 @@ def _preannotate_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", help="package name or model folder to use (for its language) instead of the default")
     parser.add_argument("--language", help="only documents in this language")
     parser.add_argument("--rerun", action="store_true", help="also re-run documents that already have suggestions")
-    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--batch-size", type=int, default=64, help="documents per committed batch (default 64)")
+    parser.add_argument("--processes", type=int, metavar="N",
+                        help=f"NER processes on this machine (default ${ENV_PROCESSES}, else every core)")
+    parser.add_argument("--worker", action="store_true",
+                        help="queue nothing: help the runs other processes queued (PostgreSQL: from any machine) "
+                             "until none is left")
 
 
 def _preannotate(store: Store, args: argparse.Namespace, user: str) -> int:
     pipelines = project_pipelines(store, args.model, args.language)
-    report = preannotate(store, pipelines, language=args.language, rerun=args.rerun, batch_size=args.batch_size,
-                         progress=TerminalProgress(), cancel=CancelToken())
+    try:
+        report = preannotate(store, pipelines, language=args.language, rerun=args.rerun, batch_size=args.batch_size,
+                             processes=args.processes, join=args.worker, progress=TerminalProgress(),
+                             cancel=CancelToken())
+    except PreannotationFailed as failed:
+        _print_preannotation(failed.report)
+        print(f"{len(failed.report.failures)} document(s) failed (id, source, reason); the others' suggestions "
+              "were saved:")
+        for failure in failed.report.failures:
+            print(f"  {failure}")
+        return 1
+    _print_preannotation(report)
+    return 0
+
+
+def _print_preannotation(report: PreannotateReport) -> None:
     print(f"pre-annotated {report.documents} document(s): {report.spans} suggested entities")
     for author, n in sorted(report.by_model.items()):
         print(f"  {author}: {n} document(s)")
     for lang, n in sorted(report.without_model.items()):
         print(f"  no NER pipeline for '{lang}': {n} document(s) left for manual annotation")
-    return 0
 
 
 def _stats_arguments(parser: argparse.ArgumentParser) -> None:

@@ -24,7 +24,7 @@ from annotator.core.document import DocumentStatus, NewDocument
 from annotator.core.errors import AnnotatorError
 from annotator.core.labels import Label
 from annotator.core.span import GOLD, Layer, SpanData
-from annotator.store import bulk, corpus, edits, migrate, project, queries
+from annotator.store import bulk, claims, corpus, edits, migrate, project, queries
 from annotator.store.engine import is_read_only, make_engine, resolve_url, writer
 from annotator.store.integrity import describe
 from annotator.store.records import (
@@ -298,6 +298,24 @@ class Store:
         """
         with self._write() as s:
             return edits.revert(s, changes, expected_versions)
+
+    # -- the pre-annotation work queue (claims.py): many processes, even on many machines ----------
+
+    def suggestion_queue(self, request: claims.QueueRequest, connections: int = 2) -> claims.WorkQueue:
+        """Queue the documents of a pre-annotation run (or join the run under way) and hand them out a
+        batch at a time: ``claim`` a batch, ``complete`` it with its suggestions (one transaction, the
+        documents leave the queue) or ``release`` it. On PostgreSQL any number of processes share the
+        queue (``FOR UPDATE SKIP LOCKED``; ``connections`` claims may be open at once); on SQLite a
+        second process is refused. ``close`` the queue when done."""
+        return claims.open_queue(self.engine, self._writer, request, connections)
+
+    def suggestion_batches(self, document_ids: Sequence[int]) -> claims.WorkQueue:
+        """The same interface over exactly ``document_ids`` (whatever their status), queued nowhere."""
+        return claims.FixedBatches(self.engine, self._writer, document_ids)
+
+    def queued_for_suggestions(self) -> dict[str, int]:
+        """``{run kind: documents waiting}``: what interrupted or running pre-annotation runs have left."""
+        return claims.queued(self.engine)
 
 
 def _first_line(exc: object) -> str:
