@@ -29,7 +29,7 @@ from annotator.gui.editor_panel import EditorPanel
 from annotator.gui.file_menu import FileActions
 from annotator.gui.jobs import Job, JobRunner, Throttle
 from annotator.gui.label_palette import AddLabelDialog, LabelPalette
-from annotator.gui.model_menu import ModelActions
+from annotator.gui.model_menu import ModelActions, gui_processes
 from annotator.gui.occurrences import OccurrenceActions
 from annotator.gui.ops import Op, Ops
 from annotator.gui.session import AnnotationSession
@@ -317,7 +317,8 @@ class MainWindow(QMainWindow):
             if count == 0 and seeds is not None:
                 def work(progress: ProgressSink, cancel: CancelToken) -> object:
                     import_paths(store, [seeds], ImportOptions(author=user), progress)
-                    return preannotate(store, pipelines, progress=progress, cancel=cancel)
+                    return preannotate(store, pipelines, processes=gui_processes(), progress=progress,
+                                       cancel=cancel)
 
                 self.jobs.start(Job("importing the sample articles", work))
             elif waiting:

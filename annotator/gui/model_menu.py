@@ -6,6 +6,7 @@ store keeps (which model suggests for a language) are read and written on the da
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 
 from PySide6.QtWidgets import QWidget
@@ -24,6 +25,11 @@ from annotator.store.records import TrainedModel
 Notify = Callable[[str, bool], None]
 
 
+def gui_processes() -> int:
+    """Pre-annotation from the app leaves one core to the window."""
+    return max(1, (os.cpu_count() or 1) - 1)
+
+
 class ModelActions:
     def __init__(self, parent: QWidget, store: Store, pipelines: Pipelines, jobs: JobRunner, ops: Ops,
                  language: Callable[[], str], notify: Notify) -> None:
@@ -37,7 +43,8 @@ class ModelActions:
         store, pipelines = self.store, self.pipelines
 
         def work(progress: ProgressSink, cancel: CancelToken) -> object:
-            return preannotate(store, pipelines, rerun=rerun, progress=progress, cancel=cancel)
+            return preannotate(store, pipelines, rerun=rerun, processes=gui_processes(), progress=progress,
+                               cancel=cancel)
 
         return self.jobs.start(Job("suggesting entities", work))
 
