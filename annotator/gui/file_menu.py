@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QWidget
 
 from annotator.core.progress import CancelToken, ProgressSink
 from annotator.gui.jobs import Job, JobRunner
+from annotator.io.atomic import foreign_entries
 from annotator.io.exporter import ExportFormat, ExportReport, export
 from annotator.io.importer import ImportOptions, import_paths
 from annotator.io.selection import ExportOptions
@@ -58,6 +59,9 @@ class FileActions:
             return
         if fmt == ExportFormat.SPACY.value:
             target = QFileDialog.getExistingDirectory(self.parent, "Folder for train.spacy / dev.spacy")
+            if target and foreign_entries(Path(target)):
+                # A folder holding other things is never replaced whole: export into a new one inside it.
+                target = str(Path(target) / "training-data")
         else:
             suffix = ".conll" if fmt == ExportFormat.CONLL.value else ".jsonl"
             target, _ = QFileDialog.getSaveFileName(self.parent, "Export to", f"export{suffix}")

@@ -20,6 +20,7 @@ from annotator.nlp.pipelines import Pipelines, project_pipelines
 from annotator.nlp.preannotate import preannotate
 from annotator.nlp.train import TrainReport, TrainSettings, train
 from annotator.store import Store
+from annotator.store.integrity import require_intact
 from annotator.store.records import TrainedModel
 
 Notify = Callable[[str, bool], None]
@@ -53,6 +54,7 @@ class ModelActions:
         chosen = settings or TrainSettings()
 
         def work(progress: ProgressSink, cancel: CancelToken) -> object:
+            require_intact(store.engine)  # never train on what a damaged file happens to yield
             return train(store, pipelines, language, settings=chosen, progress=progress, cancel=cancel)
 
         def done(report: TrainReport) -> None:
