@@ -21,10 +21,10 @@ from annotator.nlp.background import (
     set_learning_every,
     train_if_due,
 )
-from annotator.nlp.evaluate import gold_documents
+from annotator.nlp.evaluate import before_after, gold_documents
 from annotator.nlp.pipelines import Pipelines
 from annotator.nlp.preannotate import preannotate
-from annotator.nlp.train import TrainSettings, plan_training
+from annotator.nlp.train import TrainSettings, plan_training, train
 from annotator.nlp.uncertainty import beam_uncertainty, disagreement, rank_unfinished
 from annotator.store import Store
 
@@ -161,3 +161,23 @@ def test_uncertainty_orders_unfinished_documents(seeded_store: Store, pipelines:
     assert disagreement(en, fr, [unsure])[0] > 0.0
     with pytest.raises(ValueError):
         rank_unfinished(seeded_store, en, method="disagreement")
+
+
+@pytest.mark.slow
+def test_many_documents_hold_the_dev_split_out(store: Store, pipelines: Pipelines, tmp_path: Path) -> None:
+    store.import_documents([synthetic(i) for i in range(40)], author="alice")
+    for d in store.list_documents():
+        store.set_status(d.id, DocumentStatus.ACCEPTED, "alice")
+    settings = TrainSettings(max_epochs=2, patience=1, min_dev_entities=10, rehearsal=0.0)
+    dev = {d.id for d in gold_documents(store, "en", "dev")}
+    report = train(store, pipelines, "en", settings=settings, output=tmp_path / "models")
+    assert report.mode == "dev" and report.dev_docs == len(dev) and report.train_docs == 40 - len(dev)
+    (model,) = store.trained_models("en")
+    assert not set(model.scores["trained_on"]) & dev
+    for side in ("before", "after"):
+        assert {d["id"] for d in model.scores[side]["documents_scored"]} == dev
+        assert model.scores[side]["how"].startswith("dev split")
+    assert 1 <= model.scores["chosen_epochs"] <= len(model.scores["epochs"]) <= 2
+    assert model.scores["after"]["overall"]["f"] >= model.scores["before"]["overall"]["f"]
+    result = before_after(store, "en")  # evaluate: the same dev documents, the model never saw them
+    assert result.documents == len(dev) and result.seen == 0 and result.split == "dev"
