@@ -17,6 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import cast
+
+from spacy.pipeline import EntityRecognizer
 
 from annotator.core.labels import DEFAULT_LABELS, map_label
 from annotator.core.span import SpanData
@@ -43,7 +46,8 @@ class LabelScheme:
 
     @classmethod
     def of(cls, pipeline: Pipeline) -> LabelScheme:
-        labels = frozenset(pipeline.nlp.get_pipe("ner").labels) if pipeline.has_ner else frozenset()
+        ner = cast(EntityRecognizer, pipeline.nlp.get_pipe("ner")) if pipeline.has_ner else None
+        labels = frozenset(ner.labels) if ner is not None else frozenset()
         return cls(labels, dict(pipeline.label_mapping))
 
     @property

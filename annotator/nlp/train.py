@@ -39,11 +39,12 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import spacy
 from platformdirs import user_data_path
 from spacy.language import Language
+from spacy.pipeline import EntityRecognizer
 from spacy.tokens import Doc
 from spacy.training import Example
 from spacy.util import fix_random_seed, minibatch
@@ -296,7 +297,7 @@ class _Session:
             nlp.add_pipe("ner")
             scheme = LabelScheme(frozenset(), {})
         labels = sorted({s.label for d in plan.train + plan.dev for s in d.entities})
-        ner = nlp.get_pipe("ner")
+        ner = _ner(nlp)
         session = cls(nlp, base, base_name, scheme, settings, plan, ner_components(nlp), labels)
         if base_name is None:
             examples = [session.example(p) for d in plan.train for p in _pieces(d, "document")]
@@ -346,7 +347,7 @@ class _Session:
     # training
 
     def reset(self) -> Optimizer:
-        self.nlp.get_pipe("ner").from_bytes(self.initial)
+        _ner(self.nlp).from_bytes(self.initial)
         optimizer = self.nlp.create_optimizer()
         optimizer.learn_rate = self.settings.learn_rate
         return optimizer
@@ -442,7 +443,7 @@ class _Session:
         states = [self.initial] * k
         optimizers = [self._optimizer() for _ in range(k)]
         rngs = [random.Random(self.settings.seed + i) for i in range(k)]
-        ner = self.nlp.get_pipe("ner")
+        ner = _ner(self.nlp)
         predictions_by_epoch: list[list[list[SpanData]]] = []
         epochs: list[EpochResult] = []
         best_n, stale = 0, 0
@@ -541,6 +542,10 @@ def _base(pipelines: Pipelines, language: str, chosen: str | None) -> Pipeline:
     if name is not None and loaded.name == (Path(name).name if Path(name).exists() else name):
         return loaded
     return Pipelines(PipelineConfig({language: (name,) if name else ()}, pipelines.config.label_mapping)).get(language)
+
+
+def _ner(nlp: Language) -> EntityRecognizer:
+    return cast(EntityRecognizer, nlp.get_pipe("ner"))
 
 
 def _own_tok2vec(nlp: Language) -> None:

@@ -38,7 +38,7 @@ def synthetic(i: int) -> tuple[NewDocument, list[SpanData]]:
     """A short report with three people/places, each document's text unique."""
     name, place, other = NAMES[i % 5], PLACES[(i // 5) % 5], NAMES[(i + 2) % 5]
     text = f"Report {i}. {name} met {other} in {place} on day {i}.\n\n{place} welcomed them."
-    spans = []
+    spans: list[SpanData] = []
     for surface, label in ((name, "PERSON"), (other, "PERSON"), (place, "GPE")):
         start = text.index(surface, spans[-1].end if spans else 0)
         spans.append(SpanData(start, start + len(surface), label))
@@ -122,7 +122,8 @@ def test_background_learning_trains_after_k_accepts_keeps_every_model_and_rolls_
     first = learn(store, pipelines, "en", settings=TINY, output=out)
     assert first.report is not None and first.resuggested is not None
     assert first.resuggested.documents == 5  # the unfinished ones, re-suggested with the new model
-    assert current_model(store, "en").path == first.report.model.path
+    now = current_model(store, "en")
+    assert now is not None and now.path == first.report.model.path
     unfinished = store.document(ids[5])
     assert unfinished.suggested_by == first.report.model.author
     assert not learning_state(store, "en").due  # its 3 documents are learnt
@@ -139,7 +140,8 @@ def test_background_learning_trains_after_k_accepts_keeps_every_model_and_rolls_
     assert all(Path(p.path).is_dir() for p in history)  # every model kept
 
     make_current(store, "en", history[0].path)  # rollback
-    assert current_model(store, "en") is not None and current_model(store, "en").version == "1.0.1"
+    rolled_back = current_model(store, "en")
+    assert rolled_back is not None and rolled_back.version == "1.0.1"
     make_current(store, "en", None)
     assert current_model(store, "en") is None and store.suggestion_models() == {}
 
