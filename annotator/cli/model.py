@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import asdict
 from pathlib import Path
 
 from annotator.cli.command import Command
@@ -11,7 +12,8 @@ from annotator.cli.progress import TerminalProgress
 from annotator.core.compare import Scores
 from annotator.core.errors import AnnotatorError
 from annotator.core.progress import CancelToken
-from annotator.nlp.evaluate import before_after
+from annotator.nlp.background import model_history
+from annotator.nlp.evaluate import before_after, describe
 from annotator.nlp.pipelines import (
     PipelineConfig,
     Pipelines,
@@ -31,11 +33,21 @@ def _split_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _train_arguments(parser: argparse.ArgumentParser) -> None:
+    defaults = TrainSettings()
     parser.add_argument("--language", default="en")
-    parser.add_argument("--epochs", type=int, default=20, help="at most this many epochs (early stopping on dev F)")
-    parser.add_argument("--patience", type=int, default=4)
+    parser.add_argument("--base", help="package or model folder to fine-tune (default: the language's configured "
+                                       "pipeline), e.g. fr_core_news_md")
+    parser.add_argument("--epochs", type=int, default=defaults.max_epochs,
+                        help="at most this many epochs (chosen by cross-validation, or early stopping on dev F)")
+    parser.add_argument("--fixed-epochs", type=int, help="exactly this many epochs (no choice)")
+    parser.add_argument("--patience", type=int, default=defaults.patience)
     _split_arguments(parser)
-    parser.add_argument("--rehearsal", type=float, default=0.5,
+    parser.add_argument("--folds", type=int, default=defaults.folds,
+                        help="cross-validation folds while documents are few")
+    parser.add_argument("--learn-rate", type=float, default=defaults.learn_rate)
+    parser.add_argument("--dropout", type=float, default=defaults.dropout)
+    parser.add_argument("--batch-size", type=int, default=defaults.batch_size, help="sentences per update")
+    parser.add_argument("--rehearsal", type=float, default=defaults.rehearsal,
                         help="base-model examples mixed in per corrected example, against forgetting (0: off)")
     parser.add_argument("--output", help="folder for trained models (default: the user data folder)")
     parser.add_argument("--use", action="store_true", help="make the new model the suggestion model and re-run it "
@@ -44,13 +56,24 @@ def _train_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _train(store: Store, args: argparse.Namespace, user: str) -> int:
     settings = TrainSettings(max_epochs=args.epochs, patience=args.patience, dev_ratio=args.dev_ratio, seed=args.seed,
-                             rehearsal=args.rehearsal)
+                             rehearsal=args.rehearsal, folds=args.folds, learn_rate=args.learn_rate,
+                             dropout=args.dropout, batch_size=args.batch_size, epochs=args.fixed_epochs,
+                             base=args.base)
     report = train(store, Pipelines(PipelineConfig.from_env()), args.language, settings=settings,
                    output=Path(args.output) if args.output else None, progress=TerminalProgress(every=0),
                    cancel=CancelToken())
     m = report.model
+    what = "cross-validated F" if report.mode == "cv" else "dev F"
     print(f"trained {m.name} {m.version} from {m.base or 'blank'} on {report.train_docs} document(s), "
-          f"checked on {report.dev_docs}: dev F {report.before.overall.f:.3f} -> {report.after.overall.f:.3f}")
+          f"{report.chosen_epochs} epoch(s): {what} {report.before.overall.f:.3f} -> {report.after.overall.f:.3f}")
+    print(f"  {report.plan}")
+    if report.before_evaluation is not None and report.after_evaluation is not None:
+        print(f"  scored on: {report.after_evaluation.how}")
+        print(f"  before {describe(report.before_evaluation)}")
+        print(f"  after  {describe(report.after_evaluation)}")
+        if report.gain_ci95:
+            print(f"  gain {report.after.overall.f - report.before.overall.f:+.3f} "
+                  f"(paired 95% CI {report.gain_ci95[0]:+.3f} to {report.gain_ci95[1]:+.3f})")
     print(f"  saved to {m.path}")
     if args.use:
         store.set_suggestion_model(args.language, m.path)
@@ -71,15 +94,24 @@ def _evaluate_arguments(parser: argparse.ArgumentParser) -> None:
 def _evaluate(store: Store, args: argparse.Namespace, user: str) -> int:
     result = before_after(store, args.language, args.model, args.split, args.dev_ratio, args.seed)
     columns = [(result.before_name, result.before)]
+    evaluations = [(result.before_name, result.before_evaluation)]
     if result.after is not None and result.after_name is not None:
         columns.append((result.after_name, result.after))
+        evaluations.append((result.after_name, result.after_evaluation))
     if args.json:
-        print(json.dumps({"split": args.split, "documents": result.documents,
-                          "models": {name: sc.as_dict() for name, sc in columns}}, indent=2))
+        data = result.as_dict()
+        data["models"] = {name: ev.as_dict() if ev is not None else {} for name, ev in evaluations}
+        print(json.dumps(data, indent=2))
         return 0
     print(f"{result.documents} accepted '{args.language}' document(s), {args.split} split; exact span + label")
-    for i, (name, _) in enumerate(columns):
-        print(f"  [{'before' if i == 0 else 'after'}] {name}")
+    for i, (name, ev) in enumerate(evaluations):
+        print(f"  [{'before' if i == 0 else 'after'}] {name}: {describe(ev) if ev is not None else ''}")
+    if result.gain_ci95 is not None and result.after is not None:
+        print(f"  gain {result.after.overall.f - result.before.overall.f:+.3f} "
+              f"(paired 95% CI {result.gain_ci95[0]:+.3f} to {result.gain_ci95[1]:+.3f})")
+    if result.seen:
+        print(f"  note: the trained model learnt from {result.seen} of these {result.documents} document(s) "
+              f"(it was cross-validated); its held-out estimate is in 'annotator models'")
     _print_table(columns)
     for name, sc in columns:
         errors = ", ".join(f"{k} {v}" for k, v in sorted(sc.outcomes.items()))
@@ -101,19 +133,30 @@ def _print_table(columns: list[tuple[str, Scores]]) -> None:
         print(f"{label:<14}{cells}")
 
 
+def _models_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="every model with its scores, per language")
+
+
 def _models(store: Store, args: argparse.Namespace, user: str) -> int:
-    chosen = model_choices(store)
-    for choice in chosen:
+    chosen = store.suggestion_models()
+    if args.json:
+        languages = sorted({m.language for m in store.trained_models()} | set(chosen))
+        print(json.dumps({lang: {"current": chosen.get(lang), "models": [
+            {**asdict(p), "created_at": p.created_at.isoformat()} for p in model_history(store, lang)]}
+            for lang in languages}, indent=2))
+        return 0
+    for choice in model_choices(store):
         if choice.refused is None:
             print(f"suggestions for '{choice.language}': {choice.model}")
         else:
             print(f"suggestions for '{choice.language}': IGNORED {choice.model} ({choice.refused}); "
                   "the default pipelines suggest instead")
-    for m in store.trained_models():
-        after = m.scores.get("after", {}).get("overall", {}).get("f")
-        before = m.scores.get("before", {}).get("overall", {}).get("f")
-        print(f"{m.created_at:%Y-%m-%d %H:%M}  {m.language}  {m.name} {m.version}  from {m.base or 'blank'}  "
-              f"dev F {before} -> {after}  {m.path}")
+    for lang in sorted({m.language for m in store.trained_models()}):
+        for point in model_history(store, lang):
+            before = "-" if point.base_f is None else f"{point.base_f:.3f}"
+            mark = "*" if point.current else " "
+            print(f"{mark} {point.created_at:%Y-%m-%d %H:%M}  {lang}  {point.name}  base F {before} -> {point.label}"
+                  f"  {point.path}")
     if not chosen and not store.trained_models():
         print("no trained models yet; the default pipelines suggest entities (see README, Models)")
     return 0
@@ -145,6 +188,6 @@ def _use_model(store: Store, args: argparse.Namespace, user: str) -> int:
 COMMANDS = (
     Command("train", _train, _train_arguments),
     Command("evaluate", _evaluate, _evaluate_arguments),
-    Command("models", _models),
+    Command("models", _models, _models_arguments),
     Command("use-model", _use_model, _use_model_arguments),
 )

@@ -227,7 +227,7 @@ def _export_docbins(docs: Iterable[ExportDocument], out: Path, options: ExportOp
             yield ex, doc
 
     for side, (ex, doc) in split_train_dev(converted(), lambda pair: dev_score(pair[0], options.seed),
-                                           options.dev_ratio, group=lambda pair: pair[0].language):
+                                           options.dev_ratio):
         bins[ex.language, side].add(doc)
     languages = sorted(report.by_language)
     for lang in languages:

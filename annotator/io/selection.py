@@ -6,7 +6,7 @@ Kept apart from the writers so DocBin, JSONL and CoNLL can never disagree about 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal, TypeVar
@@ -122,9 +122,7 @@ def iter_export(
 
 
 def dev_score(doc: ExportDocument, seed: int) -> float:
-    """A stable split by document: a document is in dev when its score is below the dev ratio. The
-    score depends only on its text and the seed, so adding documents later never moves an old one
-    between train and dev."""
+    """Where a document falls in [0, 1): a function of its text (content hash) and the seed only."""
     digest = hashlib.sha256(f"{seed}:{doc.content_hash}".encode()).digest()
     return int.from_bytes(digest[:8], "big") / 2**64
 
@@ -133,31 +131,18 @@ Split = Literal["train", "dev"]
 T = TypeVar("T")
 
 
-def split_train_dev(items: Iterable[T], score: Callable[[T], float], dev_ratio: float,
-                    group: Callable[[T], Hashable] = lambda _: None) -> Iterator[tuple[Split, T]]:
-    """Each item with the side it belongs on, streamed: dev when its score is below ``dev_ratio``.
+def side_of(score: float, dev_ratio: float) -> Split:
+    """The side of a document whose ``dev_score`` is ``score``: dev below the ratio, else train."""
+    return "dev" if score < dev_ratio else "train"
 
-    A group (a language: one pipeline is trained per language) that the ratio leaves with no dev
-    item gets its lowest-scoring item in dev instead, when it has at least two items and the ratio
-    is not 0, so a small corpus can still be evaluated. That item is held back while streaming and
-    comes last (in train when it is not needed in dev); every other item comes in input order.
+
+def split_train_dev(items: Iterable[T], score: Callable[[T], float], dev_ratio: float) -> Iterator[tuple[Split, T]]:
+    """Each item with its side, streamed in input order: dev when its score is below ``dev_ratio``.
+
+    The side is a pure function of the item's score (for documents, ``dev_score``: content hash and
+    seed), so a document never changes side when the corpus grows or shrinks, and export, training and
+    evaluation agree. Nothing is borrowed to fill an empty side: with too few documents for a dev set,
+    training cross-validates over every accepted document instead (``annotator.nlp.train``).
     """
-    held: dict[Hashable, tuple[float, T]] = {}
-    in_dev: set[Hashable] = set()
-    in_train: set[Hashable] = set()  # groups with a train item besides the held one
     for item in items:
-        key, value = group(item), score(item)
-        if value < dev_ratio:
-            in_dev.add(key)
-            yield "dev", item
-        elif key not in held or value < held[key][0]:
-            if key in held:
-                in_train.add(key)
-                yield "train", held[key][1]
-            held[key] = (value, item)
-        else:
-            in_train.add(key)
-            yield "train", item
-    for key, (_, item) in held.items():
-        starved = dev_ratio > 0 and key not in in_dev and key in in_train
-        yield ("dev" if starved else "train"), item
+        yield side_of(score(item), dev_ratio), item

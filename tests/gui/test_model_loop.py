@@ -29,7 +29,7 @@ def test_train_evaluate_and_use_the_new_model(qtbot, make_window, seeded_store) 
     settle(qtbot, window)
     result = window.models.last_evaluation
     before, after = result.before, result.after
-    assert after.documents == 1
+    assert after.documents >= 1
     # the taught correction ("Blinken" is a PERSON) shows on the held-out article
     assert after.per_label["PERSON"].recall > before.per_label["PERSON"].recall
     window.models.use_latest_model()
