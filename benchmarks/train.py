@@ -39,7 +39,7 @@ from annotator.core.compare import compare  # noqa: E402
 from annotator.core.document import DocumentStatus, NewDocument  # noqa: E402
 from annotator.io.selection import ExportDocument  # noqa: E402
 from annotator.nlp.background import LearningResult, learn, set_learning_every  # noqa: E402
-from annotator.nlp.evaluate import ALL, Evaluation, evaluate, paired_gain  # noqa: E402
+from annotator.nlp.evaluate import ALL, Evaluation, bootstrap_f, evaluate, paired_gain  # noqa: E402
 from annotator.nlp.pipelines import PipelineConfig, Pipelines  # noqa: E402
 from annotator.nlp.preannotate import entities_of, preannotate  # noqa: E402
 from annotator.nlp.train import TrainReport, TrainSettings, train  # noqa: E402
@@ -64,6 +64,7 @@ GRID: list[tuple[str, dict[str, object]]] = [
 ]
 REHEARSAL_GRID: list[tuple[str, dict[str, object]]] = [
     ("rehearsal 0", {"rehearsal": 0.0}),
+    ("rehearsal 0.25", {"rehearsal": 0.25}),
     ("rehearsal 0.5", {"rehearsal": 0.5}),
     ("rehearsal 1", {"rehearsal": 1.0}),
     ("rehearsal 2", {"rehearsal": 2.0}),
@@ -132,13 +133,17 @@ def print_result(report: TrainReport, base: Evaluation, trained: Evaluation, sec
     if gain:
         delta = trained.scores.overall.f - base.scores.overall.f
         print(f"  gain {delta:+.3f}, paired 95% CI [{gain[0]:+.3f}, {gain[1]:+.3f}]")
-    print(f"\n  {'label':12} {'gold':>4}  {'base F':>6} {'95% CI':16} {'trained F':>9} {'95% CI':16}")
+    gains = bootstrap_f(trained.units, paired=base.units)
+    print(f"\n  {'label':12} {'gold':>4}  {'base F':>6} {'95% CI':16} {'trained F':>9} {'95% CI':16} "
+          f"{'gain 95% CI (paired)':22}")
     for label in sorted(set(base.scores.per_label) | set(trained.scores.per_label)):
         b, t = base.scores.per_label.get(label), trained.scores.per_label.get(label)
         gold = (t.tp + t.fn) if t else (b.tp + b.fn) if b else 0
         bf, tf = (b.f if b else 0.0), (t.f if t else 0.0)
+        lo, hi = gains.get(label, (0.0, 0.0))
         flag = "  below base" if tf < bf else ""
-        print(f"  {label:12} {gold:>4}  {bf:6.3f} {ci(base, label):16} {tf:9.3f} {ci(trained, label):16}{flag}")
+        print(f"  {label:12} {gold:>4}  {bf:6.3f} {ci(base, label):16} {tf:9.3f} {ci(trained, label):16} "
+              f"[{lo:+.3f}, {hi:+.3f}]{flag}")
     if errors:
         trained_pipeline = Pipelines(PipelineConfig.from_env(report.model.path, "en")).get("en")
         for doc in held_out():
@@ -242,9 +247,12 @@ def background_learning(pipelines: Pipelines, folder: Path, copies: int, setting
           f"{statistics.median(busy) / statistics.median(idle):.2f}, p95 {p95(busy) / p95(idle):.2f}")
 
 
-def tune(template: Path, unfinished_template: Path, folder: Path, pipelines: Pipelines, seeds: list[int]) -> None:
+def tune(template: Path, unfinished_template: Path, folder: Path, pipelines: Pipelines, seeds: list[int],
+         only: list[str] | None = None) -> None:
     rows = [(name, changes, template) for name, changes in GRID]
     rows += [(f"{name} (on unfinished 001/004 text)", changes, unfinished_template) for name, changes in REHEARSAL_GRID]
+    if only:
+        rows = [row for row in rows if any(row[0].startswith(prefix) for prefix in only)]
     print("| variant | seeds | epochs chosen | own CV F | held-out F (mean) | per seed | labels below base | s/run |")
     print("|---|---|---|---|---|---|---|---|")
     for name, changes, source in rows:
@@ -269,6 +277,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--tune", action="store_true", help="run the grid of docs/training.md")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
+    parser.add_argument("--only", nargs="+", help="with --tune: only the variants whose names start so")
     parser.add_argument("--rehearse-on-unfinished", action="store_true",
                         help="import 001, 003, 004 unannotated too (rehearsal reads them, as in the app)")
     parser.add_argument("--errors", action="store_true")
@@ -283,7 +292,7 @@ def main() -> None:
         if args.tune:
             (folder / "unfinished").mkdir()
             unfinished = corrected_store(folder / "unfinished", pipelines, unfinished=True)
-            tune(template, unfinished, folder, pipelines, args.seeds)
+            tune(template, unfinished, folder, pipelines, args.seeds, args.only)
             return
         if args.rehearse_on_unfinished:
             (folder / "unfinished").mkdir()

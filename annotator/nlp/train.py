@@ -44,10 +44,12 @@ from typing import Any, Literal, cast
 import spacy
 from platformdirs import user_data_path
 from spacy.language import Language
+from spacy.matcher import PhraseMatcher
 from spacy.pipeline import EntityRecognizer
 from spacy.tokens import Doc
+from spacy.tokens import Span as SpacySpan
 from spacy.training import Example
-from spacy.util import fix_random_seed, minibatch
+from spacy.util import filter_spans, fix_random_seed, minibatch
 from thinc.api import Optimizer
 
 from annotator.core.compare import Scores
@@ -185,7 +187,7 @@ def train(
     total = settings.epochs or settings.max_epochs
     progress(0, total, f"loading the {language} base pipeline")
     session = _Session.start(pipelines, language, settings, plan)
-    rehearse = session.rehearsal_pool(store, {d.id for d in docs}) if settings.rehearsal > 0 else []
+    rehearse = session.rehearsal_pool(store, docs) if settings.rehearsal > 0 else []
     progress(0, total, plan.reason)
     with tempfile.TemporaryDirectory(prefix="annotator-train-", dir=_ensure(output or models_folder())) as tmp:
         best_dir = Path(tmp) / "best"
@@ -319,9 +321,15 @@ class _Session:
     def examples(self, docs: Sequence[ExportDocument]) -> list[Example]:
         return [self.example(p) for d in docs for p in _pieces(d, self.settings.unit)]
 
-    def rehearsal_pool(self, store: Store, exclude: set[int], max_documents: int = 200) -> list[Example]:
+    def rehearsal_pool(self, store: Store, corrections: Sequence[ExportDocument],
+                       max_documents: int = 200) -> list[Example]:
         """The base model's own predictions, in its own labels, on documents nobody has corrected:
         replaying them keeps the fine-tuned model close to the base where the corrections say nothing.
+
+        Where the corrections do say something, the replay must not contradict them: every occurrence
+        of a text the analysts labelled or dismissed, and every predicted entity touching one, is left
+        *missing* (neither entity nor "no entity"). Unmasked, pseudo-rehearsal taught the base's
+        systematic errors back ("Blinken" is a GPE) and undid the corrections (docs/training.md).
         At most ``max_documents`` are read, so a large corpus does not make every run slow."""
         if self.base_name is None:
             return []
@@ -329,19 +337,37 @@ class _Session:
         language = self.base.language
         if not store.document_count(include, language):
             return []
+        exclude = {d.id for d in corrections}
         texts = []
         for d in iter_export(store, ExportOptions(include=include, language=language)):
             if d.id not in exclude:
-                texts.append(d)
+                texts.append(d.text)
             if len(texts) >= max_documents:
                 break
+        surfaces = {d.text[s.start : s.end] for d in corrections for s in (*d.entities, *d.rejected)}
+        matcher = PhraseMatcher(self.nlp.vocab)
+        matcher.add("corrected", [self.nlp.make_doc(t) for t in sorted(surfaces)])
         pool: list[Example] = []
-        for d, predicted in zip(texts, self.base.nlp.pipe(d.text for d in texts), strict=True):
-            spans = tuple(SpanData(e.start_char, e.end_char, e.label_) for e in predicted.ents)
-            source = replace(d, entities=spans, rejected=(), complete=True)
-            for piece in _pieces(source, self.settings.unit):
-                doc = piece.as_document()
-                pool.append(Example(self.nlp.make_doc(doc.text), to_spacy_doc(doc, self.tokenizers, [])))
+        for text, predicted in zip(texts, self.base.nlp.pipe(texts), strict=True):
+            ref = self.nlp.make_doc(text)
+            corrected = [ref[start:end] for _, start, end in matcher(ref)]
+            kept: list[SpacySpan] = []
+            for e in predicted.ents:
+                span = ref.char_span(e.start_char, e.end_char, label=e.label_)
+                if span is None:
+                    continue
+                if any(span.start < c.end and c.start < span.end for c in corrected):
+                    corrected.append(span)  # an entity touching a corrected text: unknown as a whole
+                else:
+                    kept.append(span)
+            ref.set_ents(kept, missing=filter_spans(corrected), default="outside")
+            ranges = [(0, len(text))] if self.settings.unit == "document" else \
+                sentence_ranges(text, language, [SpanData(e.start_char, e.end_char, e.label_) for e in ref.ents])
+            for a, b in ranges:
+                piece = ref.char_span(a, b, alignment_mode="expand")
+                if piece is not None:
+                    reference = piece.as_doc()
+                    pool.append(Example(self.nlp.make_doc(reference.text), reference))
         return pool
 
     # training

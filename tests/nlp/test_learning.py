@@ -27,6 +27,7 @@ from annotator.nlp.preannotate import preannotate
 from annotator.nlp.train import TrainSettings, plan_training, train
 from annotator.nlp.uncertainty import beam_uncertainty, disagreement, rank_unfinished
 from annotator.store import Store
+from tests.nlp.gold_seeds import correct_to_gold, gold_spans
 
 NAMES = ["Alice Martin", "Omar Haddad", "Yuki Sato", "Lena Fischer", "Diego Ruiz"]
 PLACES = ["Rabat", "Lyon", "Osaka", "Leipzig", "Quito"]
@@ -183,3 +184,22 @@ def test_many_documents_hold_the_dev_split_out(store: Store, pipelines: Pipeline
     assert model.scores["after"]["overall"]["f"] >= model.scores["before"]["overall"]["f"]
     result = before_after(store, "en")  # evaluate: the same dev documents, the model never saw them
     assert result.documents == len(dev) and result.seen == 0 and result.split == "dev"
+
+
+@pytest.mark.slow
+def test_rehearsal_replays_the_base_only_where_the_corrections_say_nothing(seeded_store: Store,
+                                                                           pipelines: Pipelines) -> None:
+    from annotator.nlp.train import _Session
+
+    by_source = {Path(d.source).name[:3]: d.id for d in seeded_store.list_documents()}
+    correct_to_gold(seeded_store, by_source["000"], gold_spans("000"))
+    docs = gold_documents(seeded_store, "en", "all")
+    settings = TrainSettings(rehearsal=0.5)
+    session = _Session.start(pipelines, "en", settings, plan_training(docs, settings, "en"))
+    pool = session.rehearsal_pool(seeded_store, docs)
+    tokens = [t for eg in pool for t in eg.reference]
+    assert len(pool) > 50  # sentences of 001, 002 and 004, the unfinished English seeds
+    blinken = [t for t in tokens if t.text == "Blinken"]
+    assert blinken and all(t.ent_iob == 0 for t in blinken)  # corrected text: missing, never the base's GPE
+    assert any(t.ent_type_ == "LOC" and t.text == "Middle" for t in tokens)  # "the Middle East": the base's
+    assert sum(t.ent_iob == 2 for t in tokens) > 0.5 * len(tokens)  # most tokens still say "no entity"
