@@ -10,7 +10,7 @@ to resample), and the paired interval of the gain.
 
     python benchmarks/train.py                      # default settings, held-out scores and timings
     python benchmarks/train.py --errors             # also list the trained model's held-out errors
-    python benchmarks/train.py --tune --seeds 0 1   # the grid of docs/training.md (slow: ~1 min a run)
+    python benchmarks/train.py --tune --seeds 0 1   # the settings grid the defaults came from (~1 min a run)
 
 Also reports training time per epoch, the re-run throughput of the trained model (preannotate vs
 raw ``nlp.pipe`` on the same texts; goal >= 0.85), and background learning as the app runs it

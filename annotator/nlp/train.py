@@ -23,7 +23,7 @@ running averages (what ``spacy train`` saves).
 
 The result is written to a temporary folder and renamed into place only when complete; only then is
 it registered in the store (with its scores, their documents, intervals and settings). A cancel leaves
-neither folder nor record. What was tried to choose the defaults is in docs/training.md.
+neither folder nor record. `python benchmarks/train.py --tune` runs the grid the defaults were chosen from.
 """
 
 from __future__ import annotations
