@@ -49,7 +49,7 @@ from tests.nlp.gold_seeds import correct_to_gold, gold_spans, seed_path, seed_te
 TRAIN_KEYS = ["000", "002"]
 TEST_KEYS = ["001", "004"]
 
-# One change at a time from the defaults (TrainSettings()), as measured for docs/training.md.
+# One change at a time from the defaults (TrainSettings()), as measured by --tune.
 GRID: list[tuple[str, dict[str, object]]] = [
     ("defaults", {}),
     ("whole articles as examples", {"unit": "document"}),
@@ -275,7 +275,7 @@ def tune(template: Path, unfinished_template: Path, folder: Path, pipelines: Pip
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--tune", action="store_true", help="run the grid of docs/training.md")
+    parser.add_argument("--tune", action="store_true", help="run the settings grid the defaults came from")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--only", nargs="+", help="with --tune: only the variants whose names start so")
     parser.add_argument("--rehearse-on-unfinished", action="store_true",

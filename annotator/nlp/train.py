@@ -72,7 +72,7 @@ Mode = Literal["cv", "dev"]
 
 @dataclass(frozen=True)
 class TrainSettings:
-    """Defaults chosen on the seeds (docs/training.md has the measurements)."""
+    """Defaults chosen on the seeds (benchmarks/train.py --tune measures the alternatives)."""
 
     max_epochs: int = 30
     patience: int = 5  # epochs without a better (dev or cross-validated) F before stopping
@@ -329,7 +329,7 @@ class _Session:
         Where the corrections do say something, the replay must not contradict them: every occurrence
         of a text the analysts labelled or dismissed, and every predicted entity touching one, is left
         *missing* (neither entity nor "no entity"). Unmasked, pseudo-rehearsal taught the base's
-        systematic errors back ("Blinken" is a GPE) and undid the corrections (docs/training.md).
+        systematic errors back ("Blinken" is a GPE) and undid the corrections (benchmarks/train.py).
         At most ``max_documents`` are read, so a large corpus does not make every run slow."""
         if self.base_name is None:
             return []

@@ -1,7 +1,7 @@
 """Issue 12's setting, kept short: an analyst corrects seed articles 000 and 002 to hand-made gold
 (tests/nlp/gold_seeds.py) through the store's edit calls and accepts them; training learns from both;
 base and trained model are scored on 001 and 004, which are not even in the store. The full-length
-figures (default settings) come from benchmarks/train.py and are in docs/training.md."""
+figures (default settings) come from benchmarks/train.py."""
 
 from __future__ import annotations
 
