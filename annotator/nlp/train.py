@@ -18,8 +18,9 @@ blank pipeline when there is none. Corrections train in the model's own label sc
 (``LabelScheme``): the French pipeline learns the analyst's PERSON/GPE as its PER/LOC, so it keeps its
 labels. Sentences, not whole articles, are the training examples: two articles are two updates per
 epoch, their sixty sentences are eight. Pseudo-rehearsal guards against forgetting: the base model's
-own predictions on documents nobody corrected are mixed into every epoch. Weights are the optimizer's
-running averages (what ``spacy train`` saves).
+own predictions on documents nobody corrected are mixed into every epoch, masked wherever the
+corrections say something (``rehearsal_pool``). Weights are the optimizer's running averages (what
+``spacy train`` saves). docs/training.md has what was measured.
 
 The result is written to a temporary folder and renamed into place only when complete; only then is
 it registered in the store (with its scores, their documents, intervals and settings). A cancel leaves
