@@ -50,7 +50,10 @@ class Job(QRunnable):
         except Exception as exc:  # surfaced in the window, never lost in a thread
             self.signals.failed.emit(f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}")
         else:
-            if self.cancel_token.cancelled:
+            # Cancelled only if the work says it stopped part-way (a report with ``cancelled``, as
+            # pre-annotation returns); work that ran to the end despite Cancel (an all-or-nothing
+            # import) finished, and is reported so.
+            if self.cancel_token.cancelled and getattr(result, "cancelled", False):
                 self.signals.cancelled.emit()
             else:
                 self.signals.finished.emit(result)
@@ -90,7 +93,9 @@ class JobRunner(QObject):
         for w in (self.label, self.bar, self.cancel_button):
             w.show()
         job.signals.progress.connect(self._on_progress)
-        job.signals.finished.connect(lambda result: self._end(f"{job.title}: done", False, result, on_done))
+        job.signals.finished.connect(lambda result: self._end(
+            f"{job.title}: done" + (" (it could not be stopped part-way: all of it was saved)"
+                                    if job.cancel_token.cancelled else ""), False, result, on_done))
         job.signals.failed.connect(lambda error: self._end(f"{job.title} failed: {error}", True, None, None))
         job.signals.cancelled.connect(lambda: self._end(f"{job.title}: cancelled", False, None, None))
         pool().start(job)

@@ -112,3 +112,20 @@ def test_file_menu_import_and_export_run_in_the_background(qtbot, make_window, t
     settle(qtbot, window)
     assert len(out.read_text(encoding="utf-8").splitlines()) == 1
     assert "exported 1 document(s)" in window.statusBar().currentMessage()
+
+
+def test_an_import_that_cannot_stop_part_way_is_not_reported_cancelled(qtbot, make_window, tmp_path: Path,
+                                                                       seeds_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    store = Store.open(str(tmp_path / "imp.sqlite3"))
+    window = make_window(store)
+    assert window.files.import_files([str(seeds_dir)])
+    window.jobs.cancel_button.click()  # the import is all-or-nothing and does not stop part-way
+    qtbot.waitUntil(lambda: window.job is None, timeout=60_000)
+    settle(qtbot, window)
+    assert store.document_count() == 5  # it did finish and commit ...
+    message = window.statusBar().currentMessage()
+    assert "cancelled" not in message  # ... so the window must not say it was cancelled
+    assert "imported 5 document(s)" in message or "all of it was saved" in message
+    window.jobs.cancel()  # the follow-up pre-annotation may run: stop it before the test ends
+    qtbot.waitUntil(lambda: window.job is None, timeout=120_000)
+    settle(qtbot, window)
