@@ -6,8 +6,12 @@
    server on 127.0.0.1).
 2. Opening a 100,000-document store and showing the first page of the document list (offscreen
    MainWindow), against a raw ``SELECT id, title ... LIMIT 50``.
+3. An import of 100,000 realistic articles with entities (``benchmarks/import_scale.py``) beside an
+   editor process calling ``Store.add_span`` every 100 ms, on SQLite and PostgreSQL: the longest write
+   transaction the import held, and the editor's worst and median edit latency during the import
+   (against its median with no import running), with the import's time against a raw bulk insert.
 
-    python benchmarks/store.py [--edits 1000] [--documents 100000]
+    python benchmarks/store.py [--edits 1000] [--documents 100000] [--import-documents 100000]
 """
 
 from __future__ import annotations
@@ -91,7 +95,8 @@ def open_large(n_docs: int) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--edits", type=int, default=1000)
-    parser.add_argument("--documents", type=int, default=100_000)
+    parser.add_argument("--documents", type=int, default=100_000, help="0: skip opening a large store")
+    parser.add_argument("--import-documents", type=int, default=100_000, help="0: skip the import beside an editor")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         raw, ours = edits(str(Path(tmp) / "edits.sqlite3"), args.edits)
@@ -106,9 +111,40 @@ def main() -> None:
                   f"ratio {ours / raw:.3f} (fsync off in the throwaway server)")
         finally:
             server.stop()
-    raw, ours = open_large(args.documents)
-    print(f"open a {args.documents:,}-document store: raw first page {raw * 1000:.0f} ms, "
-          f"app window with its list {ours * 1000:.0f} ms (ratio {ours / raw:.1f}x)")
+    if args.documents:
+        raw, ours = open_large(args.documents)
+        print(f"open a {args.documents:,}-document store: raw first page {raw * 1000:.0f} ms, "
+              f"app window with its list {ours * 1000:.0f} ms (ratio {ours / raw:.1f}x)")
+    if args.import_documents:
+        import_beside_editor(args.import_documents)
+
+
+def import_beside_editor(n_docs: int) -> None:
+    """Issue 11 #5: the longest write-lock hold of a large import and what a concurrent editor feels."""
+    from benchmarks.import_scale import measure, write_corpus
+    from tests.postgres import ThrowawayPostgres, pg_bin
+
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus = Path(tmp) / "corpus.jsonl"
+        write_corpus(corpus, n_docs)
+        counter = iter(range(1_000_000))
+        runs = [("SQLite", lambda: str(Path(tmp) / f"import{next(counter)}.sqlite3"), None)]
+        server = ThrowawayPostgres(pg_bin()).start() if pg_bin() is not None else None  # type: ignore[arg-type]
+        if server is not None:
+            runs.append(("PostgreSQL", lambda: str(server.create_database(f"import{next(counter)}")), server))
+        try:
+            for name, new_url, _ in runs:
+                r = measure(name, n_docs, corpus, new_url)
+                ours, raw = r["ours"], r["raw"]
+                print(f"{name}: import of {n_docs:,} articles ({ours['spans']:,} entities) in {ours['seconds']:.0f} s "
+                      f"(raw bulk insert {raw['seconds']:.0f} s, ratio {raw['seconds'] / ours['seconds']:.2f}); "
+                      f"longest write transaction {ours['longest_write_s']:.2f} s of {ours['transactions']}; "
+                      f"concurrent editor: {r['edits']} edits, {r['failed']} failed, median "
+                      f"{r['edit_p50_s'] * 1000:.0f} ms (idle {r['idle_edit_s'] * 1000:.0f} ms), worst "
+                      f"{r['edit_worst_s'] * 1000:.0f} ms")
+        finally:
+            if server is not None:
+                server.stop()
 
 
 if __name__ == "__main__":

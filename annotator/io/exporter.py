@@ -85,13 +85,16 @@ def export(
     ``config_base(language)`` (None: a new NER), inside the same atomic folder. ``check_integrity``:
     run SQLite's ``quick_check`` first (a caller that has just run it may skip it)."""
     out = checked_target(out, fmt)
-    if store.document_count(options.include, options.language) == 0:
-        raise _nothing_to_export(store, options)
-    report = ExportReport()
-    tokenizers = Tokenizers()
     try:
         if check_integrity:
             require_intact(store.engine)
+        if store.document_count(options.include, options.language) == 0:
+            raise _nothing_to_export(store, options)
+    except StoreDamaged as exc:
+        raise exc.with_outcome("nothing was exported") from exc
+    report = ExportReport()
+    tokenizers = Tokenizers()
+    try:
         docs = iter_export(store, options, progress, cancel)
         if fmt is ExportFormat.SPACY:
             with atomic_folder(out) as staging:

@@ -1,26 +1,47 @@
-"""Read queries: each takes an open ``Session`` and returns plain records (``records.py``), never ORM rows."""
+"""Read queries: each takes an open ``Session`` and returns plain records (``records.py``), never ORM rows.
+
+Every read of documents (and of spans through their documents) goes through ``visible()``: documents
+of an import that has not published yet are not there for anyone but the import itself.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, ScalarSelect, bindparam, exists, func, select
 from sqlalchemy.orm import Session
 
 from annotator.core.document import DocumentStatus
 from annotator.core.errors import NotFound
 from annotator.core.span import GOLD, Layer, Span, split_layers
 from annotator.store.records import DocumentBundle, DocumentInfo, DocumentSummary, DocumentView, Stats, info_of, span_of
-from annotator.store.schema import DocumentRow, SpanRow
+from annotator.store.schema import DocumentRow, ImportRow, ImportState, SpanRow
 from annotator.store.session import CHUNK
 
 UNFINISHED = tuple(status for status in DocumentStatus if not status.finished)
 
 
+def visible() -> ColumnElement[bool]:
+    """Documents anyone may see: not brought in by an import that is still running or never finished.
+
+    One correlated lookup by primary key in the (small) imports table, in the same statement as the
+    read, so a read never sees part of an import, whatever the isolation level.
+    """
+    return ~exists().where(ImportRow.id == DocumentRow.import_id, ImportRow.state != ImportState.DONE.value)
+
+
+def hidden_documents() -> ScalarSelect[int]:
+    """Ids of the documents ``visible()`` leaves out (through the index on ``import_id``), for
+    queries that start from spans."""
+    return (select(DocumentRow.id).join(ImportRow, ImportRow.id == DocumentRow.import_id)
+            .where(ImportRow.state != ImportState.DONE.value).scalar_subquery())
+
+
 def document_filter(statuses: Collection[DocumentStatus] | None = None,
                     language: str | None = None) -> list[ColumnElement[bool]]:
-    """WHERE clauses on documents: status among ``statuses``, in ``language`` (None: any)."""
-    where: list[ColumnElement[bool]] = []
+    """WHERE clauses on documents: visible (``visible()``), status among ``statuses``, in ``language``
+    (None: any). Every query that lists or counts documents starts from these."""
+    where: list[ColumnElement[bool]] = [visible()]
     if statuses is not None:
         where.append(DocumentRow.status.in_([s.value for s in statuses]))
     if language is not None:
@@ -28,8 +49,14 @@ def document_filter(statuses: Collection[DocumentStatus] | None = None,
     return where
 
 
+# Built once: every edit reads its document through this, and building the statement per call cost
+# as much as running it.
+_VISIBLE_DOCUMENT = select(DocumentRow).where(DocumentRow.id == bindparam("document_id"), visible())
+
+
 def document_row(s: Session, document_id: int) -> DocumentRow:
-    doc = s.get(DocumentRow, document_id)
+    """The visible document ``document_id`` (what edits lock and version-check), else ``NotFound``."""
+    doc = s.scalars(_VISIBLE_DOCUMENT, {"document_id": document_id}).first()
     if doc is None:
         raise NotFound(f"no document with id {document_id}")
     return doc
@@ -57,7 +84,7 @@ def _summaries(s: Session, document_id: int | None = None) -> list[DocumentSumma
                     .where(SpanRow.rejected.is_(False))
                     .group_by(SpanRow.document_id, SpanRow.layer))
     docs_query = select(DocumentRow.id, DocumentRow.title, DocumentRow.source, DocumentRow.language,
-                        DocumentRow.status, DocumentRow.updated_at).order_by(DocumentRow.id)
+                        DocumentRow.status, DocumentRow.updated_at).where(*document_filter()).order_by(DocumentRow.id)
     if document_id is not None:
         counts_query = counts_query.where(SpanRow.document_id == document_id)
         docs_query = docs_query.where(DocumentRow.id == document_id)
@@ -77,7 +104,8 @@ def _summaries(s: Session, document_id: int | None = None) -> list[DocumentSumma
 
 def documents_with_label(s: Session, label: str) -> set[int]:
     return set(s.scalars(
-        select(SpanRow.document_id).where(SpanRow.label == label, SpanRow.rejected.is_(False)).distinct()
+        select(SpanRow.document_id).join(DocumentRow, DocumentRow.id == SpanRow.document_id)
+        .where(SpanRow.label == label, SpanRow.rejected.is_(False), *document_filter()).distinct()
     ))
 
 
@@ -97,7 +125,8 @@ def texts(s: Session, document_ids: Sequence[int]) -> dict[int, tuple[str, str]]
     for i in range(0, len(document_ids), CHUNK):
         chunk = document_ids[i : i + CHUNK]
         for row in s.execute(
-            select(DocumentRow.id, DocumentRow.text, DocumentRow.language).where(DocumentRow.id.in_(chunk))
+            select(DocumentRow.id, DocumentRow.text, DocumentRow.language)
+            .where(DocumentRow.id.in_(chunk), *document_filter())
         ):
             out[row.id] = (row.text, row.language)
     return out
@@ -111,7 +140,9 @@ def document_ids(s: Session, statuses: Collection[DocumentStatus] | None = None,
 
 def bundles_of(s: Session, ids: Sequence[int]) -> list[DocumentBundle]:
     """The documents ``ids`` (in id order) with every span of every layer."""
-    docs = s.scalars(select(DocumentRow).where(DocumentRow.id.in_(ids)).order_by(DocumentRow.id)).all()
+    docs = s.scalars(
+        select(DocumentRow).where(DocumentRow.id.in_(ids), *document_filter()).order_by(DocumentRow.id)
+    ).all()
     spans: dict[int, list[Span]] = {doc_id: [] for doc_id in ids}
     # Plain rows, not ORM objects: an export reads every span of the corpus once.
     for span in plain_spans(s, SpanRow.document_id.in_(ids)):
@@ -134,17 +165,23 @@ def ids_needing_suggestions(s: Session, language: str | None = None, rerun: bool
 
 
 def stats(s: Session) -> Stats:
-    by_status = dict(s.execute(select(DocumentRow.status, func.count()).group_by(DocumentRow.status)).all())
-    by_language = dict(s.execute(select(DocumentRow.language, func.count()).group_by(DocumentRow.language)).all())
+    shown = document_filter()
+    by_status = dict(s.execute(
+        select(DocumentRow.status, func.count()).where(*shown).group_by(DocumentRow.status)).all())
+    by_language = dict(s.execute(
+        select(DocumentRow.language, func.count()).where(*shown).group_by(DocumentRow.language)).all())
+    # Spans of documents not yet published are left out: the rule is the documents', not the spans'.
+    hidden = hidden_documents()
     spans = {
         (label, layer): n
         for label, layer, n in s.execute(
             select(SpanRow.label, SpanRow.layer, func.count())
-            .where(SpanRow.rejected.is_(False))
+            .where(SpanRow.rejected.is_(False), SpanRow.document_id.not_in(hidden))
             .group_by(SpanRow.label, SpanRow.layer)
         )
     }
-    rejections = s.scalar(select(func.count()).select_from(SpanRow).where(SpanRow.rejected.is_(True))) or 0
+    rejections = s.scalar(select(func.count()).select_from(SpanRow)
+                          .where(SpanRow.rejected.is_(True), SpanRow.document_id.not_in(hidden))) or 0
     return Stats(sum(by_status.values()), by_status, by_language, spans, rejections)
 
 

@@ -93,9 +93,21 @@ class TrainedModel:
 @dataclass
 class ImportReport:
     added: list[int] = field(default_factory=list)
+    # (source, id of the stored document with the same text; None: an earlier item of this import)
     duplicates: list[tuple[str, int | None]] = field(default_factory=list)
     spans: int = 0
     new_labels: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SweepReport:
+    """What ``Store.sweep_imports`` found: imports still running elsewhere, imports whose process had
+    died (now ``abandoned``), and how many documents of stopped imports it removed."""
+
+    running: list[int] = field(default_factory=list)
+    abandoned: list[int] = field(default_factory=list)
+    removed: int = 0
+    complete: bool = True  # False: the time budget ran out; the rest stays hidden until the next sweep
 
 
 @dataclass(frozen=True)

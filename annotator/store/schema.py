@@ -4,6 +4,7 @@ a test checks the two never drift apart."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, MetaData, String, Text
@@ -46,8 +47,41 @@ class DocumentRow(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
     # Bumped on every edit of the document or its spans: a stale writer gets a conflict, not a lost update.
     version: Mapped[int] = mapped_column(Integer, nullable=False)
+    # The import that brought the document in (None: before imports were recorded). The document is
+    # visible only once that import is ``done`` (``queries.visible``): an import writes in short
+    # batches and publishes them all at once, so editors are never locked out and nobody sees half.
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"), index=True)
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class ImportState(StrEnum):
+    RUNNING = "running"  # batches being written, invisible; its process holds the liveness lock
+    DONE = "done"  # published: its documents are visible
+    CANCELLED = "cancelled"  # stopped by the user: its rows are removed
+    REFUSED = "refused"  # bad input found part-way: its rows are removed
+    FAILED = "failed"  # an error (disk full, lost server) stopped it: its rows are removed
+    ABANDONED = "abandoned"  # its process died (the liveness lock was free): its rows are removed
+
+
+class ImportRow(Base):
+    """One run of an import. Its documents stay invisible until it is ``done``; a run that ends any
+    other way (or whose process dies) has its documents removed by ``bulk.sweep_imports``."""
+
+    __tablename__ = "imports"
+    __table_args__ = {"sqlite_autoincrement": True}  # ids never reused: a stale tag cannot revive
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # Names the run's lock file next to an SQLite database (PostgreSQL uses an advisory lock on ``id``).
+    token: Mapped[str] = mapped_column(String(32), nullable=False, unique=True)
+    state: Mapped[str] = mapped_column(String(10), nullable=False, index=True)
+    author: Mapped[str] = mapped_column(String(200), nullable=False)
+    host: Mapped[str] = mapped_column(String(255), nullable=False, default="")
+    pid: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    documents: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    spans: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class SpanRow(Base):

@@ -1,7 +1,9 @@
 """The ``Store``: the one API every caller (CLI, GUI, tests, importers, models) reads and writes through.
 
 Every human edit is one committed transaction and returns the ``Changes`` it made; ``revert`` undoes
-any ``Changes``. Bulk work (imports, model predictions) is one transaction per call, all-or-nothing.
+any ``Changes``. Model predictions are one transaction per call. An import is written in short
+batches that nobody sees until it publishes them all at once (``begin_import``, ``bulk.StagedImport``),
+so it is all-or-nothing without ever locking editors out.
 
 This class only opens sessions and delegates; the work is done by one module per job:
 ``queries`` (reads), ``edits`` (human edits and undo), ``bulk`` (imports and predictions),
@@ -11,7 +13,7 @@ This class only opens sessions and delegates; the work is done by one module per
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -23,6 +25,7 @@ from annotator.core.changes import Changes
 from annotator.core.document import DocumentStatus, NewDocument
 from annotator.core.errors import AnnotatorError
 from annotator.core.labels import Label
+from annotator.core.progress import ProgressSink, no_progress
 from annotator.core.span import GOLD, Layer, SpanData
 from annotator.store import bulk, claims, corpus, edits, migrate, project, queries
 from annotator.store.engine import is_read_only, make_engine, resolve_url, writer
@@ -35,11 +38,16 @@ from annotator.store.records import (
     ImportReport,
     LabelVariants,
     Stats,
+    SweepReport,
     TrainedModel,
 )
 from annotator.store.session import CHUNK, reading, writing
 
 log = logging.getLogger(__name__)
+
+# Opening a store spends at most about this long removing what an interrupted import left (hidden
+# anyway); the next import, or the next open, removes the rest.
+OPEN_SWEEP_SECONDS = 2.0
 
 
 class Store:
@@ -77,6 +85,12 @@ class Store:
         except BaseException:
             engine.dispose()
             raise
+        if not is_read_only(engine):
+            try:
+                store.sweep_imports(budget=OPEN_SWEEP_SECONDS)
+            except (AnnotatorError, DBAPIError) as exc:  # busy, or damaged (export and check report that):
+                # the leftovers stay hidden, the next import removes them
+                log.warning("could not clean up after an interrupted import: %s", exc)
         return store
 
     def close(self) -> None:
@@ -197,14 +211,27 @@ class Store:
 
     def import_documents(
         self,
-        items: Sequence[tuple[NewDocument, Sequence[SpanData]]],
+        items: Iterable[tuple[NewDocument, Sequence[SpanData]]],
         layer: Layer = Layer.HUMAN,
         author: str = "import",
     ) -> ImportReport:
-        """Add documents and their spans in one transaction; documents already stored (same content
-        hash, or repeated within ``items``) are reported as duplicates and skipped."""
-        with self._write() as s:
-            return bulk.import_documents(s, items, layer, author)
+        """Add documents and their spans, all or nothing: written in short batches, shown at once.
+        Documents already stored (same content hash, or repeated within ``items``) are reported as
+        duplicates and skipped."""
+        return bulk.import_documents(self.engine, self._writer, items, layer, author)
+
+    def begin_import(self, layer: Layer = Layer.HUMAN, author: str = "import") -> bulk.StagedImport:
+        """An import run to feed batch by batch (``add``), then ``publish`` (or ``abort``). Its documents
+        are invisible to every reader until it publishes; used as a context manager, any exception
+        aborts it and removes what it wrote. A process that dies mid-run leaves rows that the next
+        ``sweep_imports`` removes."""
+        return bulk.StagedImport(self.engine, self._writer, layer, author)
+
+    def sweep_imports(self, budget: float | None = None, progress: ProgressSink = no_progress) -> SweepReport:
+        """Remove what stopped imports left: imports whose process died (their liveness lock is free)
+        become ``abandoned``; the rows of every stopped import are deleted in short transactions (for
+        about ``budget`` seconds at most; None: all)."""
+        return bulk.sweep_imports(self.engine, self._writer, budget, progress)
 
     def replace_suggestions(self, batch: Mapping[int, Sequence[SpanData]], author: str) -> int:
         """Make ``author``'s predictions the model layer of each document in ``batch`` (one transaction).
