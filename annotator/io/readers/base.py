@@ -1,0 +1,54 @@
+"""What every reader yields: one ``Record`` per document, with where it came from for messages, and
+the ``ReadContext`` it reports problems (refuse the import) and warnings (skipped, said in the report) to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from annotator.core.document import DocumentStatus
+from annotator.core.errors import Problem
+from annotator.core.imported import Annotation
+from annotator.core.span import SpanData
+
+
+@dataclass
+class Record:
+    line: int  # 1-based: the line of a JSONL/CoNLL file, the position of the document in a DocBin or JSON array
+    text: str
+    spans: list[SpanData] | None  # the importing user's (or --predictions model's) layer; None: no spans given
+    meta: dict[str, Any]
+    status: DocumentStatus | None
+    language: str | None
+    span_field: str = "spans"  # where ``spans`` came from, for messages: spans, label, entities, docs[2].ents
+    in_docbin: bool = False  # a file without lines: messages name the document in the field
+    annotations: list[Annotation] = field(default_factory=list)  # layers of named authors, rejections
+    tokens: list[tuple[int, int]] | None = None  # the file's own tokenization (CoNLL), kept in meta
+    discontinuous: int = 0  # discontinuous spans the file had, stored as their pieces
+    name: str | None = None  # the document's source in the store, when the format names it
+    had_bom: bool = False  # a text file's byte order mark (stripped, recorded)
+
+    def problem(self, source: str, reason: str, field: str) -> Problem:
+        """A problem with one field of this record, located the way its file can be looked at."""
+        return Problem(source, reason, line=None if self.in_docbin else self.line, field=field)
+
+
+@dataclass
+class ReadContext:
+    """Where a reader reports: ``problems`` refuse the whole import; ``warnings`` (e.g. an empty task
+    skipped) are said in the report. ``strict``: what would be a warning is a problem."""
+
+    source: str
+    problems: list[Problem]
+    warnings: list[Problem] = field(default_factory=list)
+    strict: bool = False
+
+    def bad(self, reason: str, line: int | None = None, fld: str | None = None) -> None:
+        self.problems.append(Problem(self.source, reason, line=line, field=fld))
+
+    def skip(self, reason: str, line: int | None = None, fld: str | None = None, what: str = "task") -> None:
+        """Something left out of the import (an empty task): a warning, or a problem when strict."""
+        if self.strict:
+            self.problems.append(Problem(self.source, reason, line=line, field=fld))
+        else:
+            self.warnings.append(Problem(self.source, f"{reason}: the {what} was skipped", line=line, field=fld))
