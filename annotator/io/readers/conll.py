@@ -44,8 +44,9 @@ def looks_like_conll(head: str) -> str | None:
         return None
     if any(len(r) != len(rows[0]) for r in rows):
         return None
-    tagged = sum(tags.is_tag(r[-1].strip()) for r in rows)
-    return "conll" if tagged == len(rows) else "table" if len(rows[0]) <= 6 and tagged >= len(rows) // 2 else None
+    if all(tags.is_tag(r[-1].strip()) for r in rows):
+        return "conll"
+    return "table" if len(rows) >= 4 and len(rows[0]) <= 6 else None
 
 
 def read(path: Path, ctx: ReadContext) -> Iterator[tuple[Record, int]]:

@@ -43,7 +43,7 @@ def decode(tags: Sequence[str]) -> list[tuple[int, int, str]]:
             close(i)
             continue
         match = _TAG.fullmatch(tag)
-        if match is None or not match["type"].strip() or match["type"] in ("-", "_"):
+        if match is None or not match["type"].strip() or tag[-1] in "-_":
             raise TagError(i, f"{tag!r} is not a tag (expected O, or B-/I-/L-/U-/E-/S- and a type)")
         prefix, this = match["prefix"] or "I", match["type"]
         if prefix in ("B", "U", "S") or this != kind or start is None:
