@@ -131,6 +131,18 @@ def test_cancel_stops_the_gui_import_part_way_and_nothing_is_imported(qtbot, mak
     assert window.files.import_files([str(corpus)])  # and the same import then runs to the end
     qtbot.waitUntil(lambda: window.job is None and store.document_count() == 5_000, timeout=120_000)
     settle(qtbot, window)
+    window.jobs.cancel()  # the follow-up pre-annotation may run: stop it before importing again
+    qtbot.waitUntil(lambda: window.job is None, timeout=120_000)
+    settle(qtbot, window)
+    layered = tmp_path / "layered.jsonl"  # a layer for a stored article, and a span kept as the file says
+    layered.write_text(json.dumps({"text": "Article 0: Bourita met Blinken in Rabat on day 0.",
+                                   "spans": [{"start": 11, "end": 18, "label": "PERSON"},
+                                             {"start": 11, "end": 14, "label": "PERSON"}]}) + "\n", encoding="utf-8")
+    assert window.files.import_files([str(layered)])
+    qtbot.waitUntil(lambda: window.job is None, timeout=60_000)
+    settle(qtbot, window)
+    assert "imported 0 new document(s), 1 existing document(s) gained a layer, 1 need attention" \
+        in window.statusBar().currentMessage()
     window.jobs.cancel()  # the follow-up pre-annotation may run: stop it before the test ends
     qtbot.waitUntil(lambda: window.job is None, timeout=120_000)
     settle(qtbot, window)
