@@ -23,20 +23,42 @@ from annotator.store.session import CHUNK
 _EXTRA_COLOURS = ("#a0c4ff", "#ffc6ff", "#caffbf", "#fdffb6", "#ffadad", "#9bf6ff", "#bdb2ff", "#ffd6a5")
 
 
+_DOCUMENT_COLUMNS = ("text", "source", "title", "language", "content_hash", "status", "status_by", "had_bom", "meta",
+                     "suggested_by", "attention", "created_at", "updated_at", "version", "import_id")
+
+
 def _insert_documents(s: Session, rows: list[dict[str, Any]]) -> dict[str, int]:
     """Insert document rows, skipping any whose content hash exists by now; ``{hash: new id}``.
-    Core statements on the session's connection: the ORM's bulk path costs more than the insert."""
+    SQLite and PostgreSQL: one executemany on the driver (``ON CONFLICT DO NOTHING``, values
+    converted here, not by SQLAlchemy per row), then one read of the new ids by hash."""
     conn = s.connection()
     dialect = conn.dialect.name
-    if dialect in ("sqlite", "postgresql"):
-        make = sqlite.insert if dialect == "sqlite" else postgresql.insert
-        stmt = make(DocumentRow).on_conflict_do_nothing(index_elements=["content_hash"]).returning(
-            DocumentRow.id, DocumentRow.content_hash)
-        return {digest: doc_id for doc_id, digest in conn.execute(stmt, rows)}
-    out: dict[str, int] = {}
-    for row in rows:  # other backends: one statement each (no portable "on conflict" with executemany)
-        out[row["content_hash"]] = int(conn.execute(insert(DocumentRow).returning(DocumentRow.id), row).scalar_one())
-    return out
+    if dialect not in ("sqlite", "postgresql"):
+        out: dict[str, int] = {}
+        for row in rows:  # other backends: one statement each (no portable "on conflict" with executemany)
+            out[row["content_hash"]] = int(conn.execute(insert(DocumentRow).returning(DocumentRow.id),
+                                                        row).scalar_one())
+        return out
+    make = sqlite.insert if dialect == "sqlite" else postgresql.insert
+    stmt = make(DocumentRow).on_conflict_do_nothing(index_elements=["content_hash"])
+    compiled = stmt.compile(dialect=conn.dialect, column_keys=list(_DOCUMENT_COLUMNS))
+    columns = DocumentRow.__table__.c
+    process = {name: fn for name in _DOCUMENT_COLUMNS
+               if (fn := columns[name].type.dialect_impl(conn.dialect).bind_processor(conn.dialect)) is not None}
+    once = {name: process.pop(name)(rows[0][name]) for name in ("created_at", "updated_at")  # the same `now`
+            if name in process and all(r[name] is rows[0][name] for r in rows)}
+    converted = [{**row, **once, **{name: fn(row[name]) for name, fn in process.items()}} for row in rows]
+    names = compiled.positiontup
+    conn.exec_driver_sql(str(compiled), [tuple(r[n] for n in names) for r in converted] if names is not None
+                         else converted)
+    hashes = [row["content_hash"] for row in rows]
+    found: dict[str, int] = {}
+    for i in range(0, len(hashes), CHUNK):
+        # By the unique hash alone (an import_id condition would let SQLite scan this import's rows)
+        found.update((digest, doc_id) for doc_id, digest, import_id in s.execute(
+            select(DocumentRow.id, DocumentRow.content_hash, DocumentRow.import_id).where(
+                DocumentRow.content_hash.in_(hashes[i:i + CHUNK]))) if import_id == rows[0]["import_id"])
+    return found
 
 
 _SPAN_COLUMNS = ("document_id", "start", "end", "label", "layer", "author", "rejected", "created_at")
