@@ -126,10 +126,11 @@ def _size(path: Path) -> int:
 
 
 def _status_for(given: bool, annotations: list[Annotation], options: ImportOptions) -> DocumentStatus:
-    if not given and not any(annotations):
+    layers = {a.layer for a in annotations if a}
+    if not given and not layers:
         return DocumentStatus.NEW
-    if options.as_predictions and all(a.layer is Layer.MODEL for a in annotations if a):
-        return DocumentStatus.PREANNOTATED
+    if layers == {Layer.MODEL} or (not layers and options.as_predictions):
+        return DocumentStatus.PREANNOTATED  # only a model's suggestions: nobody has looked yet
     return DocumentStatus.IN_PROGRESS
 
 

@@ -216,8 +216,8 @@ class Store:
         author: str = "import",
     ) -> ImportReport:
         """Add documents and their spans, all or nothing: written in short batches, shown at once.
-        Documents already stored (same content hash, or repeated within ``items``) are reported as
-        duplicates and skipped."""
+        A text repeated within ``items`` is one document holding every item's spans; a text already
+        stored gains ``author``'s layer (replacing it) when the item has spans, else is a duplicate."""
         return bulk.import_documents(self.engine, self._writer, items, layer, author)
 
     def begin_import(self, layer: Layer = Layer.HUMAN, author: str = "import",
