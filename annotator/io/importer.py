@@ -29,7 +29,7 @@ from annotator.io.docbin_reader import read_docbin
 from annotator.io.input_files import InputFile, collect_files
 from annotator.io.jsonl import iter_jsonl
 from annotator.io.readers import FORMATS, SUFFIXES, FormatRefused, brat, conll
-from annotator.io.readers.base import ReadContext, Record
+from annotator.io.readers.base import ReadContext, Record, store_problems
 from annotator.io.text_files import read_text
 from annotator.store import Store
 from annotator.store.records import ImportReport
@@ -99,7 +99,11 @@ def iter_inputs(files: Sequence[InputFile], options: ImportOptions, problems: li
             problems.append(Problem(source, str(exc)))
             done += size
             continue
+        checked = fmt in ("jsonl", "prodigy", "doccano", "spacy")  # their readers check every field
         for rec, offset in _records(path, source, fmt, ctx):
+            if not checked and (found := store_problems(rec, source)):
+                problems.extend(found)
+                continue
             annotations = list(rec.annotations)
             if rec.spans is not None:  # given, even empty: the document was looked at
                 annotations.insert(0, Annotation(layer, None, list(rec.spans)))

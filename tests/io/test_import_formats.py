@@ -279,3 +279,19 @@ def test_needs_attention_can_be_resolved(store: Store, tmp_path: Path) -> None:
     assert store.needing_attention() == {doc_id: {OVERLAP: 2}}
     store.resolve_attention(doc_id)
     assert store.needing_attention() == {}
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("nul.conll", "Ra\x00bat B-GPE\n", "nul.conll, line 1, field 'text': contains a NUL character"),
+    ("ls.json", '[{"data": {"text": "Rabat", "score": NaN}, "annotations": []}]',
+     "ls.json, field '[0].data.score': is NaN"),
+    ("simple.json", '[["Rabat\\u0000", {"entities": []}]]', "simple.json, field '[0][0]': contains a NUL"),
+])
+def test_what_the_store_cannot_keep_is_refused_in_every_format(store: Store, tmp_path: Path, name: str,
+                                                                content: str, message: str) -> None:
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(InputRefused) as err:
+        import_paths(store, [path])
+    assert message in str(err.value)
+    assert store.document_count() == 0

@@ -9,6 +9,7 @@ from typing import Any
 from annotator.core.document import DocumentStatus
 from annotator.core.errors import Problem
 from annotator.core.imported import Annotation
+from annotator.core.limits import json_problems, source_problem, string_problem
 from annotator.core.span import SpanData
 
 
@@ -27,6 +28,8 @@ class Record:
     discontinuous: int = 0  # discontinuous spans the file had, stored as their pieces
     name: str | None = None  # the document's source in the store, when the format names it
     had_bom: bool = False  # a text file's byte order mark (stripped, recorded)
+    text_field: str = "text"  # where the text and the metadata are in the file, for messages
+    meta_field: str = "meta"
 
     def problem(self, source: str, reason: str, field: str) -> Problem:
         """A problem with one field of this record, located the way its file can be looked at."""
@@ -52,3 +55,16 @@ class ReadContext:
             self.problems.append(Problem(self.source, reason, line=line, field=fld))
         else:
             self.warnings.append(Problem(self.source, f"{reason}: the {what} was skipped", line=line, field=fld))
+
+
+def store_problems(rec: Record, source: str) -> list[Problem]:
+    """What the store could not keep of a record built by a reader that does not check it itself
+    (the JSONL and DocBin readers do, field by field): NUL or lone surrogates in the text, metadata
+    that is not JSON, an over-long document name."""
+    found = []
+    if (problem := string_problem(rec.text)) is not None:
+        found.append(rec.problem(source, problem, rec.text_field))
+    found.extend(rec.problem(source, reason, fld) for fld, reason in json_problems(rec.meta, rec.meta_field))
+    if rec.name is not None and (problem := source_problem(rec.name)) is not None:
+        found.append(Problem(source, f"cannot be imported: {problem}"))
+    return found

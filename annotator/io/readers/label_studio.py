@@ -61,7 +61,8 @@ def record(item: dict[str, Any], n: int, ctx: ReadContext) -> Record | None:
     if not text.strip():
         ctx.skip("is empty or only whitespace", None, f"{where}.{text_field}")
         return None
-    rec = Record(n, text, None, meta, None, None, span_field=where, in_docbin=True)
+    rec = Record(n, text, None, meta, None, None, span_field=where, in_docbin=True, text_field=f"{where}.{text_field}",
+                 meta_field=f"{where}" if is_min(item) else f"{where}.data")
     for layer, who, result, fld in groups:
         author = None if who is None else (str(who) if layer is Layer.MODEL else f"{PREFIX}{who}")
         if author is not None and (problem := author_problem(author)) is not None:

@@ -46,7 +46,8 @@ def simple_record(item: list[Any], n: int, ctx: ReadContext) -> Record | None:
     meta = {k: v for k, v in annotations.items() if k != "entities"}
     if len(ctx.problems) > found:
         return None
-    return Record(n, text, spans, meta, None, None, span_field=f"{where}[1].entities", in_docbin=True)
+    return Record(n, text, spans, meta, None, None, span_field=f"{where}[1].entities", in_docbin=True,
+                  text_field=f"{where}[0]", meta_field=f"{where}[1]")
 
 
 def v2_records(item: dict[str, Any], n: int, ctx: ReadContext) -> list[Record]:
@@ -81,7 +82,7 @@ def v2_records(item: dict[str, Any], n: int, ctx: ReadContext) -> list[Record]:
             if got is not None:
                 spans.append(got)
         out.append(Record(n, text, spans, {}, None, None, span_field=f"{where}.ner", in_docbin=True,
-                          tokens=bounds))
+                          tokens=bounds, text_field=f"{where}.raw"))
     return out
 
 
