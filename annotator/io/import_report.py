@@ -8,22 +8,30 @@ SHOWN = 20  # duplicates and warnings listed one by one up to this many
 
 
 def summary(report: ImportReport) -> str:
-    """One line: what the status bar says after an import."""
+    """One line of counts: what the status bar says after an import."""
     parts = [f"imported {len(report.added)} new document(s)"]
     if report.layered:
         parts.append(f"{len(report.layered)} existing document(s) gained a layer")
     if report.attention_documents:
-        parts.append(f"{report.attention_documents} need attention")
+        reasons = ", ".join(f"{n} {reason}" for reason, n in sorted(report.attention.items()))
+        parts.append(f"{report.attention_documents} need attention ({reasons}: kept as the file says)")
+    if report.rejections:
+        parts.append(f"{report.rejections} rejected suggestion(s)")
+    if report.skipped:
+        parts.append(f"{report.skipped} empty task(s) skipped")
     if report.duplicates:
         parts.append(f"skipped {len(report.duplicates)} duplicate(s)")
-    if report.warnings:
-        parts.append(f"{len(report.warnings)} warning(s)")
+    others = len(report.warnings) - report.skipped
+    if others:
+        parts.append(f"{others} warning(s)")
     return ", ".join(parts)
 
 
 def report_lines(report: ImportReport) -> list[str]:
     lines = [f"{len(report.added)} new document(s) with {report.spans} span(s) "
              f"and {report.rejections} rejected suggestion(s)"]
+    if report.skipped:
+        lines.append(f"{report.skipped} empty task(s) skipped (see the warnings)")
     if report.layered:
         ids = ", ".join(str(i) for i in report.layered[:SHOWN]) + (" ..." if len(report.layered) > SHOWN else "")
         lines.append(f"{len(report.layered)} document(s) already stored gained or updated a layer: {ids}")

@@ -83,15 +83,20 @@ def _records(path: Path, source: str, fmt: str, ctx: ReadContext) -> Iterator[tu
 
 
 def iter_inputs(files: Sequence[InputFile], options: ImportOptions, problems: list[Problem],
-                warnings: list[Problem] | None = None) -> Iterator[tuple[ImportItem, int]]:
+                warnings: list[Problem] | None = None, skipped: list[int] | None = None
+                ) -> Iterator[tuple[ImportItem, int]]:
     """Every document of ``files`` with its layers, judged, one at a time, with the bytes of input
     read so far; what is wrong goes to ``problems`` (and is not yielded), what was skipped to
-    ``warnings``. Holds one record at a time (``.spacy`` and ``.json`` files are read whole)."""
+    ``warnings`` (and the number of empty tasks skipped to ``skipped[0]``). Holds one record at a time
+    (``.spacy`` and ``.json`` files are read whole)."""
     judge = Judge(options.strict)
     done = 0
+    ctx: ReadContext | None = None
     layer = Layer.MODEL if options.as_predictions else Layer.HUMAN
     for path, source in files:
         size = _size(path)
+        if skipped is not None and ctx is not None:
+            skipped[0] += ctx.skipped
         ctx = ReadContext(source, problems, [] if warnings is None else warnings, options.strict)
         try:
             fmt = readers.format_of(path, options.format)
@@ -120,6 +125,8 @@ def iter_inputs(files: Sequence[InputFile], options: ImportOptions, problems: li
             doc = NewDocument(rec.text, doc_source, language, status, had_bom=rec.had_bom, meta=meta)
             yield ImportItem(doc, annotations, attention), done + min(offset, size)
         done += size
+    if skipped is not None and ctx is not None:
+        skipped[0] += ctx.skipped
 
 
 def _size(path: Path) -> int:
@@ -151,13 +158,14 @@ def import_paths(
     cancel = cancel or CancelToken()
     files, problems = collect_files(paths, options.format)
     warnings: list[Problem] = []
+    skipped = [0]
     store.sweep_imports(progress=progress)  # what an interrupted import left goes first
     total = max(1, sum(_size(path) for path, _ in files))
     layer = Layer.MODEL if options.as_predictions else Layer.HUMAN
     with store.begin_import(layer=layer, author=options.author, status=options.status) as staged:
         batch: list[ImportItem] = []
         spans = characters = seen = 0
-        for item, done in iter_inputs(files, options, problems, warnings):
+        for item, done in iter_inputs(files, options, problems, warnings, skipped):
             seen += 1
             if problems:  # refused already: check the rest (to report every problem), write nothing more
                 batch.clear()
@@ -181,5 +189,5 @@ def import_paths(
         progress(total, total, f"checked; publishing {len(staged.report.added)} new document(s)")
         cancel.raise_if_cancelled()
         report = staged.publish()
-    report.warnings = [str(w) for w in warnings]
+    report.warnings, report.skipped = [str(w) for w in warnings], skipped[0]
     return report

@@ -102,6 +102,7 @@ class ImportReport:
     rejections: int = 0  # rejected suggestions written (e.g. Prodigy spans answered reject)
     attention: dict[str, int] = field(default_factory=dict)  # spans kept as the file said, by reason
     warnings: list[str] = field(default_factory=list)  # e.g. empty tasks skipped, by file and line
+    skipped: int = 0  # empty tasks skipped (each one is also a warning)
     attention_documents: int = 0  # documents marked "needs attention" by this import
 
 

@@ -27,7 +27,7 @@ def test_import_reports_new_layered_attention_warnings_then_set_status(
     out = capsys.readouterr().out
     assert "2 new document(s) with 3 span(s) and 0 rejected suggestion(s)" in out
     assert "1 document(s) need attention; spans kept exactly as the file says:" in out
-    assert "2 overlapping spans" in out
+    assert "2 overlapping spans" in out and "1 empty task(s) skipped" in out
     assert "warning: alice.jsonl, line 3, field 'text': is empty or only whitespace: the task was skipped" in out
     second = tmp_path / "bob.jsonl"
     second.write_text(json.dumps({"text": "Bourita met Blinken in Rabat.",

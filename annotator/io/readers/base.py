@@ -45,6 +45,7 @@ class ReadContext:
     problems: list[Problem]
     warnings: list[Problem] = field(default_factory=list)
     strict: bool = False
+    skipped: int = 0  # empty tasks left out (each also a warning)
 
     def bad(self, reason: str, line: int | None = None, fld: str | None = None) -> None:
         self.problems.append(Problem(self.source, reason, line=line, field=fld))
@@ -54,6 +55,7 @@ class ReadContext:
         if self.strict:
             self.problems.append(Problem(self.source, reason, line=line, field=fld))
         else:
+            self.skipped += 1
             self.warnings.append(Problem(self.source, f"{reason}: the {what} was skipped", line=line, field=fld))
 
 
