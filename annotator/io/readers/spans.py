@@ -4,6 +4,7 @@ token boundaries and overlaps are judged by the importer (kept and marked, or re
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from typing import Any
@@ -38,6 +39,11 @@ def offsets_problem(text: str, start: Any, end: Any) -> str | None:
 def label_problem(label: Any) -> str | None:
     if not isinstance(label, str) or not label.strip():
         return "must be a non-empty string"
+    return _name_problem(label)
+
+
+@functools.lru_cache(maxsize=4096)  # a corpus has few labels and states each many times
+def _name_problem(label: str) -> str | None:
     return label_name_problem(label.strip())
 
 
