@@ -1,4 +1,4 @@
-"""Bulk writes: imports (staged, published whole) and model predictions (the caller's session).
+"""The staged import: an import run, written in short invisible batches and published whole.
 
 An import of any size never holds the write lock for long and is still all-or-nothing for every
 reader, even if its process is killed:
@@ -20,8 +20,10 @@ reader, even if its process is killed:
 - Every batch and the publish check the run is still ``running`` in their own transaction (on
   PostgreSQL with ``FOR SHARE``, which a sweep's ``UPDATE`` waits for), so a run judged dead can never
   add rows after the sweep removed its others, nor publish half of them.
-- Content hashes stay unique across concurrent imports: a document already stored is a duplicate,
-  whether visible or still pending in another running import (reported with that document's id); a
+- Content hashes stay unique across concurrent imports. The same text twice in one import is one
+  document holding both items' layers. A visible document with the same text gains the item's layers
+  at publish, in the publish transaction (``import_layers``), or is a duplicate when the item brings
+  none; a document pending in another running import is a duplicate (reported with its id); a
   leftover of a stopped import is removed and replaced; a concurrent insert of the same text is
   skipped by ``ON CONFLICT DO NOTHING`` and reported as a duplicate.
 """
