@@ -2,10 +2,10 @@
 
 commands (no command opens the desktop app):
   import        import files and folders: text, JSONL, Prodigy, doccano, CoNLL, brat, Label Studio, spaCy
-  set-status    mark documents accepted, rejected, in progress... (by id, by status, or all)
   preannotate   suggest entities with the spaCy pipeline of each document's language
   stats         documents by status and language, spans by label and layer
   set-language  override the detected language of documents
+  set-status    mark documents accepted, rejected, in progress... (by id, by status, or all)
   export        write corrections as training data (spaCy, Prodigy/doccano JSONL, CoNLL)
   train         fine-tune NER on the accepted corrections of one language
   evaluate      precision/recall/F per label: base model before, trained model after

@@ -43,7 +43,7 @@ def _import(store: Store, args: argparse.Namespace, user: str) -> int:
                             author=args.predictions or user, format=args.format, strict=args.strict,
                             status=args.status)
     report = import_paths(store, args.paths, options, progress=TerminalProgress())
-    print(f"imported into {store.url}:")
+    print(f"imported {len(report.added)} document(s) with {report.spans} span(s) into {store.url}")
     for line in report_lines(report):
         print(f"  {line}")
     return 0

@@ -28,8 +28,8 @@ def summary(report: ImportReport) -> str:
 
 
 def report_lines(report: ImportReport) -> list[str]:
-    lines = [f"{len(report.added)} new document(s) with {report.spans} span(s) "
-             f"and {report.rejections} rejected suggestion(s)"]
+    lines = [f"{len(report.added)} new document(s); {report.spans} span(s) and {report.rejections} rejected "
+             "suggestion(s) written"]
     if report.skipped:
         lines.append(f"{report.skipped} empty task(s) skipped (see the warnings)")
     if report.layered:

@@ -25,7 +25,8 @@ def test_import_reports_new_layered_attention_warnings_then_set_status(
     ]), encoding="utf-8")
     assert main(["--db", db, "--user", "alice", "import", str(first)]) == 0
     out = capsys.readouterr().out
-    assert "2 new document(s) with 3 span(s) and 0 rejected suggestion(s)" in out
+    assert "imported 2 document(s) with 3 span(s) into" in out
+    assert "2 new document(s); 3 span(s) and 0 rejected suggestion(s) written" in out
     assert "1 document(s) need attention; spans kept exactly as the file says:" in out
     assert "2 overlapping spans" in out and "1 empty task(s) skipped" in out
     assert "warning: alice.jsonl, line 3, field 'text': is empty or only whitespace: the task was skipped" in out
@@ -34,7 +35,7 @@ def test_import_reports_new_layered_attention_warnings_then_set_status(
                                   "spans": [{"start": 23, "end": 28, "label": "GPE"}]}) + "\n", encoding="utf-8")
     assert main(["--db", db, "--user", "bob", "import", "--status", "accepted", str(second)]) == 0
     out = capsys.readouterr().out
-    assert "0 new document(s)" in out and "1 document(s) already stored gained or updated a layer: 1" in out
+    assert "0 new document(s); 1 span(s)" in out and "1 document(s) already stored gained or updated a layer: 1" in out
     assert main(["--db", db, "--user", "alice", "import", "--strict", str(first)]) == 1
     assert "field 'spans': span 0-12 (GPE) overlaps span 6-12 (GPE)" in capsys.readouterr().err
     assert main(["--db", db, "--user", "carol", "set-status", "accepted", "--from", "in progress"]) == 0

@@ -393,8 +393,8 @@ def test_import_refuses_what_it_would_skip(tmp_path: Path) -> None:
     pipe = cli("import", str(fifo), db=db)
     assert pipe.stderr.splitlines() == [
         "annotator: error: import refused, nothing was imported:",
-        f"  {fifo}: is not a regular file (a pipe, socket or device); give .txt, .jsonl or .spacy files, or folders "
-        "of them"]
+        f"  {fifo}: is not a regular file (a pipe, socket or device); give files of these types, or folders of "
+        "them: .txt, .jsonl, .json, .spacy, .conll/.iob/.bio/.train/.testa/.testb, brat .txt+.ann"]
     assert cli("stats", "--json", db=db).stdout.count('"documents": 0') == 1  # all or nothing
 
 
