@@ -288,8 +288,8 @@ class MainWindow(QMainWindow):
         # refresh cost the GUI thread, so a 100,000-document list keeps the window responsive.
         if self._list_throttle.ready() and self.ops.idle():
             self._list_throttle.ran(self.documents.refresh_cost)
-            self.documents.refresh()
-            self.editor.reload(only_if_changed=True)  # new suggestions in the open article: show them
+            # new suggestions in the open article: show them; the first article as soon as one exists
+            self.documents.refresh(self._after_job)
 
     def _job_ended(self, message: str, warn: bool) -> None:
         self.message(message, warn=warn)
