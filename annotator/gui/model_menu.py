@@ -59,9 +59,10 @@ class ModelActions:
 
         def done(report: TrainReport) -> None:
             self.last_training = report
-            self.notify(f"trained {report.model.name}: dev F {report.before.overall.f:.3f} → "
-                        f"{report.after.overall.f:.3f}; Model → Use the latest trained model to suggest with it",
-                        False)
+            what = "cross-validated F" if report.mode == "cv" else "dev F"
+            self.notify(f"trained {report.model.name} ('{language}', from {report.model.base or 'blank'}): {what} "
+                        f"{report.before.overall.f:.3f} → {report.after.overall.f:.3f}; Model → Use the latest "
+                        "trained model to suggest with it", False)
             if not self.quiet:
                 EvaluationDialog(f"Trained {report.model.name}", report.before, report.after,
                                  (pipelines.get(language).author, report.model.author),

@@ -47,7 +47,7 @@ from annotator.io.selection import ExportDocument
 from annotator.nlp.evaluate import Evaluation, gold_documents, paired_gain
 from annotator.nlp.pipelines import Pipelines
 from annotator.nlp.training_plan import EpochResult, Mode, TrainingPlan, TrainSettings, plan_training
-from annotator.nlp.training_session import TrainingSession
+from annotator.nlp.training_session import TrainingSession, training_base
 from annotator.store import Store
 from annotator.store.records import TrainedModel
 
@@ -89,7 +89,8 @@ def train(
     docs = gold_documents(store, language, "all", settings.dev_ratio, settings.seed)
     plan = plan_training(docs, settings, language)
     total = settings.epochs or settings.max_epochs
-    progress(0, total, f"loading the {language} base pipeline")
+    progress(0, total, f"loading {training_base(language, settings.base) or 'a blank pipeline'} to fine-tune the "
+                       f"'{language}' model")
     session = TrainingSession.start(pipelines, language, settings, plan)
     rehearse = session.rehearsal_pool(store, docs) if settings.rehearsal > 0 else []
     progress(0, total, plan.reason)

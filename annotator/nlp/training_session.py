@@ -69,7 +69,7 @@ class TrainingSession:
         base_name = base.name if base.has_ner else None
         fix_random_seed(settings.seed)  # the same data and settings give the same model
         if base_name is not None:
-            nlp = spacy.load(_base_name(language, settings.base) or base.name)
+            nlp = spacy.load(training_base(language, settings.base) or base.name)
             _own_tok2vec(nlp)
             scheme = LabelScheme.of(base)
         else:
@@ -332,7 +332,7 @@ def _assign_folds(units: Sequence[Piece], k: int, seed: int) -> list[int]:
     return folds
 
 
-def _base_name(language: str, chosen: str | None) -> str | None:
+def training_base(language: str, chosen: str | None) -> str | None:
     """What fine-tuning starts from: ``chosen``, else the language's configured default (never the
     project's suggestion model, so every run starts from the same place); None: a blank pipeline."""
     return chosen or base_pipeline(language)
@@ -341,7 +341,7 @@ def _base_name(language: str, chosen: str | None) -> str | None:
 def _base(pipelines: Pipelines, language: str, chosen: str | None) -> Pipeline:
     """The base as a loaded ``Pipeline`` (predictions for "before" and rehearsal), reusing
     ``pipelines``' copy when it is the same one."""
-    name = _base_name(language, chosen)
+    name = training_base(language, chosen)
     loaded = pipelines.get(language)
     if name is not None and loaded.name == (Path(name).name if Path(name).exists() else name):
         return loaded

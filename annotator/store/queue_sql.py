@@ -160,6 +160,16 @@ def write_suggestions(s: Session, suggestions: Mapping[int, tuple[str, Sequence[
     return written
 
 
+def versions(s: Session, document_ids: Collection[int]) -> dict[int, int]:
+    """``{document id: version}`` as this transaction sees them."""
+    ids = sorted(document_ids)
+    out: dict[int, int] = {}
+    for i in range(0, len(ids), CHUNK):
+        rows = s.execute(select(DocumentRow.id, DocumentRow.version).where(DocumentRow.id.in_(ids[i : i + CHUNK])))
+        out.update((row.id, row.version) for row in rows)
+    return out
+
+
 def _first_line(exc: object) -> str:
     text = str(exc).strip()
     return f"the database refused its suggestions: {text.splitlines()[0] if text else type(exc).__name__}"

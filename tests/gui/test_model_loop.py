@@ -23,7 +23,7 @@ def test_train_evaluate_and_use_the_new_model(qtbot, make_window, seeded_store) 
     assert any(m.startswith("epoch 1:") for m in messages)
     report = window.models.last_training
     assert report is not None and seeded_store.trained_models("en")[0].path == report.model.path
-    assert "dev F" in window.statusBar().currentMessage()
+    assert "('en', from en_core_web_sm): cross-validated F" in window.statusBar().currentMessage()
     assert window.models.start_evaluation()
     qtbot.waitUntil(lambda: window.job is None, timeout=180_000)
     settle(qtbot, window)
