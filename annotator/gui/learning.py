@@ -224,6 +224,8 @@ class BackgroundLearning(QObject):
 
     def _ended(self, run: Run, result: RunResult | None, error: str | None = None) -> None:
         self.running = None
+        if self._closed:
+            return  # the window is closing: nothing left to show
         if error is not None:
             self.message.emit(f"background learning failed: {error}", True)
         elif result is not None:

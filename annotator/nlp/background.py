@@ -150,8 +150,9 @@ def suggestion_batches(store: Store, pipelines: Pipelines, language: str, *, fir
     for i in range(0, len(ordered), block):
         if cancel is not None:
             cancel.raise_if_cancelled()
-        texts = store.texts(ordered[i : i + block])
-        outcomes = suggest(pipelines, [Item(d, text, lang) for d, (text, lang) in texts.items()])
+        chunk = ordered[i : i + block]
+        texts = store.texts(chunk)
+        outcomes = suggest(pipelines, [Item(d, *texts[d]) for d in chunk if d in texts])
         yield {d: (o.author, o.spans) for d, o in outcomes.items() if isinstance(o, Suggested)}
 
 
