@@ -112,3 +112,33 @@ def test_next_unfinished_can_go_by_the_models_uncertainty(qtbot, make_window, se
     window.next_unfinished()
     settle(qtbot, window)
     assert window.view.info.id == english[1]
+
+
+def test_rollback_during_training_cancels_it_and_k_is_a_project_setting(  # type: ignore[no-untyped-def]
+        qtbot, make_window, seeded_store, pipelines, tmp_path: Path) -> None:
+    from annotator.nlp.background import learning_every
+
+    store = seeded_store
+    window = make_window(store)
+    window.set_quiet()
+    window.learning_actions.set_every(2)  # Model → Background learning… (the dialog's answer)
+    settle(qtbot, window)
+    assert learning_every(store) == 2
+    learning = window.learning
+    learning.settings = TrainSettings(max_epochs=50, patience=50, folds=2, rehearsal=0)
+    learning.output, learning.base_pipelines = tmp_path, pipelines
+    english = [d.id for d in store.list_documents() if d.language == "en"]
+    for doc_id in english[:2]:
+        window.open_document(doc_id)
+        settle(qtbot, window)
+        window.actions_by_name["accept_document"].trigger()
+        settle(qtbot, window)
+    qtbot.waitUntil(lambda: learning.running is not None and learning.running.stage == "training", timeout=30_000)
+    training = learning.running
+    window.learning_actions.make_current("en", None)  # rollback to the base while it trains: it is stale
+    qtbot.waitUntil(learning.idle, timeout=60_000)
+    settle(qtbot, window)
+    assert training.cancelled and store.trained_models() == []
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith("en-ner")] == []  # no half model
+    assert "en" not in store.suggestion_models()
+    assert window.learning_actions.model_label.text() == "en model: base pipeline (not trained here)"
