@@ -122,11 +122,11 @@ class EditorPanel(QWidget):
                 return
             self.session.opened(loaded)
             self.article.show_document(loaded.view.text, loaded.view.entities)
-            self.article.verticalScrollBar().setValue(scroll)
             if selected is not None:
                 same = next((s for s in loaded.view.entities if (s.start, s.end, s.label) ==
                              (selected.start, selected.end, selected.label)), None)
                 self.article.select_span(same)
+            self.article.verticalScrollBar().setValue(scroll)  # after selecting: the place, not the span
             self.update_header()
             if then is not None:
                 then()

@@ -124,6 +124,13 @@ class BackgroundLearning(QObject):
     def rank(self, language: str) -> None:
         self._queue(Run("rank", language))
 
+    def supersede(self) -> None:
+        """The analyst started newer model work by hand (Ctrl+T, or chose the model to suggest with):
+        what runs or waits here is stale; cancel it (a training leaves nothing behind)."""
+        self.waiting.clear()
+        if self.running is not None and self.running.job is not None:
+            self.running.job.cancel()
+
     def idle(self) -> bool:
         """Nothing running, waiting or being written: what tests and benchmarks wait for."""
         return self.running is None and not self.waiting and self.pending_writes == 0

@@ -73,6 +73,7 @@ class MainWindow(QMainWindow):
         self.learning = BackgroundLearning(store, self.ops, self.editor, self.documents.update_rows,
                                            lambda p: setattr(self.models, "pipelines", p), self)
         self.learning.message.connect(self.message)
+        self.models.superseded = self.learning.supersede  # Ctrl+T, Use…model: background work is stale
         self.learning_actions = LearningActions(self, store, self.ops, self.learning, self._language, notify,
                                                 self.statusBar())
         self.team = TeamActions(self, store, self.ops, self.editor, self.versions, notify, self._user_changed)

@@ -49,6 +49,12 @@ def test_k_accepts_train_in_the_background_and_refresh_the_open_article(  # type
                                                                                "ORG")))
     settle(qtbot, window)
     assert learning.running is not None  # all of it happened during the background run
+    bar = window.article.verticalScrollBar()
+    bar.setValue(bar.maximum() // 2)
+    place = bar.value()
+    refreshed: list[int] = []
+    learning.suggestionsRefreshed.connect(refreshed.append)
+    assert (window.article.selected_span.start, window.article.selected_span.label) == (start, "ORG")
 
     # No action: the open article shows the new model's suggestions once they land.
     qtbot.waitUntil(lambda: learning.idle() and window.view.info.suggested_by != base_author, timeout=120_000)
@@ -56,6 +62,8 @@ def test_k_accepts_train_in_the_background_and_refresh_the_open_article(  # type
     (model,) = store.trained_models("en")
     assert store.suggestion_models() == {"en": model.path}
     assert window.view.info.suggested_by == store.document(unfinished).suggested_by == model.author
+    assert (window.article.selected_span.start, window.article.selected_span.label) == (start, "ORG")
+    assert refreshed == [unfinished] and bar.value() == place  # the refresh kept the analyst's place
     assert store.document(by_source["004"]).suggested_by == model.author  # every unfinished article
     assert store.document(by_source["000"]).suggested_by == base_author  # accepted: left alone
     view = store.view(unfinished, "alice")
