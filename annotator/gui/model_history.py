@@ -46,19 +46,21 @@ class ModelChart(QWidget):
     def __init__(self, points: Sequence[ModelPoint], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.points = [p for p in points if p.f is not None]
-        self.setMinimumHeight(180)
+        self.setMinimumHeight(190)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        r = QRectF(self.rect().adjusted(44, 10, -14, -40))
+        r = QRectF(self.rect().adjusted(44, 10, -14, -50))
         painter.setPen(QColor("#888888"))
         painter.drawRect(r)
         values = [v for p in self.points for v in (p.f, p.base_f, *(p.ci95 or ())) if v is not None]
         lo = max(0.0, min([*values, 0.9]) - 0.05)
         painter.drawText(QPointF(4, r.top() + 10), "1.00")
         painter.drawText(QPointF(4, r.bottom()), f"{lo:.2f}")
-        painter.drawText(QPointF(r.left(), r.bottom() + 34), "F per model version (oldest left; grey: base model)")
+        painter.drawText(QPointF(r.left(), r.bottom() + 44),
+                         "F per model version over time (dot: F, bar: 95 % interval, "
+                         "grey: base model on the same documents)")
         if not self.points:
             painter.drawText(r, Qt.AlignmentFlag.AlignCenter, "no trained model yet")
             return
@@ -81,7 +83,8 @@ class ModelChart(QWidget):
                 base = at(i, p.base_f)
                 painter.drawLine(QPointF(base.x() - 6, base.y()), QPointF(base.x() + 6, base.y()))
             painter.setPen(QColor("#333333"))
-            painter.drawText(QPointF(centre.x() - 18, r.bottom() + 16), p.version)
+            painter.drawText(QPointF(centre.x() - 18, r.bottom() + 14), p.version)
+            painter.drawText(QPointF(centre.x() - 30, r.bottom() + 27), f"{p.created_at:%m-%d %H:%M}")
         painter.setPen(QPen(QColor("#1f77b4"), 2))
         for a, b in zip(line, line[1:], strict=False):
             painter.drawLine(a, b)
@@ -101,7 +104,8 @@ class ModelHistoryDialog(QDialog):
         layout = QVBoxLayout(self)
         current = next((p for p in self.points if p.current), None)
         summary = QLabel(f"Suggesting now: {current.version if current else base}. "
-                         "Scores are exact span + label, with a 95 % bootstrap interval over documents; "
+                         "Scores are exact span + label, with a 95 % bootstrap interval (resampling documents, or "
+                         "sentences while there are fewer than 10); "
                          "cross-validated scores and dev-split scores are measured on different documents.")
         summary.setTextFormat(Qt.TextFormat.PlainText)
         summary.setWordWrap(True)
