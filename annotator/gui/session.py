@@ -141,6 +141,14 @@ class AnnotationSession:
         self.current = loaded
         self._seen[loaded.view.info.id] = loaded.view.info.version
 
+    def model_layer_replaced(self, versions: dict[int, int]) -> None:
+        """A background re-run replaced only the model layer of these documents (``{id: new version}``,
+        one more than before): this window's undo steps on them stay valid, so a document whose
+        version it had seen just before counts as seen at the new one. (The open article is re-read.)"""
+        for doc_id, version in versions.items():
+            if self._seen.get(doc_id) == version - 1:
+                self._seen[doc_id] = version
+
     def applied(self, result: EditResult, advance_from: int | None = None) -> Redraw:
         """Take an edit's result as the current state and say what to redraw. After a decision on an
         entity (``advance_from``: where it starts) the next entity in reading order is selected, as

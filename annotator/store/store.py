@@ -27,7 +27,7 @@ from annotator.core.errors import AnnotatorError
 from annotator.core.labels import Label
 from annotator.core.progress import ProgressSink, no_progress
 from annotator.core.span import GOLD, Layer, SpanData
-from annotator.store import bulk, claims, corpus, edits, migrate, project, queries
+from annotator.store import bulk, claims, corpus, edits, migrate, project, queries, queue_sql
 from annotator.store.engine import is_read_only, make_engine, resolve_url, writer
 from annotator.store.integrity import describe
 from annotator.store.records import (
@@ -243,6 +243,16 @@ class Store:
             return 0  # no write transaction for nothing
         with self._write() as s:
             return bulk.replace_suggestions(s, batch, author)
+
+    def replace_unfinished_suggestions(self, batch: Mapping[int, tuple[str, Sequence[SpanData]]]) -> dict[int, int]:
+        """``replace_suggestions`` for ``{document id: (author, spans)}`` computed a while ago: a document
+        finished since is left alone (what a re-run in the background writes). One transaction; returns
+        ``{document id: its new version}`` for the documents written (one more than before)."""
+        if not batch:
+            return {}
+        with self._write() as s:
+            written = queue_sql.write_suggestions(s, batch, check_status=True)
+            return queue_sql.versions(s, written.documents)
 
     # -- human edits: each one transaction, each returns its Changes --------------------------
 
