@@ -8,6 +8,7 @@ Keys are turned into named commands (``command`` signal); the window decides wha
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 
@@ -50,6 +51,7 @@ COMMAND_KEYS: dict[tuple[int, bool], str] = {
     (Qt.Key.Key_BraceLeft, True): "shrink-start",
     (Qt.Key.Key_BraceRight, True): "shrink-end",
 }
+MAX_HITS = 2000  # search hits marked in one article (a one-letter search in a long article)
 LINE_HEIGHT_PERCENT = 175  # room under each line for the label tags
 
 
@@ -91,6 +93,8 @@ class ArticleView(QTextEdit):
         self._labels: dict[str, Label] = {}
         self._keys: dict[str, str] = {}
         self._selected: Span | None = None
+        self._search: re.Pattern[str] | None = None  # the list's text search, marked in the article
+        self._hits: list[QTextEdit.ExtraSelection] = []
 
     # -- content ------------------------------------------------------------------------------
 
@@ -124,6 +128,33 @@ class ArticleView(QTextEdit):
         self._set_spans(list(spans))
         self._format(self._spans)
         self.moveCursor(QTextCursor.MoveOperation.Start)
+        self._mark_hits()
+
+    def mark_words(self, words: list[str]) -> None:
+        """Mark where the list's text search matches: each word at the start of a word, any case."""
+        alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+        self._search = re.compile(rf"(?<!\w)(?:{alternatives})", re.IGNORECASE) if words else None
+        self._mark_hits()
+        if self._selected is not None:
+            self.select_span(self._selected)
+
+    def search_hits(self) -> list[tuple[int, int]]:
+        """The marked search hits, as (start, end) offsets into the text."""
+        return [(m.start(), m.end()) for m in self._search.finditer(self._text)] if self._search else []
+
+    def _mark_hits(self) -> None:
+        self._hits = []
+        fmt = QTextCharFormat()
+        fmt.setBackground(QColor("#ffe14d"))
+        fmt.setFontUnderline(True)
+        for start, end in self.search_hits()[:MAX_HITS]:
+            sel = QTextEdit.ExtraSelection()
+            cursor = QTextCursor(self.document())
+            cursor.setPosition(self._map.to_qt(start))
+            cursor.setPosition(self._map.to_qt(end), QTextCursor.MoveMode.KeepAnchor)
+            sel.cursor, sel.format = cursor, fmt
+            self._hits.append(sel)
+        self.setExtraSelections(self._hits)
 
     def update_spans(self, spans: Iterable[Span], dirty: Iterable[tuple[int, int]]) -> None:
         """New span list after an edit; only the ``dirty`` (start, end) ranges are re-formatted."""
@@ -241,7 +272,7 @@ class ArticleView(QTextEdit):
             sel.format = fmt
             extra.append(sel)
             self.ensure_visible(span)
-        self.setExtraSelections(extra)
+        self.setExtraSelections(self._hits + extra)
         self.spanSelected.emit(span)
         self.viewport().update()
 
