@@ -8,9 +8,9 @@ Keys are turned into named commands (``command`` signal); the window decides wha
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
+from re import Pattern
 
 from PySide6.QtCore import QEvent, QPoint, QRect, Qt, Signal
 from PySide6.QtGui import (
@@ -33,6 +33,7 @@ from annotator.core.labels import Label
 from annotator.core.span import Layer, Span
 from annotator.gui import plain
 from annotator.gui.offsets import OffsetMap
+from annotator.store.search import hit_pattern
 
 # Keys that act on the selection, whatever the label scheme (labels use digits and other letters).
 COMMAND_KEYS: dict[tuple[int, bool], str] = {
@@ -93,7 +94,7 @@ class ArticleView(QTextEdit):
         self._labels: dict[str, Label] = {}
         self._keys: dict[str, str] = {}
         self._selected: Span | None = None
-        self._search: re.Pattern[str] | None = None  # the list's text search, marked in the article
+        self._search: Pattern[str] | None = None  # the list's text search, marked in the article
         self._hits: list[QTextEdit.ExtraSelection] = []
 
     # -- content ------------------------------------------------------------------------------
@@ -132,8 +133,7 @@ class ArticleView(QTextEdit):
 
     def mark_words(self, words: list[str]) -> None:
         """Mark where the list's text search matches: each word at the start of a word, any case."""
-        alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-        self._search = re.compile(rf"(?<!\w)(?:{alternatives})", re.IGNORECASE) if words else None
+        self._search = hit_pattern(words)
         self._mark_hits()
         if self._selected is not None:
             self.select_span(self._selected)

@@ -120,11 +120,11 @@ class DocumentPanel(QWidget):
                          search=self.search.text(), in_text=self.in_text.isChecked(), sort=self.sort,
                          descending=self.descending)
 
-    def refresh(self, then: Callable[[list[Label]], None] | None = None) -> None:
-        """Read the list again from the top (as many rows as are shown, within reason), with the
-        labels and the status line, on the worker; then show them."""
+    def refresh(self, then: Callable[[list[Label]], None] | None = None, keep_rows: bool = True) -> None:
+        """Read the list again from the top, with the labels and the status line, on the worker; then
+        show them. ``keep_rows``: as many rows as were read (within reason), so the place is kept."""
         store, query = self.store, self.query()
-        limit = max(PAGE, min(self.table_model.rowCount(), 10 * PAGE))
+        limit = max(PAGE, min(self.table_model.rowCount(), 10 * PAGE)) if keep_rows else PAGE
         self._generation += 1
         generation = self._generation
 
@@ -135,7 +135,7 @@ class DocumentPanel(QWidget):
             began = time.monotonic()
             page, labels, (accepted, total, languages) = data
             if generation == self._generation:  # a later refresh is on its way: skip this one's rows
-                self._show_page(page)
+                self._show_page(page, keep_rows)
             self.languages = languages
             self._refill(self.language_filter, "any language", languages)
             self.set_labels(labels)
@@ -147,7 +147,7 @@ class DocumentPanel(QWidget):
 
         self.ops.run(Op(read, show, self._failed, "read the document list"))
 
-    def _show_page(self, page: Page) -> None:
+    def _show_page(self, page: Page, keep_rows: bool) -> None:
         # Re-reading may drop the shown article's row; Qt may then make another row current. That is
         # not the person choosing an article (it stole the search box's focus mid-word): keep the shown
         # article open and only re-mark its row if it is still listed.
@@ -157,6 +157,8 @@ class DocumentPanel(QWidget):
             self.table_model.reset(page)
         finally:
             selection.blockSignals(False)
+        if not keep_rows:  # another order or filter: from the top, not from where the old list was
+            self.table.scrollToTop()
         if self.current_id is not None:
             self.select(self.current_id)
 
@@ -182,7 +184,7 @@ class DocumentPanel(QWidget):
         if (sort, descending) != (self.sort, self.descending):
             self.sort, self.descending = sort, descending
             if self.loaded:
-                self.refresh()
+                self.refresh(keep_rows=False)
 
     def _failed(self, exc: AnnotatorError) -> None:
         self.message.emit(str(exc), True)
@@ -216,7 +218,7 @@ class DocumentPanel(QWidget):
 
     def apply_filters(self) -> None:
         self.searchChanged.emit(search_words(self.search.text()) if self.in_text.isChecked() else [])
-        self.refresh()
+        self.refresh(keep_rows=False)
 
     # -- position -----------------------------------------------------------------------------
 

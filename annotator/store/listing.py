@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, ScalarSelect, and_, exists, false, func, literal, or_, select, tuple_
+from sqlalchemy import ColumnElement, ScalarSelect, String, and_, exists, false, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from annotator.core.document import DocumentStatus
@@ -91,7 +91,7 @@ def suggestion_count(user: str | None) -> ScalarSelect[int]:
 
 def sort_key(query: ListQuery) -> ColumnElement[Any]:
     keys: dict[Sort, ColumnElement[Any]] = {
-        Sort.IMPORTED: DocumentRow.id.expression, Sort.TITLE: func.lower(DocumentRow.title),
+        Sort.IMPORTED: DocumentRow.id.expression, Sort.TITLE: func.lower(DocumentRow.title, type_=String),
         Sort.LANGUAGE: DocumentRow.language.expression, Sort.STATUS: DocumentRow.status.expression,
         Sort.EDITED: DocumentRow.updated_at.expression,
     }
@@ -182,9 +182,12 @@ def languages(s: Session) -> list[str]:
 
 
 def _beyond(key: ColumnElement[Any], after: tuple[Any, int], descending: bool) -> ColumnElement[bool]:
-    mark = tuple_(literal(after[0], key.type), literal(after[1], DocumentRow.id.type))
-    here = tuple_(key, DocumentRow.id)
-    return here < mark if descending else here > mark
+    """Rows past ``after`` in the order. Written as a range on the key plus the tie-break (not as a
+    row-value comparison), so SQLite searches the key's index instead of scanning it from the top."""
+    mark, last = literal(after[0], key.type), literal(after[1], DocumentRow.id.type)
+    if descending:
+        return and_(key <= mark, or_(key < mark, DocumentRow.id < last))
+    return and_(key >= mark, or_(key > mark, DocumentRow.id > last))
 
 
 def _select(query: ListQuery, key: Any) -> Any:

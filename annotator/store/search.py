@@ -42,6 +42,14 @@ def words(query: str) -> list[str]:
     return _WORD.findall(query)
 
 
+def hit_pattern(found: list[str]) -> re.Pattern[str] | None:
+    """Where the words of a search start in a text, any case (to show or mark the hits)."""
+    if not found:
+        return None
+    alternatives = "|".join(re.escape(w) for w in sorted(found, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternatives})", re.IGNORECASE)
+
+
 def matching(s: Session, query: str, in_text: bool) -> ColumnElement[bool] | None:
     """Documents whose title or file name (and, with ``in_text``, article text) hold every word of
     ``query``; None when the query has no word (no search)."""
