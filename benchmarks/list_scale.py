@@ -51,7 +51,10 @@ def _vocabulary(rng: random.Random) -> tuple[list[str], list[tuple[str, str]]]:
     return words, names
 
 
-def article(rng: random.Random, words: list[str], names: list[tuple[str, str]], i: int) -> tuple[str, list[tuple[int, int, str]]]:
+Names = list[tuple[str, str]]
+
+
+def article(rng: random.Random, words: list[str], names: Names, i: int) -> tuple[str, list[tuple[int, int, str]]]:
     """~400 words with ~40 entities: (text, [(start, end, label)])."""
     parts: list[str] = []
     spans: list[tuple[int, int, str]] = []
