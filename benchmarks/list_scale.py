@@ -6,9 +6,11 @@ the same run:
    spans; and the peak memory (RSS) of each, both in fresh processes;
 2. scrolling the list to the end (every page ``fetchMore`` asks for, with the annotator's counts),
    against one raw ``SELECT`` of the same columns without counts;
-3. search latency: ``Store.search`` (titles and text, FTS5) and a page of the list filtered by it,
+3. sorting: the first and the next page of the list sorted by each column (the counts rank every
+   document once);
+4. search latency: ``Store.search`` (titles and text, FTS5) and a page of the list filtered by it,
    against the raw FTS5 ``MATCH`` and against the substring scan the store did before (``LIKE``);
-4. database bytes per document against the raw UTF-8 bytes of its text (and what the search index
+5. database bytes per document against the raw UTF-8 bytes of its text (and what the search index
    takes of it, from SQLite's ``dbstat``).
 
 The corpus is generated (seeded, deterministic): articles of ~400 words drawn from a 3,000-word
@@ -202,6 +204,22 @@ def search_latency(path: Path) -> dict[str, float]:
     return out
 
 
+def sort_latency(path: Path) -> dict[str, tuple[float, float]]:
+    """A page of the list sorted by each column, and the page after it, in ms (best of 2)."""
+    from annotator.store import Store
+    from annotator.store.listing import ListQuery, Sort
+
+    store = Store.open(str(path))
+    out = {}
+    for sort in (Sort.IMPORTED, Sort.TITLE, Sort.EDITED, Sort.ENTITIES, Sort.SUGGESTIONS):
+        query = ListQuery(user=USER, sort=sort, descending=True)
+        first = store.list_page(query)
+        out[sort.value] = (_best(lambda q=query: store.list_page(q), runs=2) * 1000,
+                           _best(lambda q=query, a=first.after: store.list_page(q, a), runs=2) * 1000)
+    store.close()
+    return out
+
+
 def _best(call, runs: int = 3) -> float:  # type: ignore[no-untyped-def]
     best = float("inf")
     for _ in range(runs):
@@ -242,6 +260,8 @@ def run(n: int) -> None:
             print(f"search ({name}: {r['query']!r}, {r['hits']:,} hits): Store.search {r['search_ms']:.1f} ms, "
                   f"list page {r['list_page_ms']:.1f} ms, raw FTS5 MATCH {r['raw_fts_ms']:.1f} ms "
                   f"(ratio {r['search_ms'] / r['raw_fts_ms']:.1f}x), LIKE scan {r['like_scan_ms']:.0f} ms")
+        pages = ", ".join(f"{name} {a:.0f}/{b:.0f} ms" for name, (a, b) in sort_latency(path).items())
+        print(f"list sorted by (first page / next page): {pages}; raw first page {raw['first_s'] * 1000:.1f} ms")
         s = sizes(path, n, raw_bytes)
         print(f"database {s['db_bytes_per_doc']:.0f} bytes/document vs text {s['text_bytes_per_doc']:.0f} bytes "
               f"(ratio {s['ratio']:.1f}); search index {s['search_index_bytes_per_doc']:.0f} bytes/document")

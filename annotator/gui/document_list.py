@@ -11,7 +11,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from annotator.core.document import DocumentStatus
 from annotator.gui import plain
-from annotator.store.listing import Page, Sort
+from annotator.store.listing import Cursor, Page, Sort
 from annotator.store.records import DocumentSummary
 
 Index = QModelIndex | QPersistentModelIndex
@@ -40,7 +40,7 @@ class DocumentTableModel(QAbstractTableModel):
         super().__init__()
         self._rows: list[DocumentSummary] = []
         self._row_of: dict[int, int] = {}
-        self.after: tuple[Any, int] | None = None  # where the next page starts; None: no more rows
+        self.after: Cursor | None = None  # where the next page starts; None: no more rows
         self.fetching = False
 
     def reset(self, page: Page) -> None:

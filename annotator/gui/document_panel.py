@@ -249,6 +249,10 @@ class DocumentPanel(QWidget):
         """``then(id)`` of the article after (``delta`` > 0) or before the current one in the list as
         shown, asked of the database (the row may not have been read yet)."""
         store, query, current = self.store, self.query(), self.current_id
+        row = self.table_model.row_of(current)
+        if row is not None and 0 <= row + delta < self.table_model.rowCount():  # already read: no query
+            then(self.table_model.id_at(row + delta))
+            return
         self.ops.run(Op(lambda: store.list_neighbour(query, current, forward=delta > 0), then, self._failed,
                         "find the next article"))
 

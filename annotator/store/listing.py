@@ -6,7 +6,9 @@ language, status, ``updated_at``). The two count columns are computed for the ro
 with correlated subqueries over ``ix_spans_document_author`` and ``ix_spans_document_layer``: about 75
 spans per article read for each of the page's rows, instead of counts over the whole corpus kept in
 step by every write path (measured in ``benchmarks/list_scale.py``). Sorting *by* a count has to
-compute it for every listed document, so that order costs a pass over the spans of the corpus.
+compute it for every listed document: that order is ranked once (a pass over the span indexes; the
+suggestion count of a document the person never touched is the model's, read from the index alone),
+kept as an array of ids, and its pages are read by id.
 
 Counts are the person's: "entities" are their own entities (not dismissals), "suggestions" the model
 spans they still see (not confirmed, dismissed or hidden under one of their entities); see
@@ -15,17 +17,18 @@ spans they still see (not confirmed, dismissed or hidden under one of their enti
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, ScalarSelect, String, and_, exists, false, func, literal, or_, select
+from sqlalchemy import ColumnElement, ScalarSelect, String, and_, case, exists, false, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from annotator.core.document import DocumentStatus
 from annotator.core.span import Layer
 from annotator.store import search
-from annotator.store.queries import document_filter
+from annotator.store.queries import document_filter, hidden_documents, visible
 from annotator.store.records import DocumentSummary
 from annotator.store.schema import DocumentRow, SpanRow
 
@@ -57,9 +60,21 @@ class ListQuery:
 
 
 @dataclass(frozen=True)
+class Ranked:
+    """Where a list sorted by a count goes on: every listed id in order (8 bytes a document), as the
+    counts were when the sort was asked for, and how many of them were read."""
+
+    ids: array[int]
+    read: int
+
+
+Cursor = tuple[Any, int] | Ranked  # a keyset (sort key, id of the last row read), or a ranked order
+
+
+@dataclass(frozen=True)
 class Page:
     rows: tuple[DocumentSummary, ...]
-    after: tuple[Any, int] | None  # the keyset of the last row (None: nothing more to read)
+    after: Cursor | None  # where the next page starts (None: nothing more to read)
 
 
 _human = aliased(SpanRow, name="human")
@@ -75,18 +90,22 @@ def entity_count(user: str | None) -> ScalarSelect[int]:
     return query.scalar_subquery()
 
 
-def suggestion_count(user: str | None) -> ScalarSelect[int]:
+def suggestion_count(user: str | None) -> ColumnElement[int]:
     """For each document: the model spans ``user`` still sees (all of them, without a user)."""
-    query = select(func.count()).select_from(_model).where(
+    every = select(func.count()).select_from(_model).where(
         _model.document_id == DocumentRow.id, _model.layer == Layer.MODEL.value)
-    if user is not None:
-        hidden = exists().where(
-            _human.document_id == _model.document_id, _human.author == user, _human.layer == Layer.HUMAN.value,
-            _human.start < _model.end, _human.end > _model.start,
-            or_(_human.rejected.is_(False),
-                and_(_human.start == _model.start, _human.end == _model.end, _human.label == _model.label)))
-        query = query.where(~hidden)
-    return query.scalar_subquery()
+    if user is None:
+        return every.scalar_subquery()
+    hidden = exists().where(
+        _human.document_id == _model.document_id, _human.author == user, _human.layer == Layer.HUMAN.value,
+        _human.start < _model.end, _human.end > _model.start,
+        or_(_human.rejected.is_(False),
+            and_(_human.start == _model.start, _human.end == _model.end, _human.label == _model.label)))
+    # Most documents hold nothing of this person's: their count is the model's, from the index alone.
+    touched = exists().where(_human.document_id == DocumentRow.id, _human.author == user,
+                             _human.layer == Layer.HUMAN.value)
+    visible_ones = every.where(~hidden).scalar_subquery()
+    return case((touched, visible_ones), else_=every.scalar_subquery())
 
 
 def sort_key(query: ListQuery) -> ColumnElement[Any]:
@@ -113,8 +132,11 @@ def filters(s: Session, query: ListQuery) -> list[ColumnElement[bool]]:
     return where
 
 
-def page(s: Session, query: ListQuery, after: tuple[Any, int] | None = None, limit: int = PAGE) -> Page:
+def page(s: Session, query: ListQuery, after: Cursor | None = None, limit: int = PAGE) -> Page:
     """The ``limit`` rows that follow ``after`` (the start: None) in the query's order."""
+    if query.sort in (Sort.ENTITIES, Sort.SUGGESTIONS):
+        return _ranked_page(s, query, after if isinstance(after, Ranked) else None, limit)
+    assert not isinstance(after, Ranked)
     key = sort_key(query)
     where = filters(s, query)
     if after is not None:
@@ -123,6 +145,20 @@ def page(s: Session, query: ListQuery, after: tuple[Any, int] | None = None, lim
     rows = s.execute(_select(query, key).where(*where).order_by(*order).limit(limit)).all()
     summaries = tuple(_summary(r) for r in rows)
     return Page(summaries, (rows[-1].sort_key, rows[-1].id) if len(rows) == limit else None)
+
+
+def _ranked_page(s: Session, query: ListQuery, after: Ranked | None, limit: int) -> Page:
+    """Sorted by a count: the count of every listed document is needed once to rank them (a pass over
+    the index of spans), then each page is read by id from that ranking."""
+    if after is None:
+        key = sort_key(query)
+        order = (key.desc(), DocumentRow.id.desc()) if query.descending else (key, DocumentRow.id)
+        after = Ranked(array("q", s.scalars(select(DocumentRow.id).where(*filters(s, query)).order_by(*order))), 0)
+    ids = list(after.ids[after.read:after.read + limit])
+    by_id = {r.id: r for r in summaries(s, ids, query.user)}
+    read = after.read + len(ids)
+    more = Ranked(after.ids, read) if read < len(after.ids) else None
+    return Page(tuple(by_id[i] for i in ids if i in by_id), more)
 
 
 def every_row(s: Session, user: str | None = None) -> list[DocumentSummary]:
@@ -171,14 +207,23 @@ def neighbour(s: Session, query: ListQuery, current: int | None, forward: bool =
 
 
 def progress(s: Session) -> tuple[int, int]:
-    """(accepted, all) visible documents, for the status bar."""
+    """(accepted, all) visible documents, for the status line. Counted on the status index alone, less
+    the documents of unpublished imports (found through ``import_id``'s index): the visibility rule
+    evaluated per row would read every document row, text and all."""
     counts: dict[str, int] = {status: n for status, n in s.execute(
-        select(DocumentRow.status, func.count()).where(*document_filter()).group_by(DocumentRow.status))}
+        select(DocumentRow.status, func.count()).group_by(DocumentRow.status))}
+    for status, n in s.execute(select(DocumentRow.status, func.count())
+                               .where(DocumentRow.id.in_(hidden_documents())).group_by(DocumentRow.status)):
+        counts[status] -= n
     return counts.get(DocumentStatus.ACCEPTED.value, 0), sum(counts.values())
 
 
 def languages(s: Session) -> list[str]:
-    return sorted(s.scalars(select(DocumentRow.language).where(*document_filter()).distinct()))
+    """The languages of visible documents: each distinct one from the language index, kept when a
+    visible document has it (the first one found ends that search)."""
+    found = s.scalars(select(DocumentRow.language).distinct().order_by(DocumentRow.language)).all()
+    return [lang for lang in found
+            if s.scalar(select(DocumentRow.id).where(DocumentRow.language == lang, visible()).limit(1)) is not None]
 
 
 def _beyond(key: ColumnElement[Any], after: tuple[Any, int], descending: bool) -> ColumnElement[bool]:

@@ -167,7 +167,7 @@ class Store:
         with self._read() as s:
             return listing.summaries(s, list(document_ids), user)
 
-    def list_page(self, query: listing.ListQuery, after: tuple[Any, int] | None = None,
+    def list_page(self, query: listing.ListQuery, after: listing.Cursor | None = None,
                   limit: int = listing.PAGE) -> listing.Page:
         """One page of the document list, filtered and sorted by the database; ``after`` is the previous
         page's ``Page.after``."""
