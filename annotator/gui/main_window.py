@@ -58,7 +58,7 @@ class MainWindow(QMainWindow):
         self.jobs.progressed.connect(self._job_progressed)
         self._list_throttle = Throttle()
 
-        self.documents = DocumentPanel(self.ops, store)
+        self.documents = DocumentPanel(self.ops, store, lambda: self.session.user)
         self.editor = EditorPanel(self.ops, self.session)
         self.versions = VersionsPanel()
         self.versions.hide()
@@ -83,6 +83,7 @@ class MainWindow(QMainWindow):
         self.editor.labelAllRequested.connect(self.occurrences.label_all_here)
         self.documents.documentChosen.connect(self.open_document)
         self.documents.message.connect(self.message)
+        self.documents.searchChanged.connect(self.editor.article.mark_words)
         self.editor.documentShown.connect(self._shown)
         self.editor.rowsChanged.connect(self.documents.update_rows)
         self.editor.statusSet.connect(self._status_set)
@@ -185,11 +186,17 @@ class MainWindow(QMainWindow):
 
     def _first_article(self, labels: list[Label], last: int | None) -> None:
         self._show_labels(labels)
-        self._preload(sorted({row.language for row in self.documents.table_model.summaries()}))
-        target = last if last is not None and self.documents.proxy_row(last) is not None \
-            else self.documents.first_id()
-        if target is not None:
-            self.open_document(target)
+        self._preload(self.documents.languages)
+        first, store = self.documents.first_id(), self.store
+
+        def open_first(_exc: AnnotatorError | None = None) -> None:
+            if first is not None:
+                self.open_document(first)
+
+        if last is None:
+            open_first()
+        else:  # the article open when the window closed, if it is still there
+            self.ops.run(Op(lambda: store.document(last).id, self.open_document, open_first, "find the last article"))
 
     def _preload(self, languages: list[str]) -> None:
         """Every language's tokenizer and pipeline, loaded in the background at start: opening an
@@ -220,7 +227,7 @@ class MainWindow(QMainWindow):
         self.team.refresh_versions()
 
     def step_document(self, delta: int) -> None:
-        self._go(lambda: self.documents.neighbour(delta), "no more documents in this direction")
+        self._go(lambda then: self.documents.neighbour(delta, then), "no more documents in this direction")
 
     def next_unfinished(self) -> None:
         """In corpus (list) order, or most uncertain first (Model menu; scores computed in the background)."""
@@ -238,16 +245,16 @@ class MainWindow(QMainWindow):
             self.learning.accepted(self._language())  # K accepted: learn in the background
         self.next_unfinished()
 
-    def _go(self, target: Callable[[], int | None], nowhere: str) -> None:
-        """Open the article ``target()`` names once what is in flight has landed (the list may move)."""
-        def step() -> None:
-            chosen = target()
+    def _go(self, find: Callable[[Callable[[int | None], None]], None], nowhere: str) -> None:
+        """Once what is in flight has landed (the list may move), ask the database which article
+        ``find`` names, then open it."""
+        def found(chosen: int | None) -> None:
             if chosen is None:
                 self.message(nowhere)
             else:
                 self.editor.open_document(chosen)
 
-        self.ops.step(step)
+        self.ops.step(lambda: find(found))
 
     def _language(self) -> str:
         view = self.session.view
@@ -259,6 +266,8 @@ class MainWindow(QMainWindow):
         side = 470 if reviewing else 210  # room for one column per annotator while reviewing
         if reviewing or self.versions.isVisible() != reviewing:
             self.splitter.setSizes([sizes[0], max(300, sum(sizes) - sizes[0] - side), side])
+        if self.documents.loaded:  # the list counts are the annotator's own
+            self.documents.refresh()
 
     # -- labels -------------------------------------------------------------------------------
 
