@@ -1,20 +1,16 @@
-"""The corpus: ``import``, ``preannotate``, ``stats``, ``set-language``."""
+"""The corpus: ``import``, ``preannotate``, ``stats``, ``set-language`` (``set-status``: ``cli/status.py``)."""
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
-import stat
-from collections.abc import Sequence
-from pathlib import Path
 
 from annotator.cli.command import Command
 from annotator.cli.progress import TerminalProgress
 from annotator.core.document import DocumentStatus
-from annotator.core.errors import InputRefused, Problem
 from annotator.core.progress import CancelToken
-from annotator.io.importer import SUFFIXES, ImportOptions, import_paths
+from annotator.io.import_report import report_lines
+from annotator.io.importer import FORMATS, ImportOptions, import_paths
 from annotator.nlp.pipelines import project_pipelines
 from annotator.nlp.preannotate import PreannotateReport, PreannotationFailed, preannotate
 from annotator.nlp.workers import ENV_PROCESSES
@@ -26,68 +22,30 @@ def _import_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--language", help="use this language for every document instead of detecting it")
     parser.add_argument("--predictions", metavar="MODEL",
                         help="spans in the files are predictions of MODEL (model layer), not human annotations")
+    parser.add_argument("--format", choices=FORMATS,
+                        help="read every file as this format (default: by suffix, then by content)")
+    parser.add_argument("--strict", action="store_true",
+                        help="refuse spans with whitespace at an edge, off token boundaries or overlapping "
+                             "(default: keep them as the file says and mark the document 'needs attention')")
+    parser.add_argument("--status", type=_status, metavar="STATUS",
+                        help="give every imported document this status (e.g. accepted for a finished corpus)")
 
 
-def unreadable_inputs(paths: Sequence[str]) -> list[Problem]:
-    """What the import would skip without a word: a pipe, socket or device given as a file, and inside
-    folders the subfolders and files that cannot be listed or read, or that are not regular files
-    (hidden ones excepted, as the importer skips them)."""
-    problems = []
-    for given in paths:
-        path = Path(given)
-        try:
-            mode = path.stat().st_mode
-        except FileNotFoundError:
-            continue  # the importer says "does not exist"
-        except OSError as exc:
-            problems.append(Problem(str(path), f"cannot be read: {exc.strerror or exc}"))
-            continue
-        if stat.S_ISDIR(mode):
-            problems.extend(_unreadable_in_folder(path))
-        elif not stat.S_ISREG(mode):
-            problems.append(Problem(str(path), "is not a regular file (a pipe, socket or device); give .txt, .jsonl "
-                                               "or .spacy files, or folders of them"))
-    return problems
-
-
-def _unreadable_in_folder(folder: Path) -> list[Problem]:
-    problems: list[Problem] = []
-
-    def refused(exc: OSError) -> None:
-        where = os.fsdecode(exc.filename) if exc.filename else str(folder)
-        problems.append(Problem(where, f"cannot be read: {exc.strerror or exc} (its files would be skipped)"))
-
-    for root, dirs, files in os.walk(folder, onerror=refused):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            if name.startswith(".") or Path(name).suffix.lower() not in SUFFIXES:
-                continue
-            path = Path(root) / name
-            try:
-                mode = path.stat().st_mode
-            except OSError as exc:
-                problems.append(Problem(str(path), f"cannot be read: {exc.strerror or exc}"))
-                continue
-            if not stat.S_ISREG(mode):
-                problems.append(Problem(str(path), "is not a regular file (a pipe, socket or device)"))
-            elif not os.access(path, os.R_OK):
-                problems.append(Problem(str(path), "cannot be read: Permission denied"))
-    return problems
+def _status(value: str) -> DocumentStatus:
+    try:
+        return DocumentStatus.parse(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _import(store: Store, args: argparse.Namespace, user: str) -> int:
-    problems = unreadable_inputs(args.paths)
-    if problems:
-        raise InputRefused(problems)
     options = ImportOptions(language=args.language, as_predictions=bool(args.predictions),
-                            author=args.predictions or user)
+                            author=args.predictions or user, format=args.format, strict=args.strict,
+                            status=args.status)
     report = import_paths(store, args.paths, options, progress=TerminalProgress())
-    print(f"imported {len(report.added)} document(s) with {report.spans} span(s) into {store.url}")
-    for source, existing in report.duplicates:
-        where = f"document {existing}" if existing else "another file in this import"
-        print(f"  skipped duplicate {source} (same text as {where})")
-    if report.new_labels:
-        print(f"  new labels added to the scheme: {', '.join(report.new_labels)}")
+    print(f"imported into {store.url}:")
+    for line in report_lines(report):
+        print(f"  {line}")
     return 0
 
 

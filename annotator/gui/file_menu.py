@@ -11,7 +11,8 @@ from annotator.core.progress import CancelToken, ProgressSink
 from annotator.gui.jobs import Job, JobRunner
 from annotator.io.atomic import foreign_entries
 from annotator.io.exporter import ExportFormat, ExportReport, export
-from annotator.io.importer import ImportOptions, import_paths
+from annotator.io.import_report import summary
+from annotator.io.importer import SUFFIXES, ImportOptions, import_paths
 from annotator.io.selection import ExportOptions
 from annotator.store import Store
 from annotator.store.records import ImportReport
@@ -26,8 +27,9 @@ class FileActions:
         self.imported = imported  # the window reloads labels and suggests entities for new documents
 
     def ask_import_files(self) -> None:
+        patterns = " ".join(f"*{suffix}" for suffix in sorted(SUFFIXES))
         paths, _ = QFileDialog.getOpenFileNames(self.parent, "Import articles", "",
-                                                "Articles (*.txt *.jsonl *.ndjson *.spacy);;All files (*)")
+                                                f"Articles and annotations ({patterns});;All files (*)")
         if paths:
             self.import_files(paths)
 
@@ -37,16 +39,15 @@ class FileActions:
             self.import_files([folder])
 
     def import_files(self, paths: Sequence[str | Path]) -> bool:
-        """All or nothing, in the background; new documents then get suggestions."""
+        """All or nothing, in the background (Cancel stops it part-way: nothing is imported); new
+        documents then get suggestions."""
         store, author = self.store, self.user()
 
         def work(progress: ProgressSink, cancel: CancelToken) -> object:
-            return import_paths(store, list(paths), ImportOptions(author=author), progress)
+            return import_paths(store, list(paths), ImportOptions(author=author), progress, cancel=cancel)
 
         def done(report: ImportReport) -> None:
-            added, dupes = len(report.added), len(report.duplicates)
-            self.notify(f"imported {added} document(s)" + (f", skipped {dupes} duplicate(s)" if dupes else ""),
-                        False)
+            self.notify(summary(report), bool(report.attention or report.warnings))
             self.imported(report)
 
         return self.jobs.start(Job("importing", work), done)

@@ -1,36 +1,41 @@
 """Import files and folders into the store, streaming: records are read, checked and written in
 bounded batches (``Store.begin_import``), so memory does not grow with the corpus and editors are
-never locked out. Nobody sees a document before the whole import is published; a single bad file or
-line refuses the import (every problem is still reported) and removes what it had written, leaving
-the store exactly as it was. Cancel (between batches) does the same.
+never locked out. Nobody sees a document before the whole import is published; a single malformed
+file or line refuses the import (every problem is still reported) and removes what it had written,
+leaving the store exactly as it was. Cancel (between batches) does the same.
+
+Lossless by default: spans are stored exactly as the file gives them; whitespace at an edge, spans
+off the token boundaries and overlapping spans are counted in the report and mark their document
+"needs attention" (``Store.needing_attention``). ``strict`` refuses them instead. A text already in
+the store gains (or updates) the layers the file brings it; the same text twice merges.
 """
 
 from __future__ import annotations
 
-import codecs
 import os
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from annotator.core.document import DocumentStatus, NewDocument
 from annotator.core.errors import InputRefused, Problem
+from annotator.core.imported import Annotation, ImportItem
 from annotator.core.language import detect_language
-from annotator.core.limits import shown
 from annotator.core.progress import CancelToken, ProgressSink, no_progress
-from annotator.core.span import Layer, SpanData
+from annotator.core.span import Layer
+from annotator.io import readers
+from annotator.io.alignment import Judge, QuickAlignment, tokens_of
 from annotator.io.docbin_reader import read_docbin
-from annotator.io.jsonl import JsonlRecord, _parse_line
-from annotator.io.spacy_docs import Tokenizers
+from annotator.io.input_files import InputFile, collect_files
+from annotator.io.jsonl import iter_jsonl
+from annotator.io.readers import FORMATS, SUFFIXES, FormatRefused, brat, conll
+from annotator.io.readers.base import ReadContext, Record, store_problems
 from annotator.io.text_files import read_text
 from annotator.store import Store
 from annotator.store.records import ImportReport
 
-TEXT_SUFFIXES = {".txt"}
-JSONL_SUFFIXES = {".jsonl", ".ndjson"}
-DOCBIN_SUFFIXES = {".spacy"}
-SUFFIXES = TEXT_SUFFIXES | JSONL_SUFFIXES | DOCBIN_SUFFIXES
+__all__ = ["FORMATS", "SUFFIXES", "BatchLimits", "ImportOptions", "QuickAlignment", "collect_files",
+           "import_paths", "iter_inputs"]
 
 
 @dataclass(frozen=True)
@@ -38,33 +43,9 @@ class ImportOptions:
     language: str | None = None  # force a language instead of detecting one per document
     as_predictions: bool = False  # spans in the files are a model's, not a person's
     author: str = "import"  # the importing user, or the model name with as_predictions
-
-
-def collect_files(paths: Sequence[str | os.PathLike[str]]) -> tuple[list[tuple[Path, str]], list[Problem]]:
-    """Files to import with the name each is recorded under. Folders are walked (sorted, hidden files
-    skipped); an explicit file of an unknown type or a missing path is a problem, not a silent skip."""
-    files: list[tuple[Path, str]] = []
-    problems: list[Problem] = []
-    for given in paths:
-        path = Path(given)
-        if path.is_dir():
-            found = sorted(
-                p for p in path.rglob("*")
-                if p.is_file() and p.suffix.lower() in SUFFIXES
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
-            if not found:
-                problems.append(Problem(str(path), "folder holds no .txt, .jsonl or .spacy files"))
-            files.extend((p, str(Path(path.name) / p.relative_to(path))) for p in found)
-        elif path.is_file():
-            if path.suffix.lower() not in SUFFIXES:
-                suffix = path.suffix or "(none)"
-                problems.append(Problem(str(path), f"unsupported file type '{suffix}' (use .txt, .jsonl or .spacy)"))
-            else:
-                files.append((path, path.name))
-        else:
-            problems.append(Problem(str(path), "does not exist"))
-    return files, problems
+    format: str | None = None  # one of readers.FORMATS for every file, instead of choosing per file
+    strict: bool = False  # refuse spans that are not clean entities instead of keeping and marking them
+    status: DocumentStatus | None = None  # the status of every document the import adds or gives a layer
 
 
 @dataclass(frozen=True)
@@ -77,102 +58,75 @@ class BatchLimits:
     characters: int = 1_000_000
 
 
-Item = tuple[NewDocument, list[SpanData]]
-
-_CHUNK = re.compile(r"\S+")  # \s is str.isspace(): the tokenizer's own split
-
-
-class QuickAlignment:
-    """Whether every span starts and ends on a token boundary, tokenizing only the whitespace-delimited
-    chunks that hold a span's start or end, each distinct chunk once per import.
-
-    spaCy's tokenizer splits the text on whitespace first and tokenizes every chunk on its own (affixes,
-    infixes, special cases, URL rules all apply within a chunk), so a chunk's token boundaries do not
-    depend on the rest of the text: the answer is the full tokenization's, at a small part of its cost
-    (the chunks around entities repeat across a corpus). ``misaligned()`` stays the judge: it is asked
-    (tokenizing the whole document once) whenever this check finds a span off the boundaries, and it
-    writes the messages.
-    """
-
-    def __init__(self, tokenizers: Tokenizers, cache_size: int = 100_000) -> None:
-        self.tokenizers, self.cache_size = tokenizers, cache_size
-        self._cuts: dict[str, dict[str, tuple[int, ...]]] = {}  # language -> chunk -> token starts in it
-        self._cached = 0
-
-    def aligned(self, text: str, spans: Sequence[SpanData], language: str) -> bool:
-        n = len(text)
-        for span in spans:
-            start, end = span.start, span.end
-            if start > 0 and not text[start - 1].isspace() and not self._cut(text, start, start, language):
-                return False
-            if end < n and not text[end].isspace() and not self._cut(text, end, end - 1, language):
-                return False
-        return True
-
-    def _cut(self, text: str, pos: int, inside: int, language: str) -> bool:
-        """Whether ``pos`` is a token boundary of the chunk holding the character at ``inside``."""
-        if text[inside].isspace():
-            return False  # a span edge on whitespace: let misaligned() judge
-        first = inside
-        while first > 0 and not text[first - 1].isspace():
-            first -= 1
-        match = _CHUNK.match(text, inside)
-        last = match.end() if match is not None else inside + 1
-        return pos in (first, last) or pos - first in self._chunk_cuts(text[first:last], language)
-
-    def _chunk_cuts(self, chunk: str, language: str) -> tuple[int, ...]:
-        known = self._cuts.setdefault(language, {})
-        cuts = known.get(chunk)
-        if cuts is None:
-            doc = self.tokenizers.get(language).tokenizer(chunk)  # the tokenizer alone: no max_length
-            cuts = tuple(t.idx for t in doc)
-            if self._cached >= self.cache_size:  # bounded: a long import's memory stays flat
-                self._cuts, self._cached = {}, 0
-                known = self._cuts.setdefault(language, {})
-            known[chunk] = cuts
-            self._cached += 1
-        return cuts
+def _records(path: Path, source: str, fmt: str, ctx: ReadContext) -> Iterator[tuple[Record, int]]:
+    if fmt == "text":
+        result = read_text(path, source)
+        if isinstance(result, Problem):
+            ctx.problems.append(result)
+            return
+        text, had_bom = result
+        yield Record(1, text, None, {}, None, None, name=source, had_bom=had_bom), _size(path)
+    elif fmt == "spacy":
+        records, found = read_docbin(path, source)
+        ctx.problems.extend(found)
+        yield from ((rec, 0) for rec in records)
+    elif fmt == "conll":
+        yield from conll.read(path, ctx)
+    elif fmt == "brat":
+        yield from brat.read(path, ctx)
+    elif fmt in ("json", "label-studio", "spacy-json"):
+        yield from readers.json_records(path, ctx)
+    elif path.suffix.lower() == ".json":  # prodigy / doccano forced on a JSON array
+        yield from readers.json_records(path, ctx, fmt)
+    else:
+        yield from iter_jsonl(path, ctx, None if fmt == "jsonl" else fmt)
 
 
-def iter_inputs(
-    files: Sequence[tuple[Path, str]], options: ImportOptions, problems: list[Problem]
-) -> Iterator[tuple[Item, int]]:
-    """Every document of ``files`` with its spans, checked, one at a time, with the bytes of input
-    read so far; what is wrong goes to ``problems`` (and is not yielded). Holds one record at a time
-    (a ``.spacy`` file is read whole: DocBin has no streaming reader)."""
-    tokenizers = Tokenizers()
-    quick = QuickAlignment(tokenizers)
+def iter_inputs(files: Sequence[InputFile], options: ImportOptions, problems: list[Problem],
+                warnings: list[Problem] | None = None, skipped: list[int] | None = None
+                ) -> Iterator[tuple[ImportItem, int]]:
+    """Every document of ``files`` with its layers, judged, one at a time, with the bytes of input
+    read so far; what is wrong goes to ``problems`` (and is not yielded), what was skipped to
+    ``warnings`` (and the number of empty tasks skipped to ``skipped[0]``). Holds one record at a time
+    (``.spacy`` and ``.json`` files are read whole)."""
+    judge = Judge(options.strict)
     done = 0
+    ctx: ReadContext | None = None
+    layer = Layer.MODEL if options.as_predictions else Layer.HUMAN
     for path, source in files:
         size = _size(path)
-        if path.suffix.lower() in TEXT_SUFFIXES:
-            result = read_text(path, source)
+        if skipped is not None and ctx is not None:
+            skipped[0] += ctx.skipped
+        ctx = ReadContext(source, problems, [] if warnings is None else warnings, options.strict)
+        try:
+            fmt = readers.format_of(path, options.format)
+        except FormatRefused as exc:
+            problems.append(Problem(source, str(exc)))
             done += size
-            if isinstance(result, Problem):
-                problems.append(result)
-                continue
-            text, had_bom = result
-            language = options.language or detect_language(text)
-            yield (NewDocument(text, source, language, had_bom=had_bom), []), done
             continue
-        if path.suffix.lower() in DOCBIN_SUFFIXES:
-            records, found = read_docbin(path, source)
-            problems.extend(found)
-            stream: Iterator[tuple[JsonlRecord, int]] = ((rec, 0) for rec in records)
-        else:
-            stream = _jsonl_records(path, source, problems)
-        for rec, offset in stream:
-            spans = rec.spans or []
-            status = rec.status or _status_for(rec.spans, options)
-            language = options.language or rec.language or detect_language(rec.text)
-            aligned = quick.aligned(rec.text, spans, language)
-            found_here = [] if aligned else misaligned(rec, language, tokenizers, source)
-            if found_here:
-                problems.extend(found_here)
+        checked = fmt in ("jsonl", "prodigy", "doccano", "spacy")  # their readers check every field
+        for rec, offset in _records(path, source, fmt, ctx):
+            if not checked and (found := store_problems(rec, source)):
+                problems.extend(found)
                 continue
-            doc_source = str(rec.meta.get("source") or f"{source}:{rec.line}")
-            yield (NewDocument(rec.text, doc_source, language, status, meta=rec.meta), spans), done + offset
+            annotations = list(rec.annotations)
+            if rec.spans is not None:  # given, even empty: the document was looked at
+                annotations.insert(0, Annotation(layer, None, list(rec.spans)))
+            language = options.language or rec.language or detect_language(rec.text)
+            attention, found = judge(rec, annotations, language, source)
+            if found:
+                problems.extend(found)
+                continue
+            meta = rec.meta
+            if rec.tokens is not None and tokens_of(meta) is None:
+                meta = {**meta, "tokens": [list(t) for t in rec.tokens]}
+            status = options.status or rec.status or _status_for(rec.spans is not None, annotations, options)
+            doc_source = str(rec.meta.get("source") or rec.name or f"{source}:{rec.line}")
+            doc = NewDocument(rec.text, doc_source, language, status, had_bom=rec.had_bom, meta=meta)
+            yield ImportItem(doc, annotations, attention), done + min(offset, size)
         done += size
+    if skipped is not None and ctx is not None:
+        skipped[0] += ctx.skipped
 
 
 def _size(path: Path) -> int:
@@ -182,59 +136,13 @@ def _size(path: Path) -> int:
         return 0
 
 
-def _jsonl_records(path: Path, source: str, problems: list[Problem]) -> Iterator[tuple[JsonlRecord, int]]:
-    """``jsonl.read_jsonl`` a line at a time (it reads the whole file and keeps every record): the same
-    lines, numbers, checks and messages, with the bytes read so far."""
-    before = len(problems)
-    found = False
-    try:
-        with open(path, "rb") as handle:
-            offset = 0
-            for line_no, raw in enumerate(handle, start=1):
-                offset += len(raw)
-                if line_no == 1 and raw.startswith(codecs.BOM_UTF8):
-                    raw = raw[len(codecs.BOM_UTF8):]
-                raw = raw.removesuffix(b"\n")
-                if not raw.strip():
-                    continue
-                try:
-                    line = raw.decode("utf-8")
-                except UnicodeDecodeError as exc:
-                    problems.append(Problem(source, f"is not valid UTF-8 (byte offset {exc.start} in the line)",
-                                            line=line_no))
-                    continue
-                record = _parse_line(line, line_no, source, problems)
-                if record is not None:
-                    found = True
-                    yield record, offset
-    except OSError as exc:
-        problems.append(Problem(source, f"cannot be read: {exc.strerror or exc}"))
-        return
-    if not found and len(problems) == before:
-        problems.append(Problem(source, "holds no documents (no non-empty lines)"))
-
-
-def misaligned(rec: JsonlRecord, language: str, tokenizers: Tokenizers, source: str) -> list[Problem]:
-    """Spans that do not start and end on token boundaries of the language's tokenizer: spaCy could
-    not train on them, and the editor could not show them as whole tokens. Tokens only, so documents
-    of any length are checked (``make_doc`` would refuse those over ``nlp.max_length``)."""
-    if not rec.spans:
-        return []
-    doc = tokenizers.tokenize(language, rec.text)
-    out = []
-    for i, s in enumerate(rec.spans):
-        if doc.char_span(s.start, s.end) is None:
-            near = doc.char_span(s.start, s.end, alignment_mode="expand")
-            hint = f"; the nearest token boundaries give {shown(near.text)}" if near is not None else ""
-            out.append(rec.problem(source, f"span {s.start}-{s.end} {shown(rec.text[s.start:s.end])} ({s.label}) "
-                                           f"does not match token boundaries{hint}", f"{rec.span_field}[{i}]"))
-    return out
-
-
-def _status_for(spans: list[SpanData] | None, options: ImportOptions) -> DocumentStatus:
-    if spans is None:
+def _status_for(given: bool, annotations: list[Annotation], options: ImportOptions) -> DocumentStatus:
+    layers = {a.layer for a in annotations if a}
+    if not given and not layers:
         return DocumentStatus.NEW
-    return DocumentStatus.PREANNOTATED if options.as_predictions else DocumentStatus.IN_PROGRESS
+    if layers == {Layer.MODEL} or (not layers and options.as_predictions):
+        return DocumentStatus.PREANNOTATED  # only a model's suggestions: nobody has looked yet
+    return DocumentStatus.IN_PROGRESS
 
 
 def import_paths(
@@ -248,34 +156,38 @@ def import_paths(
     """Import ``paths`` all-or-nothing. Raises ``InputRefused`` (every problem, nothing imported) or
     ``Cancelled`` (nothing imported); progress is reported in bytes of input, batch by batch."""
     cancel = cancel or CancelToken()
-    files, problems = collect_files(paths)
+    files, problems = collect_files(paths, options.format)
+    warnings: list[Problem] = []
+    skipped = [0]
     store.sweep_imports(progress=progress)  # what an interrupted import left goes first
     total = max(1, sum(_size(path) for path, _ in files))
     layer = Layer.MODEL if options.as_predictions else Layer.HUMAN
-    with store.begin_import(layer=layer, author=options.author) as staged:
-        batch: list[Item] = []
+    with store.begin_import(layer=layer, author=options.author, status=options.status) as staged:
+        batch: list[ImportItem] = []
         spans = characters = seen = 0
-        for (doc, doc_spans), done in iter_inputs(files, options, problems):
+        for item, done in iter_inputs(files, options, problems, warnings, skipped):
             seen += 1
             if problems:  # refused already: check the rest (to report every problem), write nothing more
                 batch.clear()
                 if seen % limits.documents == 0:
-                    progress(min(done, total), total, f"checking {doc.source}")
+                    progress(min(done, total), total, f"checking {item.document.source}")
                     cancel.raise_if_cancelled()
                 continue
-            batch.append((doc, doc_spans))
-            spans += len(doc_spans)
-            characters += len(doc.text)
+            batch.append(item)
+            spans += item.span_count
+            characters += len(item.document.text)
             if len(batch) >= limits.documents or spans >= limits.spans or characters >= limits.characters:
                 cancel.raise_if_cancelled()
                 staged.add(batch)
                 batch, spans, characters = [], 0, 0
-                progress(min(done, total), total, f"importing {doc.source}: {len(staged.report.added)} new "
-                                                  "document(s) so far")
+                progress(min(done, total), total, f"importing {item.document.source}: "
+                                                  f"{len(staged.report.added)} new document(s) so far")
         if problems:
             raise InputRefused(problems)  # the import aborts: what it wrote is removed
         cancel.raise_if_cancelled()
         staged.add(batch)
         progress(total, total, f"checked; publishing {len(staged.report.added)} new document(s)")
         cancel.raise_if_cancelled()
-        return staged.publish()
+        report = staged.publish()
+    report.warnings, report.skipped = [str(w) for w in warnings], skipped[0]
+    return report

@@ -92,11 +92,18 @@ class TrainedModel:
 
 @dataclass
 class ImportReport:
-    added: list[int] = field(default_factory=list)
-    # (source, id of the stored document with the same text; None: an earlier item of this import)
+    added: list[int] = field(default_factory=list)  # new documents
+    # (source, id of the stored document with the same text) for items that brought nothing to add to it
     duplicates: list[tuple[str, int | None]] = field(default_factory=list)
-    spans: int = 0
+    spans: int = 0  # entities written (rejections not included)
     new_labels: list[str] = field(default_factory=list)
+    layered: list[int] = field(default_factory=list)  # documents stored before that gained (or updated) a layer
+    merged: int = 0  # items whose text an earlier item of this import had: one document holds both
+    rejections: int = 0  # rejected suggestions written (e.g. Prodigy spans answered reject)
+    attention: dict[str, int] = field(default_factory=dict)  # spans kept as the file said, by reason
+    warnings: list[str] = field(default_factory=list)  # e.g. empty tasks skipped, by file and line
+    skipped: int = 0  # empty tasks skipped (each one is also a warning)
+    attention_documents: int = 0  # documents marked "needs attention" by this import
 
 
 @dataclass

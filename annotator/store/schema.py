@@ -52,6 +52,9 @@ class DocumentRow(Base):
     # visible only once that import is ``done`` (``queries.visible``): an import writes in short
     # batches and publishes them all at once, so editors are never locked out and nobody sees half.
     import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"), index=True)
+    # What an import kept as the file said but an analyst should resolve: ``{reason: spans}`` with the
+    # reasons of ``core.imported.ATTENTION_REASONS``; None when nothing needs attention.
+    attention: Mapped[dict[str, int] | None] = mapped_column(JSON(none_as_null=True))
 
     __mapper_args__ = {"version_id_col": version}
 

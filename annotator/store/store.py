@@ -27,7 +27,19 @@ from annotator.core.errors import AnnotatorError, NotFound
 from annotator.core.labels import Label
 from annotator.core.progress import ProgressSink, no_progress
 from annotator.core.span import GOLD, Layer, SpanData
-from annotator.store import bulk, claims, corpus, edits, listing, migrate, project, queries, queue_sql, search
+from annotator.store import (
+    attention,
+    bulk,
+    claims,
+    corpus,
+    edits,
+    listing,
+    migrate,
+    project,
+    queries,
+    queue_sql,
+    search,
+)
 from annotator.store.engine import is_read_only, make_engine, resolve_url, writer
 from annotator.store.integrity import describe
 from annotator.store.records import (
@@ -249,16 +261,29 @@ class Store:
         author: str = "import",
     ) -> ImportReport:
         """Add documents and their spans, all or nothing: written in short batches, shown at once.
-        Documents already stored (same content hash, or repeated within ``items``) are reported as
-        duplicates and skipped."""
+        A text repeated within ``items`` is one document holding every item's spans; a text already
+        stored gains ``author``'s layer (replacing it) when the item has spans, else is a duplicate."""
         return bulk.import_documents(self.engine, self._writer, items, layer, author)
 
-    def begin_import(self, layer: Layer = Layer.HUMAN, author: str = "import") -> bulk.StagedImport:
+    def begin_import(self, layer: Layer = Layer.HUMAN, author: str = "import",
+                     status: DocumentStatus | None = None) -> bulk.StagedImport:
         """An import run to feed batch by batch (``add``), then ``publish`` (or ``abort``). Its documents
         are invisible to every reader until it publishes; used as a context manager, any exception
         aborts it and removes what it wrote. A process that dies mid-run leaves rows that the next
-        ``sweep_imports`` removes."""
-        return bulk.StagedImport(self.engine, self._writer, layer, author)
+        ``sweep_imports`` removes. Items whose text is already stored add (or replace) their authors'
+        layers of that document at publish; ``status`` is then set on those documents too."""
+        return bulk.StagedImport(self.engine, self._writer, layer, author, status)
+
+    def needing_attention(self) -> dict[int, dict[str, int]]:
+        """Documents an import marked "needs attention", in id order: ``{id: {reason: spans}}`` (the
+        reasons are ``core.imported.ATTENTION_REASONS``); ``len()`` of it is the count."""
+        with self._read() as s:
+            return attention.needing_attention(s)
+
+    def resolve_attention(self, document_id: int) -> None:
+        """Take a document off the "needs attention" list (its spans are left as they are)."""
+        with self._write() as s:
+            attention.resolve(s, document_id)
 
     def sweep_imports(self, budget: float | None = None, progress: ProgressSink = no_progress) -> SweepReport:
         """Remove what stopped imports left: imports whose process died (their liveness lock is free)

@@ -14,7 +14,7 @@ from spacy.tokens import DocBin
 from annotator.core.document import DocumentStatus
 from annotator.core.errors import AnnotatorError, InputRefused
 from annotator.io.exporter import ExportFormat, export
-from annotator.io.importer import import_paths
+from annotator.io.importer import ImportOptions, import_paths
 from annotator.io.selection import ExportLayer, ExportOptions, parse_rename
 from annotator.io.training_config import write_training_config, write_training_configs
 from annotator.nlp.evaluate import gold_documents
@@ -209,7 +209,7 @@ def test_misaligned_spans_in_an_import_are_refused_with_the_line(store: Store, t
                     + json.dumps({"text": "Blinken visited Rabat.", "label": [[0, 5, "PERSON"]]}) + "\n")
     with pytest.raises(InputRefused, match=r"d.jsonl, line 2, field 'label\[0\]': span 0-5 'Blink' \(PERSON\) does not "
                                            r"match token boundaries; the nearest token boundaries give 'Blinken'"):
-        import_paths(store, [path])
+        import_paths(store, [path], ImportOptions(strict=True))  # by default it is kept and marked
     assert store.document_count() == 0
 
 
@@ -223,7 +223,7 @@ def test_doccano_entities_shape_and_prodigy_answers_import(store: Store, tmp_pat
     import_paths(store, [path])
     first, second = store.list_documents()
     assert [(s.start, s.end) for s in store.view(first.id, "import").confirmed] == [(0, 7)]
-    assert second.status is DocumentStatus.REJECTED
+    assert second.status is DocumentStatus.NEW  # a task answered reject rejects its spans, never the document
 
 
 def test_truncated_docbin_is_refused_by_name(store: Store, tmp_path: Path) -> None:

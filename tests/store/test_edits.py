@@ -163,9 +163,12 @@ def test_import_keeps_layers_and_reports_duplicates(store) -> None:
         (NewDocument("Rabat is in Morocco.", "x.jsonl:2", "en"), []),
     ]
     report = store.import_documents(docs, layer=Layer.HUMAN, author="alice")
-    assert len(report.added) == 1 and report.duplicates == [("x.jsonl:2", None)]
-    again = store.import_documents(docs[:1])
-    assert again.added == [] and again.duplicates == [("x.jsonl:1", report.added[0])]
+    assert len(report.added) == 1 and report.duplicates == [] and report.merged == 1
+    again = store.import_documents(docs[1:])  # the same text with nothing to add: a duplicate
+    assert again.added == [] and again.duplicates == [("x.jsonl:2", report.added[0])]
+    layered = store.import_documents(docs[:1], author="bob")  # with spans: bob's layer joins the document
+    assert layered.added == [] and layered.duplicates == [] and layered.layered == report.added
+    assert [s.author for s in store.view(report.added[0], "bob").confirmed] == ["bob"]
     view = store.view(report.added[0], "alice")
     assert [(s.label, s.layer) for s in view.confirmed] == [("GPE", Layer.HUMAN)]
 

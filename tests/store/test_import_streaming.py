@@ -14,8 +14,9 @@ import pytest
 
 from annotator.core.errors import InputRefused, Problem
 from annotator.core.span import SpanData
-from annotator.io.importer import BatchLimits, ImportOptions, QuickAlignment, _jsonl_records, import_paths, iter_inputs
-from annotator.io.jsonl import read_jsonl
+from annotator.io.importer import BatchLimits, ImportOptions, QuickAlignment, import_paths, iter_inputs
+from annotator.io.jsonl import iter_jsonl, parse_line
+from annotator.io.readers.base import ReadContext
 from annotator.io.spacy_docs import Tokenizers
 from annotator.store import Store
 
@@ -72,8 +73,8 @@ def test_records_are_read_one_at_a_time(tmp_path: Path) -> None:
     path = write_jsonl(tmp_path / "lazy.jsonl", [article(1), article(2), "not json"])
     problems: list[Problem] = []
     stream = iter_inputs([(path, "lazy.jsonl")], ImportOptions(), problems)
-    (doc, spans), offset = next(stream)
-    assert doc.source == "lazy.jsonl:1" and len(spans) == 3
+    item, offset = next(stream)
+    assert item.document.source == "lazy.jsonl:1" and len(item.annotations[0].spans) == 3
     assert problems == [] and 0 < offset < path.stat().st_size  # line 3 not read yet
     rest = list(stream)
     assert len(rest) == 1 and [p.line for p in problems] == [3]
@@ -86,13 +87,29 @@ def test_records_are_read_one_at_a_time(tmp_path: Path) -> None:
     b"\n \n",
     b'{"text": "a\\u00a0b", "spans": [{"start": 0, "end": 1, "label": "X"}]}\r\n',
 ])
-def test_the_jsonl_stream_says_what_read_jsonl_says(tmp_path: Path, content: bytes) -> None:
+def test_the_jsonl_stream_reads_each_line_as_the_line_alone_reads(tmp_path: Path, content: bytes) -> None:
+    """Streaming (a line at a time from the file) gives what parsing the file's lines one by one does:
+    the same line numbers, a BOM only at the start, CRLF and blank lines, UTF-8 errors by line."""
     path = tmp_path / "f.jsonl"
     path.write_bytes(content)
-    whole, whole_problems = read_jsonl(path, "f.jsonl")
-    problems: list[Problem] = []
-    streamed = [rec for rec, _ in _jsonl_records(path, "f.jsonl", problems)]
-    assert streamed == whole and problems == whole_problems
+    expected = ReadContext("f.jsonl", [])
+    whole = []
+    for n, raw in enumerate(content.removeprefix(b"\xef\xbb\xbf").split(b"\n"), start=1):
+        if not raw.strip():
+            continue
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            expected.bad(f"is not valid UTF-8 (byte offset {exc.start} in the line)", n)
+            continue
+        rec = parse_line(line, n, expected)
+        if rec is not None:
+            whole.append(rec)
+    if not content.strip():
+        expected.bad("holds no documents (no non-empty lines)")
+    ctx = ReadContext("f.jsonl", [])
+    streamed = [rec for rec, _ in iter_jsonl(path, ctx)]
+    assert streamed == whole and ctx.problems == expected.problems and ctx.warnings == expected.warnings
 
 
 HOSTILE = [

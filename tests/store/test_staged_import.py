@@ -93,11 +93,11 @@ def test_two_imports_of_the_same_texts_side_by_side_keep_one_copy(store: Store) 
     first, second = store.begin_import(author="a"), store.begin_import(author="b")
     first.add([item(1), item(2)])
     second.add([item(2), item(3)])  # 2 is pending in the first import: a duplicate of that document
-    second.add([item(1), item(3)])  # 3 is second's own (an earlier batch): duplicate within the import
+    second.add([item(1), item(3)])  # 3 is second's own (an earlier batch): merged into that document
     first.add([item(3)])  # pending in the second import by now
     a, b = first.publish(), second.publish()
     assert len(a.added) == 2 and len(b.added) == 1
-    assert b.duplicates == [("d2", a.added[1]), ("d1", a.added[0]), ("d3", None)]
+    assert b.duplicates == [("d2", a.added[1]), ("d1", a.added[0])] and b.merged == 1
     assert a.duplicates == [("d3", b.added[0])]
     texts = [store.view(d.id, "x").text for d in store.list_documents()]
     assert sorted(texts) == sorted(TEXT.format(n=n) for n in (1, 2, 3))

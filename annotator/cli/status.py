@@ -1,0 +1,55 @@
+"""``set-status``: move documents in the workflow without the app (e.g. mark an imported gold corpus
+accepted so it can be trained on)."""
+
+from __future__ import annotations
+
+import argparse
+import fnmatch
+
+from annotator.cli.command import Command
+from annotator.core.document import DocumentStatus
+from annotator.core.errors import AnnotatorError, NotFound
+from annotator.store import Store
+
+
+def _parse(value: str) -> DocumentStatus:
+    try:
+        return DocumentStatus.parse(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("status", type=_parse, metavar="STATUS",
+                        help=f"one of: {', '.join(s.value for s in DocumentStatus)}")
+    parser.add_argument("ids", nargs="*", type=int, metavar="DOCUMENT_ID")
+    parser.add_argument("--all", action="store_true", help="every document")
+    parser.add_argument("--from", dest="from_status", type=_parse, metavar="STATUS",
+                        help="the documents that have this status now")
+    parser.add_argument("--source", metavar="PATTERN", help="the documents whose source matches (e.g. 'gold/*')")
+    parser.add_argument("--unreviewed", choices=("confirm", "dismiss"), default="confirm",
+                        help="accepting: confirm (default) or dismiss the model suggestions still unreviewed")
+
+
+def _run(store: Store, args: argparse.Namespace, user: str) -> int:
+    if not (args.ids or args.all or args.from_status or args.source):
+        raise AnnotatorError("say which documents: their ids, --all, --from STATUS or --source PATTERN")
+    rows = store.list_documents()
+    known = {row.id for row in rows}
+    missing = [i for i in args.ids if i not in known]
+    if missing:
+        raise NotFound(f"no document with id {', '.join(map(str, missing))}; nothing was changed")
+    chosen = [row for row in rows
+              if (args.all or not args.ids or row.id in args.ids)
+              and (args.from_status is None or row.status is args.from_status)
+              and (args.source is None or fnmatch.fnmatchcase(row.source, args.source))]
+    changed = 0
+    for row in chosen:
+        if row.status is not args.status:
+            store.set_status(row.id, args.status, user, unreviewed=args.unreviewed)
+            changed += 1
+    print(f"set '{args.status.value}' on {changed} document(s) ({len(chosen) - changed} had it already)")
+    return 0
+
+
+COMMANDS = (Command("set-status", _run, _arguments),)

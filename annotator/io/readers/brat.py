@@ -1,0 +1,120 @@
+"""brat standoff: ``name.txt`` (the text, exactly) with ``name.ann`` beside it. Text-bound annotations
+(``T1<TAB>Label 0 5<TAB>text``) become entities; a discontinuous one (``Label 0 5;10 15``) is kept
+as its pieces, each an entity with the label, and reported (the document needs attention).
+Relations, events, attributes and notes (R, E, A/M, N, #) have no place in an NER corpus: their
+count is said in the report. An annotation whose offsets are outside the text, or whose quoted text
+is not the text at those offsets, refuses the import (the pair does not belong together)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from annotator.core.errors import Problem
+from annotator.core.limits import shown
+from annotator.core.span import SpanData
+from annotator.io.readers.base import ReadContext, Record
+from annotator.io.readers.spans import label_problem, offsets_problem
+from annotator.io.text_files import read_text
+
+
+def annotation_file(text_path: Path) -> Path | None:
+    """The ``.ann`` beside a ``.txt``, if there is one."""
+    ann = text_path.with_suffix(".ann")
+    return ann if ann.is_file() else None
+
+
+def text_file(ann_path: Path) -> Path:
+    return ann_path.with_suffix(".txt")
+
+
+def read(path: Path, ctx: ReadContext) -> Iterator[tuple[Record, int]]:
+    """One document: ``path`` is the ``.txt`` (or the ``.ann``) of the pair."""
+    txt = text_file(path) if path.suffix.lower() == ".ann" else path
+    ann = txt.with_suffix(".ann")
+    result = read_text(txt, ctx.source if path == txt else str(txt.name))
+    if not isinstance(result, tuple):
+        ctx.problems.append(result)
+        return
+    text, had_bom = result
+    ann_source = f"{ctx.source.removesuffix(txt.suffix)}.ann" if path == txt else ctx.source
+    try:
+        lines = ann.read_bytes().decode("utf-8-sig").splitlines()
+    except OSError as exc:
+        ctx.bad(f"cannot be read: {exc.strerror or exc}", fld=ann.name)
+        return
+    except UnicodeDecodeError as exc:
+        ctx.problems.append(_problem(ann_source, f"is not valid UTF-8 (byte offset {exc.start})"))
+        return
+    spans: list[SpanData] = []
+    pieces = other = 0
+    ok = True
+    for line_no, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        if not line.startswith("T"):
+            other += 1
+            continue
+        parts = line.split("\t")
+        head = parts[1].split(" ", 1) if len(parts) >= 2 else []
+        if len(head) != 2:
+            ctx.problems.append(_problem(ann_source, "is not a brat text-bound annotation "
+                                         "('T1<TAB>Label start end<TAB>text')", line_no))
+            ok = False
+            continue
+        label, ranges = head
+        found = _ranges(ranges, text, label, ann_source, line_no, ctx)
+        if found is None:
+            ok = False
+            continue
+        quoted = parts[2] if len(parts) > 2 else None
+        joined = " ".join(text[a:b] for a, b, _ in found)
+        if quoted is not None and quoted != joined and quoted != "".join(text[a:b] for a, b, _ in found):
+            ctx.problems.append(_problem(ann_source, f"quotes {shown(quoted)} but the text at its offsets is "
+                                         f"{shown(joined)}: the .ann does not belong to this .txt", line_no))
+            ok = False
+            continue
+        pieces += len(found) > 1
+        spans.extend(SpanData(a, b, lab) for a, b, lab in found)
+    if not ok:
+        return
+    if other:
+        ctx.warnings.append(_problem(ann_source, f"{other} relation/event/attribute/note line(s) not imported "
+                                     "(only entities are)"))
+    rec = Record(1, text, spans, {}, None, None, span_field=ann.name, in_docbin=True, discontinuous=pieces)
+    rec.had_bom = had_bom
+    rec.name = ctx.source
+    yield rec, _size(txt) + _size(ann)
+
+
+def _ranges(ranges: str, text: str, label: str, source: str, line: int,
+            ctx: ReadContext) -> list[tuple[int, int, str]] | None:
+    problem = label_problem(label)
+    if problem is not None:
+        ctx.problems.append(_problem(source, f"label {shown(label)} {problem}", line))
+        return None
+    out = []
+    for piece in ranges.split(";"):
+        bounds = piece.split()
+        try:
+            start, end = (int(v) for v in bounds)
+        except ValueError:
+            ctx.problems.append(_problem(source, f"offsets {shown(piece)} are not 'start end'", line))
+            return None
+        problem = offsets_problem(text, start, end)
+        if problem is not None:
+            ctx.problems.append(_problem(source, problem, line))
+            return None
+        out.append((start, end, label.strip()))
+    return out
+
+
+def _problem(source: str, reason: str, line: int | None = None) -> Problem:
+    return Problem(source, reason, line=line)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0

@@ -1,0 +1,92 @@
+"""Label Studio exports: JSON (``[{"data": {"text"}, "annotations": [...], "predictions": [...]}]``)
+and JSON-MIN (``[{"text", "label": [{"start", "end", "labels"}], "annotator"}]``).
+
+Each annotation's ``completed_by`` (a user id, or an object with an email) is that annotator's layer,
+named ``label-studio:<email or id>``; a cancelled annotation (``was_cancelled``) brings nothing. Each
+prediction is the model layer of its ``model_version``. A region with several labels is one span per
+label. Other ``data`` fields are kept in the document's meta.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from annotator.core.imported import Annotation
+from annotator.core.span import Layer
+from annotator.io.readers.base import ReadContext, Record
+from annotator.io.readers.spans import author_problem, span
+
+PREFIX = "label-studio:"
+
+
+def is_export(item: Any) -> bool:
+    return isinstance(item, dict) and isinstance(item.get("data"), dict) and (
+        "annotations" in item or "predictions" in item or "completions" in item)
+
+
+def is_min(item: Any) -> bool:
+    return (isinstance(item, dict) and isinstance(item.get("text"), str) and isinstance(item.get("label"), list)
+            and all(isinstance(v, dict) and "labels" in v for v in item["label"]))
+
+
+def record(item: dict[str, Any], n: int, ctx: ReadContext) -> Record | None:
+    where = f"[{n - 1}]"
+    found = len(ctx.problems)
+
+    def bad(reason: str, fld: str) -> None:
+        ctx.bad(reason, None, f"{where}.{fld}")
+
+    if is_min(item):
+        text, meta = item["text"], {k: v for k, v in item.items() if k not in ("text", "label", "annotator")}
+        groups: list[tuple[Layer, Any, Any, str]] = [(Layer.HUMAN, item.get("annotator"), item["label"], "label")]
+        text_field = "text"
+    else:
+        data = item["data"]
+        text_field = "data.text" if "text" in data else next(
+            (f"data.{k}" for k, v in data.items() if isinstance(v, str)), "data.text")
+        text = data.get(text_field.removeprefix("data."))
+        meta = {k: v for k, v in data.items() if f"data.{k}" != text_field}
+        groups = []
+        for key in ("annotations", "completions"):
+            for i, ann in enumerate(item.get(key) or []):
+                if isinstance(ann, dict) and not ann.get("was_cancelled"):
+                    groups.append((Layer.HUMAN, _who(ann.get("completed_by")), ann.get("result"), f"{key}[{i}].result"))
+        for i, pred in enumerate(item.get("predictions") or []):
+            if isinstance(pred, dict):
+                groups.append((Layer.MODEL, str(pred.get("model_version") or "label-studio-prediction"),
+                               pred.get("result"), f"predictions[{i}].result"))
+    if not isinstance(text, str):
+        bad("is missing" if text is None else f"must be a string, not {type(text).__name__}", text_field)
+        return None
+    if not text.strip():
+        ctx.skip("is empty or only whitespace", None, f"{where}.{text_field}")
+        return None
+    rec = Record(n, text, None, meta, None, None, span_field=where, in_docbin=True, text_field=f"{where}.{text_field}",
+                 meta_field=f"{where}" if is_min(item) else f"{where}.data")
+    for layer, who, result, fld in groups:
+        author = None if who is None else (str(who) if layer is Layer.MODEL else f"{PREFIX}{who}")
+        if author is not None and (problem := author_problem(author)) is not None:
+            bad(problem, fld)
+            continue
+        annotation = Annotation(layer, author)
+        for j, region in enumerate(result if isinstance(result, list) else []):
+            value = region.get("value", region) if isinstance(region, dict) else None
+            if not isinstance(value, dict) or "start" not in value:
+                continue  # relations, choices, text areas: not entities
+            labels = value.get("labels") or value.get("hypertextlabels") or []
+            for label in labels if isinstance(labels, list) else [labels]:
+                got = span(text, value.get("start"), value.get("end"), label, bad, f"{fld}[{j}]",
+                           f"{fld}[{j}].labels")
+                if got is not None:
+                    annotation.spans.append(got)
+                    annotation.fields.append(f"{where}.{fld}[{j}]")
+        if result is not None and not isinstance(result, list):
+            bad(f"must be a list, not {type(result).__name__}", fld)
+        rec.annotations.append(annotation)
+    return rec if len(ctx.problems) == found else None
+
+
+def _who(completed_by: Any) -> Any:
+    if isinstance(completed_by, dict):
+        return completed_by.get("email") or completed_by.get("id")
+    return completed_by

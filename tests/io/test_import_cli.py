@@ -1,0 +1,49 @@
+"""The import report and set-status on the command line (``main()`` in this process: the real parser,
+store and printing)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from annotator.cli import main
+from annotator.core.document import DocumentStatus
+from annotator.store import Store
+
+
+def test_import_reports_new_layered_attention_warnings_then_set_status(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = str(tmp_path / "cli.sqlite3")
+    first = tmp_path / "alice.jsonl"
+    first.write_text("".join(json.dumps(o) + "\n" for o in [
+        {"text": "Bourita met Blinken in Rabat.", "spans": [{"start": 0, "end": 7, "label": "PERSON"}]},
+        {"text": "Rabat Tanger", "spans": [{"start": 0, "end": 12, "label": "GPE"},
+                                          {"start": 6, "end": 12, "label": "GPE"}]},
+        {"text": "  ", "spans": []},
+    ]), encoding="utf-8")
+    assert main(["--db", db, "--user", "alice", "import", str(first)]) == 0
+    out = capsys.readouterr().out
+    assert "2 new document(s) with 3 span(s) and 0 rejected suggestion(s)" in out
+    assert "1 document(s) need attention; spans kept exactly as the file says:" in out
+    assert "2 overlapping spans" in out and "1 empty task(s) skipped" in out
+    assert "warning: alice.jsonl, line 3, field 'text': is empty or only whitespace: the task was skipped" in out
+    second = tmp_path / "bob.jsonl"
+    second.write_text(json.dumps({"text": "Bourita met Blinken in Rabat.",
+                                  "spans": [{"start": 23, "end": 28, "label": "GPE"}]}) + "\n", encoding="utf-8")
+    assert main(["--db", db, "--user", "bob", "import", "--status", "accepted", str(second)]) == 0
+    out = capsys.readouterr().out
+    assert "0 new document(s)" in out and "1 document(s) already stored gained or updated a layer: 1" in out
+    assert main(["--db", db, "--user", "alice", "import", "--strict", str(first)]) == 1
+    assert "field 'spans': span 0-12 (GPE) overlaps span 6-12 (GPE)" in capsys.readouterr().err
+    assert main(["--db", db, "--user", "carol", "set-status", "accepted", "--from", "in progress"]) == 0
+    assert "set 'accepted' on 1 document(s)" in capsys.readouterr().out
+    store = Store.open(db)
+    assert [d.status for d in store.list_documents()] == [DocumentStatus.ACCEPTED, DocumentStatus.ACCEPTED]
+    assert main(["--db", db, "set-status", "rejected", "99"]) == 1
+    assert "no document with id 99; nothing was changed" in capsys.readouterr().err
+    assert main(["--db", db, "set-status", "flagged"]) == 1
+    assert "say which documents" in capsys.readouterr().err
+    assert main(["--db", db, "set-status", "flagged", "--all"]) == 0
+    assert {d.status for d in store.list_documents()} == {DocumentStatus.FLAGGED}
