@@ -174,24 +174,20 @@ def _docs(path: Path) -> list[Doc]:
 
 @pytest.mark.slow
 def test_readme_export_config_then_spacy_debug_data_and_train_work_as_written(
-        messy: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        messy: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     """README: `annotator export out --config`, then `python -m spacy debug data out/config.cfg` and
     `python -m spacy train out/config.cfg --output …` from the folder the export ran in; and the
     "train with:" line the CLI prints, pasted into a shell from elsewhere."""
+    spans = [SpanData(0, 14, "PERSON"), SpanData(19, 31, "PERSON"), SpanData(35, 40, "GPE")]
     messy.import_documents([(NewDocument(f"Antony Blinken met Ayman Safadi in Rabat on day {i}.", f"n{i}", "en",
-                                         DocumentStatus.ACCEPTED), [SpanData(0, 14, "PERSON"), SpanData(19, 31, "PERSON"),
-                                                                    SpanData(35, 40, "GPE")]) for i in range(12)])
+                                         DocumentStatus.ACCEPTED), spans) for i in range(12)])
     messy.close()
     work = tmp_path / "work"
     work.mkdir()
     db = str(tmp_path / "store.sqlite3")
-    import os
-
-    os.chdir(work)
-    try:
-        assert main(["--db", db, "export", "out", "--language", "en", "--config"]) == 0
-    finally:
-        os.chdir(tmp_path)
+    monkeypatch.chdir(work)  # the export runs here, with a relative OUT, as in the README
+    assert main(["--db", db, "export", "out", "--language", "en", "--config"]) == 0
+    monkeypatch.chdir(tmp_path)
     printed = capsys.readouterr().out
     debug = subprocess.run([sys.executable, "-m", "spacy", "debug", "data", "out/config.cfg"],
                            capture_output=True, text=True, cwd=work, timeout=600)
