@@ -8,7 +8,7 @@ The model (4.6 MB compressed) is loaded once per process, on the first document,
 from __future__ import annotations
 
 import threading
-from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from annotator.core import language as core_language
@@ -27,17 +27,30 @@ SAMPLE_CHARACTERS = 5_000  # the identifier reads the start of a long article; m
 # py3langid codes that are not spaCy's but written with a spaCy language's tokenizer rules.
 _VARIETIES = {"wuu": "zh", "yue": "zh", "ary": "ar", "arz": "ar", "uzs": MULTI, "zxx": ""}
 
+@dataclass(frozen=True)
+class _Model:
+    identifier: Any  # py3langid's LanguageIdentifier, normalised probabilities
+    codes: tuple[str, ...]  # the spaCy code each group of classes answers
+    group: Any  # numpy: class index -> index in ``codes`` (one spaCy language and its varieties)
+    multi: Any  # numpy: which classes are languages spaCy lacks (never added up)
+
+
 _lock = threading.Lock()
-_model: Any = None
+_model: _Model | None = None
 
 
-def _identifier() -> Any:
+def _loaded() -> _Model:
     global _model
     with _lock:
         if _model is None:
+            import numpy as np
             from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-            _model = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+            identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+            mapped = [spacy_code(c) for c in identifier.nb_classes]
+            codes = tuple(dict.fromkeys(mapped))
+            _model = _Model(identifier, codes, np.array([codes.index(c) for c in mapped]),
+                            np.array([c == MULTI for c in mapped]))
         return _model
 
 
@@ -52,14 +65,16 @@ def spacy_code(identified: str) -> str:
 
 def identify(text: str) -> str | None:
     """The spaCy code of ``text``'s language, or None when the identifier is not confident enough."""
+    import numpy as np
+
+    model = _loaded()
     sample = text[:SAMPLE_CHARACTERS]
-    scores: defaultdict[str, float] = defaultdict(float)
-    for identified, probability in _identifier().rank(sample):
-        code = spacy_code(identified)
-        if code == MULTI:  # languages spaCy lacks are not one language: their probabilities never add up
-            scores[code] = max(scores[code], probability)
-        else:  # a language and its varieties (zh, wuu, yue) do
-            scores[code] += probability
+    probabilities = model.identifier._decide(sample)  # one per class, as rank() and classify() use them
+    # A language and its varieties (zh, wuu, yue) add up; languages spaCy lacks are not one language.
+    summed = np.bincount(model.group, weights=np.where(model.multi, 0.0, probabilities), minlength=len(model.codes))
+    scores = dict(zip(model.codes, summed.tolist(), strict=True))
+    if model.multi.any():
+        scores[MULTI] = float(probabilities[model.multi].max())
     best = max(scores, key=scores.__getitem__)
     if not best or (len(sample.strip()) < SHORT and scores[best] < MIN_CONFIDENCE):
         return None
