@@ -45,6 +45,10 @@ class Alignment:
     as_stored: int = 0  # of those, exactly where the store has them
     changed: Counter[str] = field(default_factory=Counter)
     examples: dict[str, list[str]] = field(default_factory=dict)
+    # Rejected suggestions (spaCy's incorrect_spans, a span group: overlaps allowed): how many were
+    # moved onto tokens, and how many had no token in them and were left out.
+    rejections_aligned: int = 0
+    rejections_left_out: int = 0
 
     @property
     def left_out(self) -> int:
@@ -67,6 +71,9 @@ class Alignment:
             if self.changed[reason]:
                 out.append(f"{self.changed[reason]} span(s) {REASONS_SAID[reason]} (e.g. "
                            f"{'; '.join(self.examples.get(reason, []))})")
+        if self.rejections_aligned or self.rejections_left_out:
+            out.append(f"rejected suggestions (incorrect_spans): {self.rejections_aligned} aligned to tokens, "
+                       f"{self.rejections_left_out} left out (only whitespace)")
         return out
 
 
@@ -101,6 +108,21 @@ def align_span(doc: Doc, s: SpanData, where: str, alignment: Alignment | None) -
     if alignment is not None:
         alignment.note(EXPANDED, _describe(where, text, s) + f" → {span.text[:30]!r}")
     return span
+
+
+def rejections(doc: Doc, spans: tuple[SpanData, ...], where: str, alignment: Alignment | None) -> list[Span]:
+    """Rejected suggestions on ``doc``'s tokens for ``incorrect_spans`` (overlaps allowed), counted."""
+    out = []
+    for s in spans:
+        sp = align_span(doc, s, where, None)
+        if alignment is not None:
+            if sp is None:
+                alignment.rejections_left_out += 1
+            elif (sp.start_char, sp.end_char) != (s.start, s.end):
+                alignment.rejections_aligned += 1
+        if sp is not None:
+            out.append(sp)
+    return out
 
 
 def entities(doc: Doc, spans: tuple[SpanData, ...], where: str, alignment: Alignment | None) -> list[Span]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from spacy.tokens import Doc
 
-from annotator.io.alignment import Alignment, align_span, entities
+from annotator.io.alignment import Alignment, entities, rejections
 from annotator.io.selection import ExportDocument
 from annotator.io.tokenizers import Tokenizers
 
@@ -36,7 +36,7 @@ def to_spacy_doc(ex: ExportDocument, tokenizers: Tokenizers, warnings: list[str]
     # Reviewed documents: every other token is "no entity". Partial ones: every other token is
     # *missing*, so the model is not taught that an unreviewed name is not a name.
     doc.set_ents(ents, default="outside" if ex.complete else "missing")
-    incorrect = [sp for s in ex.rejected if (sp := align_span(doc, s, ex.source, None)) is not None]
+    incorrect = rejections(doc, ex.rejected, ex.source, counted)
     if incorrect:
         doc.spans[INCORRECT_SPANS_KEY] = incorrect
     if sum(counted.changed.values()) != before:

@@ -225,3 +225,16 @@ def test_blank_language_config_passes_spacy_debug_data_and_one_step(store: Store
                           str(tmp_path / "model"), "--training.max_steps", "1"],
                          capture_output=True, text=True, cwd=tmp_path, timeout=600)
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_rejected_suggestions_off_the_tokens_are_counted_too(messy: Store, tmp_path: Path) -> None:
+    [doc] = messy.list_documents()
+    start = TEXT.index("said")
+    messy.replace_suggestions({doc.id: [SpanData(start - 1, start + 3, "ORG")]}, author="model@1")
+    [suggestion] = [s for s in messy.view(doc.id, "import").suggestions if s.label == "ORG"]
+    messy.delete_span(suggestion.id, "import")  # dismissed: a rejection at the suggestion's offsets
+    report = export(messy, tmp_path / "out", ExportFormat.SPACY, ALL)
+    assert (report.alignment.rejections_aligned, report.alignment.rejections_left_out) == (1, 0)
+    assert "rejected suggestions (incorrect_spans): 1 aligned to tokens, 0 left out" in report.alignment.lines()[-1]
+    [exported] = _docs(tmp_path / "out" / "train.spacy")
+    assert [s.text for s in exported.spans["incorrect_spans"]] == ["said"]
