@@ -4,6 +4,7 @@ through the same store edit path the app uses."""
 
 from __future__ import annotations
 
+import json
 import pkgutil
 from pathlib import Path
 
@@ -136,3 +137,15 @@ def test_chinese_and_spanish_articles_import_and_are_annotated_by_hand(
     else:
         assert text[span.start:span.end] == entity
     assert span.label == label
+
+
+def test_languages_named_in_files_are_stored_as_spacy_codes(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "named.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in [
+        {"text": "Il governo ha approvato ieri la nuova legge.", "language": "italian"},
+        {"text": "O governo aprovou ontem a nova lei.", "language": "pt-BR"},
+        {"text": "El Gobierno aprobó ayer la nueva ley.", "meta": {"language": "Spanish"}},
+        {"text": "Le gouvernement a adopté la loi hier.", "language": "fra"},
+    ]) + "\n", encoding="utf-8")
+    import_paths(store, [path])
+    assert sorted(d.language for d in store.list_documents()) == ["es", "fr", "it", "pt"]
