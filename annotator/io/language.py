@@ -27,6 +27,7 @@ SAMPLE_CHARACTERS = 5_000  # the identifier reads the start of a long article; m
 # py3langid codes that are not spaCy's but written with a spaCy language's tokenizer rules.
 _VARIETIES = {"wuu": "zh", "yue": "zh", "ary": "ar", "arz": "ar", "uzs": MULTI, "zxx": ""}
 
+
 @dataclass(frozen=True)
 class _Model:
     identifier: Any  # py3langid's LanguageIdentifier, normalised probabilities
