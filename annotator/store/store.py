@@ -25,6 +25,7 @@ from annotator.core.changes import Changes
 from annotator.core.document import DocumentStatus, NewDocument
 from annotator.core.errors import AnnotatorError, NotFound
 from annotator.core.labels import Label
+from annotator.core.language import require_language
 from annotator.core.progress import ProgressSink, no_progress
 from annotator.core.span import GOLD, Layer, SpanData
 from annotator.store import (
@@ -151,9 +152,12 @@ class Store:
             project.set_suggestion_model(s, language, model)
 
     def set_language(self, document_id: int, language: str) -> None:
-        """Override the detected language (the tokenizer and model follow it)."""
+        """Override the detected language (the tokenizer and model follow it): any code or name spaCy's
+        language is known by ("it", "Italian", "it-IT"), stored as spaCy's code; ``UnknownLanguage``
+        for any other."""
+        code = require_language(language)
         with self._write() as s:
-            project.set_language(s, document_id, language)
+            project.set_language(s, document_id, code)
 
     # -- reading ----------------------------------------------------------------------------
 
