@@ -31,6 +31,7 @@ from annotator.core.progress import CancelToken, ProgressSink
 from annotator.core.span import SpanData
 from annotator.io.selection import ExportDocument, ExportOptions, iter_export
 from annotator.io.spacy_docs import Tokenizers, to_spacy_doc
+from annotator.io.tokenizers import blank_pipeline
 from annotator.nlp.evaluate import Evaluation, Scoring, resample_sentences
 from annotator.nlp.pipelines import Pipeline, PipelineConfig, Pipelines, base_pipeline, ner_components
 from annotator.nlp.preannotate import entities_of
@@ -73,7 +74,7 @@ class TrainingSession:
             _own_tok2vec(nlp)
             scheme = LabelScheme.of(base)
         else:
-            nlp = spacy.blank(language)
+            nlp = blank_pipeline(language)[0]  # ja/ko/th/vi without their packages: spaCy's fallback
             nlp.add_pipe("ner")
             scheme = LabelScheme(frozenset(), {})
         labels = sorted({s.label for d in plan.train + plan.dev for s in d.entities})
