@@ -34,6 +34,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/preannotate.py
 	$(BIN)/python benchmarks/export.py
+	$(BIN)/python benchmarks/language.py
 	$(BIN)/python benchmarks/train.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/gui_open.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/gui_flow.py

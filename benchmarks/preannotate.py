@@ -54,7 +54,7 @@ def _paragraphs(text: str) -> list[str]:
 
 def corpus(n: int, seed: int = 7) -> list[tuple[str, str]]:
     """``n`` (text, language) articles, all different, 1 in 5 French."""
-    from annotator.core.language import detect_language
+    from annotator.io.language import detect_language
 
     by_lang: dict[str, list[str]] = defaultdict(list)
     for path in sorted(SEEDS.glob("*.txt")):

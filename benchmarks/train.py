@@ -13,10 +13,11 @@ to resample), and the paired interval of the gain.
     python benchmarks/train.py --tune --seeds 0 1   # the settings grid the defaults came from (~1 min a run)
 
 Also reports training time per epoch, the re-run throughput of the trained model (preannotate vs
-raw ``nlp.pipe`` on the same texts; goal >= 0.85), and background learning as the app runs it
-(``nlp.background.learn`` on a worker thread after the K-th accept, K = 2 here): the time from the
-K-th accept to refreshed suggestions on the unfinished documents, and the latency of the analyst's
-edits (one store transaction each) while it runs, as a ratio to the same edits when idle.
+raw ``nlp.pipe`` on the same texts; goal >= 0.85), and background learning in the real window
+(benchmarks/gui_learning.py, K = 2): the time from the K-th accept (Ctrl+Return) to the open article
+showing the new model's suggestions and to every unfinished article re-suggested, and the latency of
+the analyst's edits (the app's path: an op on the database worker, then drawn) while it runs, as a
+ratio to the same edits in the same window when idle.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ import shutil
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from dataclasses import asdict, replace
 from pathlib import Path
@@ -38,12 +38,12 @@ sys.path.insert(0, str(REPO))  # the gold lives with the tests
 from annotator.core.compare import compare  # noqa: E402
 from annotator.core.document import DocumentStatus, NewDocument  # noqa: E402
 from annotator.io.selection import ExportDocument  # noqa: E402
-from annotator.nlp.background import LearningResult, learn, set_learning_every  # noqa: E402
 from annotator.nlp.evaluate import ALL, Evaluation, bootstrap_f, evaluate, paired_gain  # noqa: E402
 from annotator.nlp.pipelines import PipelineConfig, Pipelines  # noqa: E402
 from annotator.nlp.preannotate import entities_of, preannotate  # noqa: E402
 from annotator.nlp.train import TrainReport, TrainSettings, train  # noqa: E402
 from annotator.store import Store  # noqa: E402
+from benchmarks.gui_learning import background_learning_in_the_app  # noqa: E402
 from tests.nlp.gold_seeds import correct_to_gold, gold_spans, seed_path, seed_text, seeded_store  # noqa: E402
 
 TRAIN_KEYS = ["000", "002"]
@@ -180,73 +180,6 @@ def rerun_throughput(model_path: str, pipelines: Pipelines, folder: Path, copies
           f"throughput ratio ours/raw {raw_s / ours_s:.3f} (goal >= 0.85)")
 
 
-def edit_latencies(store: Store, document_id: int, count: int, stop: threading.Event | None = None,
-                   every: float = 0.2) -> list[float]:
-    """Seconds per edit: draw an entity on a word, then delete it, ``count`` edits (or until ``stop``),
-    one edit every ``every`` seconds at most (a fast analyst; a tight loop would only measure itself)."""
-    view = store.view(document_id, "bench")
-    start = view.text.index("Morocco")
-    latencies: list[float] = []
-    while len(latencies) < count and not (stop is not None and stop.is_set()):
-        time.sleep(every)
-        began = time.perf_counter()
-        added = store.add_span(document_id, start, start + len("Morocco"), "GPE", "bench").added
-        latencies.append(time.perf_counter() - began)
-        time.sleep(every)
-        began = time.perf_counter()
-        store.delete_span(next(s.id for s in added if s.layer.value == "human"), "bench")
-        latencies.append(time.perf_counter() - began)
-    return latencies
-
-
-def background_learning(pipelines: Pipelines, folder: Path, copies: int, settings: TrainSettings) -> None:
-    """K-th accept -> trained, current, unfinished documents re-suggested; edits meanwhile."""
-    path = folder / "background.sqlite3"
-    ids = seeded_store(path, TRAIN_KEYS + TEST_KEYS, pipelines)
-    store = Store.open(str(path))
-    english = [seed_text(k) for k in TEST_KEYS]
-    store.import_documents([(NewDocument(f"Wire {i}.\n\n{english[i % 2]}", f"wire-{i}", "en"), [])
-                            for i in range(copies)])
-    preannotate(store, pipelines)
-    set_learning_every(store, len(TRAIN_KEYS))
-    target = ids["001"]
-    idle = edit_latencies(store, target, 40)
-    correct_to_gold(store, ids[TRAIN_KEYS[0]], gold_spans(TRAIN_KEYS[0]))
-    gold = gold_spans(TRAIN_KEYS[1])
-    result: list[LearningResult] = []
-    done = threading.Event()
-
-    def worker() -> None:
-        try:
-            result.append(learn(store, pipelines, "en", settings=settings, output=folder / "bg-models"))
-        finally:
-            done.set()
-
-    correct_to_gold(store, ids[TRAIN_KEYS[1]], gold)  # the K-th accept
-    accepted_at = time.perf_counter()
-    thread = threading.Thread(target=worker)
-    thread.start()
-    busy = edit_latencies(store, target, 10**9, stop=done)
-    thread.join()
-    refreshed = time.perf_counter() - accepted_at
-    (outcome,) = result
-    assert outcome.report is not None and outcome.resuggested is not None
-    unfinished = store.document(ids["004"])
-    store.close()
-
-    def p95(values: list[float]) -> float:
-        return sorted(values)[int(0.95 * (len(values) - 1))]
-
-    print(f"\nbackground learning (K = {len(TRAIN_KEYS)}, {outcome.report.plan}):")
-    print(f"  K-th accept -> new model current and {outcome.resuggested.documents} unfinished documents "
-          f"re-suggested: {refreshed:.1f} s (document 004 now suggested by {unfinished.suggested_by})")
-    print(f"  edit latency idle: median {statistics.median(idle) * 1000:.1f} ms, p95 {p95(idle) * 1000:.1f} ms "
-          f"({len(idle)} edits)")
-    print(f"  edit latency while learning: median {statistics.median(busy) * 1000:.1f} ms, "
-          f"p95 {p95(busy) * 1000:.1f} ms ({len(busy)} edits, all committed); ratio to idle: median "
-          f"{statistics.median(busy) / statistics.median(idle):.2f}, p95 {p95(busy) / p95(idle):.2f}")
-
-
 def tune(template: Path, unfinished_template: Path, folder: Path, pipelines: Pipelines, seeds: list[int],
          only: list[str] | None = None) -> None:
     rows = [(name, changes, template) for name, changes in GRID]
@@ -302,7 +235,7 @@ def main() -> None:
         report, base, trained, seconds = run(template, folder, pipelines, settings)
         print_result(report, base, trained, seconds, args.errors)
         rerun_throughput(report.model.path, pipelines, folder, args.rerun_docs)
-        background_learning(pipelines, folder, args.background_docs, settings)
+        background_learning_in_the_app(pipelines, folder, args.background_docs, settings)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ SEEDS = REPO / "seeds"
 # training, background jobs over hundreds of documents. `make test-fast` leaves them out; `make test`
 # (CI, the README's command) runs everything. A test may also say @pytest.mark.slow itself.
 SLOW_FILES = ("reliability/", "test_cli.py", "nlp/test_train.py", "gui/test_large_and_jobs.py",
-              "gui/test_model_loop.py", "gui/test_background.py")
+              "gui/test_model_loop.py", "gui/test_background.py", "gui/test_learning_gui.py")
 SLOW_NAMES = ("subprocess", "sigkill", "cli_", "_cli", "train")
 
 

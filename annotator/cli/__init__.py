@@ -4,6 +4,7 @@ commands (no command opens the desktop app):
   import        import files and folders: text, JSONL, Prodigy, doccano, CoNLL, brat, Label Studio, spaCy
   preannotate   suggest entities with the spaCy pipeline of each document's language
   stats         documents by status and language, spans by label and layer
+  search        find documents by the words of their title or text (full-text index)
   set-language  override the detected language of documents
   set-status    mark documents accepted, rejected, in progress... (by id, by status, or all)
   export        write corrections as training data (spaCy, Prodigy/doccano JSONL, CoNLL)
@@ -30,14 +31,15 @@ from collections.abc import Sequence
 from sqlalchemy.exc import DBAPIError
 
 from annotator import __version__
-from annotator.cli import app, corpus, export, maintenance, model, status, team
+from annotator.cli import app, corpus, export, maintenance, model, search, status, team
 from annotator.cli.command import Command
 from annotator.core.errors import AnnotatorError
 from annotator.core.users import ENV_USER, check_user_name, login_name
 
 # Thin wrappers over the functions the GUI calls; one module per family of commands.
 COMMANDS: dict[str, Command] = {c.name: c for c in (*corpus.COMMANDS, *status.COMMANDS, *export.COMMANDS,
-                                                    *model.COMMANDS, *team.COMMANDS, *maintenance.COMMANDS)}
+                                                    *model.COMMANDS, *team.COMMANDS, *maintenance.COMMANDS,
+                                                    *search.COMMANDS)}
 GUI = "gui"  # opens no store itself: the app does, after asking for a name if --user does not give one
 
 __all__ = ["COMMANDS", "GUI", "build_parser", "main"]

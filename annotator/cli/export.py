@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from pathlib import Path
 
 from annotator.cli.command import Command
 from annotator.cli.progress import TerminalProgress
 from annotator.core.progress import CancelToken
-from annotator.io.exporter import ExportFormat, export
+from annotator.io.exporter import ExportFormat, ExportReport, export
 from annotator.io.selection import ExportLayer, ExportOptions, parse_rename, parse_statuses
 from annotator.nlp.pipelines import base_pipeline
 from annotator.store import Store
@@ -45,15 +46,28 @@ def _export(store: Store, args: argparse.Namespace, user: str) -> int:
     print(f"exported {report.documents} document(s), {report.entities} entities")
     if fmt is ExportFormat.SPACY:
         print(f"  train: {report.by_split['train']} document(s), dev: {report.by_split['dev']} document(s)")
+    if fmt in (ExportFormat.SPACY, ExportFormat.CONLL):
+        _print_alignment(report)
+    for note in report.tokenizer_notes.values():
+        print(f"  tokenizer: {note}")
     for path in report.files:
         print(f"  wrote {path}")
     for config in report.configs:
-        base = f"fine-tunes {config.base}" if config.base else "trains a new NER (no base pipeline installed)"
-        print(f"  wrote {config.path} ({base}); train with: python -m spacy train {config.path} "
-              f"--output {config.path.parent / 'model'}")
+        base = f"fine-tunes {config.base}" if config.base else "trains a new NER on the blank language"
+        print(f"  wrote {config.path} ({base}); train with: python -m spacy train {shlex.quote(str(config.path))} "
+              f"--output {shlex.quote(str(config.path.parent / 'model'))}")
     for warning in report.warnings[:20]:
         print(f"  warning: {warning}", file=sys.stderr)
     return 0
+
+
+def _print_alignment(report: ExportReport) -> None:
+    """Token-based formats: how many spans went in as drawn, how many were moved or left out, and why."""
+    a = report.alignment
+    print(f"  spans: {a.kept} written as entities ({a.as_stored} as stored, {a.kept - a.as_stored} aligned to tokens), "
+          f"{a.left_out} left out")
+    for line in a.lines():
+        print(f"    {line}")
 
 
 COMMANDS = (Command("export", _export, _arguments, checks_store=False),)  # export() runs quick_check itself

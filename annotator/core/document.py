@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from annotator.core.language import require_language
+
 
 class DocumentStatus(StrEnum):
     """Where a document is in the workflow. Values are stored as-is in the database and in JSONL."""
@@ -62,6 +64,12 @@ class NewDocument:
     status: DocumentStatus = DocumentStatus.NEW
     had_bom: bool = False
     meta: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # Stored languages are spaCy's codes: "italian", "it-IT", "ita" become "it" (readers refuse
+        # an unknown one by file, line and field before it gets here; an option such as --language
+        # is refused here, by name).
+        self.language = require_language(self.language)
 
     @property
     def content_hash(self) -> str:

@@ -15,12 +15,13 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from annotator.core.language import spacy_language, unknown_language_reason
+
 SOURCE_MAX = 1024  # documents.source
-LANGUAGE_MAX = 16  # documents.language (codes are 2-3 letters; the column leaves room)
+LANGUAGE_MAX = 16  # documents.language (spaCy codes are 2-3 letters; the column leaves room)
 LABEL_MAX = 64  # spans.label and labels.name
 META_DEPTH_MAX = 64  # nesting of a document's metadata (deeper JSON cannot even be written back)
 
-_LANGUAGE = re.compile(r"[a-z]{2,3}")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -63,16 +64,11 @@ def file_name_problem(name: str) -> str | None:
 
 
 def language_problem(code: str) -> str | None:
-    """Why ``code`` is not a language code, or None. Codes are ISO 639 (2 or 3 lower-case letters):
-    every language spaCy ships has one (``en``, ``fr``, ``grc``), and an unknown one falls back to
-    spaCy's multi-language tokenizer instead of failing."""
-    if _LANGUAGE.fullmatch(code):
+    """Why ``code`` is not a language, or None. Any code, tag or name spaCy's language is known by is
+    accepted ("en", "it-IT", "fra", "Italian"; ``core.language.spacy_language`` gives its spaCy code)."""
+    if len(code) <= 64 and spacy_language(code) is not None:
         return None
-    hint = ""
-    primary = re.split(r"[-_]", code.strip(), maxsplit=1)[0].lower()
-    if _LANGUAGE.fullmatch(primary):
-        hint = f" (did you mean {primary!r}?)"
-    return f"{shown(code)} is not a language code: use 2 or 3 lower-case letters such as 'en' or 'fr'{hint}"
+    return unknown_language_reason(code)
 
 
 def _child(where: str, key: str) -> str:

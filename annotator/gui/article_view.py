@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
+from re import Pattern
 
 from PySide6.QtCore import QEvent, QPoint, QRect, Qt, Signal
 from PySide6.QtGui import (
@@ -32,6 +33,7 @@ from annotator.core.labels import Label
 from annotator.core.span import Layer, Span
 from annotator.gui import plain
 from annotator.gui.offsets import OffsetMap
+from annotator.store.search import hit_pattern
 
 # Keys that act on the selection, whatever the label scheme (labels use digits and other letters).
 COMMAND_KEYS: dict[tuple[int, bool], str] = {
@@ -50,6 +52,7 @@ COMMAND_KEYS: dict[tuple[int, bool], str] = {
     (Qt.Key.Key_BraceLeft, True): "shrink-start",
     (Qt.Key.Key_BraceRight, True): "shrink-end",
 }
+MAX_HITS = 2000  # search hits marked in one article (a one-letter search in a long article)
 LINE_HEIGHT_PERCENT = 175  # room under each line for the label tags
 
 
@@ -91,6 +94,8 @@ class ArticleView(QTextEdit):
         self._labels: dict[str, Label] = {}
         self._keys: dict[str, str] = {}
         self._selected: Span | None = None
+        self._search: Pattern[str] | None = None  # the list's text search, marked in the article
+        self._hits: list[QTextEdit.ExtraSelection] = []
 
     # -- content ------------------------------------------------------------------------------
 
@@ -124,6 +129,32 @@ class ArticleView(QTextEdit):
         self._set_spans(list(spans))
         self._format(self._spans)
         self.moveCursor(QTextCursor.MoveOperation.Start)
+        self._mark_hits()
+
+    def mark_words(self, words: list[str]) -> None:
+        """Mark where the list's text search matches: each word at the start of a word, any case."""
+        self._search = hit_pattern(words)
+        self._mark_hits()
+        if self._selected is not None:
+            self.select_span(self._selected)
+
+    def search_hits(self) -> list[tuple[int, int]]:
+        """The marked search hits, as (start, end) offsets into the text."""
+        return [(m.start(), m.end()) for m in self._search.finditer(self._text)] if self._search else []
+
+    def _mark_hits(self) -> None:
+        self._hits = []
+        fmt = QTextCharFormat()
+        fmt.setBackground(QColor("#ffe14d"))
+        fmt.setFontUnderline(True)
+        for start, end in self.search_hits()[:MAX_HITS]:
+            sel = QTextEdit.ExtraSelection()
+            cursor = QTextCursor(self.document())
+            cursor.setPosition(self._map.to_qt(start))
+            cursor.setPosition(self._map.to_qt(end), QTextCursor.MoveMode.KeepAnchor)
+            sel.cursor, sel.format = cursor, fmt
+            self._hits.append(sel)
+        self.setExtraSelections(self._hits)
 
     def update_spans(self, spans: Iterable[Span], dirty: Iterable[tuple[int, int]]) -> None:
         """New span list after an edit; only the ``dirty`` (start, end) ranges are re-formatted."""
@@ -241,7 +272,7 @@ class ArticleView(QTextEdit):
             sel.format = fmt
             extra.append(sel)
             self.ensure_visible(span)
-        self.setExtraSelections(extra)
+        self.setExtraSelections(self._hits + extra)
         self.spanSelected.emit(span)
         self.viewport().update()
 

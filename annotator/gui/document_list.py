@@ -1,50 +1,91 @@
-"""The corpus as a sortable, filterable table: a model over ``Store.list_documents`` rows and a proxy
-that filters by status, language, label and text."""
+"""The corpus as a table model over the store's list queries (``Store.list_page``): filtered and
+sorted by the database, read a page at a time as the person scrolls."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from annotator.core.document import DocumentStatus
 from annotator.gui import plain
+from annotator.store.listing import Cursor, Page, Sort
 from annotator.store.records import DocumentSummary
 
 Index = QModelIndex | QPersistentModelIndex
 # Short headers so every column fits beside the article; the tooltips spell them out.
 COLUMNS = ("Title", "Lang", "Status", "Entities", "Sugg.", "Edited")
-COLUMN_TIPS = ("Title (or file name)", "Language", "Review status", "Entities confirmed by a person",
-               "Model suggestions nobody has confirmed yet", "Last edited (time today, date before)")
+COLUMN_TIPS = ("Title (or file name)", "Language", "Review status", "Your entities (dismissals not counted)",
+               "Model suggestions you still see (not confirmed, dismissed or under one of your entities)",
+               "Last edited (time today, date before)")
+SORTS = (Sort.TITLE, Sort.LANGUAGE, Sort.STATUS, Sort.ENTITIES, Sort.SUGGESTIONS, Sort.EDITED)
 STATUS_MARK = {
     DocumentStatus.NEW: "○", DocumentStatus.PREANNOTATED: "◔", DocumentStatus.IN_PROGRESS: "◑",
     DocumentStatus.ACCEPTED: "●", DocumentStatus.REJECTED: "✕", DocumentStatus.FLAGGED: "⚑",
 }
-SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ID_ROLE = Qt.ItemDataRole.UserRole + 2
 
 
 class DocumentTableModel(QAbstractTableModel):
-    """Holds the summaries only; the store stays the source of truth (rows are replaced, not edited)."""
+    """The rows of the list read so far, a page at a time (Qt's ``canFetchMore``/``fetchMore``): the
+    store stays the source of truth, filters and order are the database's (``ListQuery``), and memory
+    holds what was scrolled through, never the whole corpus. Rows are replaced, not edited."""
+
+    fetchRequested = Signal()  # the view wants the next page (the panel reads it on the database worker)
+    sortRequested = Signal(object, bool)  # (Sort, descending): a header was clicked
 
     def __init__(self) -> None:
         super().__init__()
         self._rows: list[DocumentSummary] = []
         self._row_of: dict[int, int] = {}
+        self.after: Cursor | None = None  # where the next page starts; None: no more rows
+        self.fetching = False
 
-    def reset(self, rows: list[DocumentSummary]) -> None:
+    def reset(self, page: Page) -> None:
         self.beginResetModel()
-        self._rows = list(rows)
-        self._row_of = {r.id: i for i, r in enumerate(self._rows)}
+        self._rows, self._row_of = [], {}
+        self._append(page.rows)
+        self.after, self.fetching = page.after, False
         self.endResetModel()
 
-    def update(self, summary: DocumentSummary) -> None:
+    def extend(self, page: Page) -> None:
+        """The next page: rows already listed (an edit moved them in the order) are not repeated."""
+        fresh = [r for r in page.rows if r.id not in self._row_of]
+        self.fetching = False
+        self.after = page.after
+        if fresh:
+            self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(fresh) - 1)
+            self._append(fresh)
+            self.endInsertRows()
+
+    def _append(self, rows: Iterable[DocumentSummary]) -> None:
+        for r in rows:
+            self._row_of[r.id] = len(self._rows)
+            self._rows.append(r)
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and self.after is not None and not self.fetching
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
+        if self.canFetchMore(parent):
+            self.fetching = True
+            self.fetchRequested.emit()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """The database sorts: ask for the list again in this order (-1: import order)."""
+        key = SORTS[column] if 0 <= column < len(SORTS) else Sort.IMPORTED
+        self.sortRequested.emit(key, order == Qt.SortOrder.DescendingOrder)
+
+    def update(self, summary: DocumentSummary) -> DocumentSummary | None:
+        """Replace a listed row; returns the row it replaced (None: not listed)."""
         row = self._row_of.get(summary.id)
         if row is None:
-            return
-        self._rows[row] = summary
+            return None
+        old, self._rows[row] = self._rows[row], summary
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+        return old
 
     def summaries(self) -> list[DocumentSummary]:
         return list(self._rows)
@@ -52,8 +93,11 @@ class DocumentTableModel(QAbstractTableModel):
     def summary_of(self, document_id: int) -> DocumentSummary:
         return self._rows[self._row_of[document_id]]
 
-    def row_of(self, document_id: int) -> int | None:
-        return self._row_of.get(document_id)
+    def row_of(self, document_id: int | None) -> int | None:
+        return self._row_of.get(document_id) if document_id is not None else None
+
+    def id_at(self, row: int) -> int:
+        return self._rows[row].id
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
@@ -84,13 +128,10 @@ class DocumentTableModel(QAbstractTableModel):
                 str(doc.model_count),
                 _short_time(doc.updated_at),
             )[col]
-        if role == SORT_ROLE:
-            return (doc.title.lower(), doc.language, list(DocumentStatus).index(doc.status), doc.human_count,
-                    doc.model_count, doc.updated_at.timestamp())[col]
         if role == Qt.ItemDataRole.ToolTipRole:
             edited = doc.updated_at.astimezone().strftime("%Y-%m-%d %H:%M")
             return plain.tooltip(f"{doc.title or doc.source}\n{doc.source}, last edited {edited}\n"
-                                 f"{doc.status.value}, {doc.human_count} confirmed, {doc.model_count} suggested")
+                                 f"{doc.status.value}, {doc.human_count} yours, {doc.model_count} suggestions left")
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (3, 4):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -103,35 +144,3 @@ def _short_time(moment: datetime) -> str:
     if local.date() == now.date():
         return local.strftime("%H:%M")
     return local.strftime("%d %b" if local.year == now.year else "%d %b %Y")
-
-
-class DocumentFilter(QSortFilterProxyModel):
-    def __init__(self) -> None:
-        super().__init__()
-        self.setSortRole(SORT_ROLE)
-        self.status: DocumentStatus | None = None
-        self.language: str | None = None
-        self.with_label: set[int] | None = None  # ids of documents holding the chosen label
-        self.search = ""
-
-    def set_filters(self, status: DocumentStatus | None, language: str | None, with_label: set[int] | None,
-                    search: str) -> None:
-        if hasattr(self, "beginFilterChange"):  # Qt >= 6.9: invalidateFilter is deprecated
-            self.beginFilterChange()
-        self.status, self.language, self.with_label, self.search = status, language, with_label, search.lower()
-        if hasattr(self, "endFilterChange"):
-            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-        else:
-            self.invalidateFilter()
-
-    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
-        model = self.sourceModel()
-        assert isinstance(model, DocumentTableModel)
-        doc = model._rows[source_row]
-        if self.status is not None and doc.status is not self.status:
-            return False
-        if self.language is not None and doc.language != self.language:
-            return False
-        if self.with_label is not None and doc.id not in self.with_label:
-            return False
-        return not self.search or self.search in doc.title.lower() or self.search in doc.source.lower()

@@ -1,7 +1,8 @@
 """The document-list panel: search, filters and the sortable table, and moving through the corpus.
 
-The rows come from ``Store.list_documents`` read on the database worker; after an edit only the
-rows it changed are replaced. Choosing a row asks the window to open that article.
+The rows are pages of ``Store.list_page`` read on the database worker as the person scrolls; filters,
+search and sorting are the database's. After an edit only the rows it changed are replaced. Choosing a
+row asks the window to open that article; moving to the next one asks the database which it is.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
@@ -23,34 +25,43 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.core.document import DocumentStatus
+from annotator.core.errors import AnnotatorError
 from annotator.core.labels import Label
-from annotator.gui.document_list import ID_ROLE, DocumentFilter, DocumentTableModel
+from annotator.gui.document_list import ID_ROLE, DocumentTableModel
 from annotator.gui.ops import Op, Ops
 from annotator.store import Store
+from annotator.store.listing import PAGE, ListQuery, Page, Sort
 from annotator.store.records import DocumentSummary
+from annotator.store.search import words as search_words
 
-ListData = tuple[list[DocumentSummary], list[Label]]
+ListData = tuple[Page, list[Label], tuple[int, int, list[str]]]
 
 
 class DocumentPanel(QWidget):
     documentChosen = Signal(int)  # the person picked a row
     message = Signal(str, bool)
+    searchChanged = Signal(list)  # the words searched in article text ([]: none), to mark in the article
 
-    def __init__(self, ops: Ops, store: Store, parent: QWidget | None = None) -> None:
+    def __init__(self, ops: Ops, store: Store, user: Callable[[], str | None] = lambda: None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.ops, self.store = ops, store
+        self.ops, self.store, self.user = ops, store, user
+        self.sort, self.descending = Sort.IMPORTED, False
+        self.loaded = False  # the first refresh has come back
+        self.languages: list[str] = []
+        self._generation = 0  # bumped by every refresh: pages read for an older list are dropped
         self.table_model = DocumentTableModel()
-        self.proxy = DocumentFilter()
-        self.proxy.setSourceModel(self.table_model)
+        self.table_model.fetchRequested.connect(self._fetch_more)
+        self.table_model.sortRequested.connect(self._sorted)
         self.table = QTableView()
-        self.table.setModel(self.proxy)
+        self.table.setModel(self.table_model)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
-        # Fixed widths: ResizeToContents would measure every row, all 100,000 of them. The title keeps
+        # Fixed widths: ResizeToContents would measure every row read. The title keeps
         # a readable width; the list scrolls sideways when the panel is narrow.
         for col, width in zip(range(6), (200, 40, 112, 56, 52, 70), strict=True):
             self.table.horizontalHeader().setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
@@ -62,6 +73,10 @@ class DocumentPanel(QWidget):
 
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search titles…")
+        self.in_text = QCheckBox("in text")
+        self.in_text.setToolTip("Search the articles' text too (whole words; the last one may be the start "
+                                "of a word); the words are marked in the open article")
+        self.in_text.toggled.connect(self._search_scope)
         self.status_filter = QComboBox()
         self.status_filter.addItem("any status", None)
         for status in DocumentStatus:
@@ -75,7 +90,10 @@ class DocumentPanel(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(self.search)
+        search_row = QHBoxLayout()
+        search_row.addWidget(self.search, 1)
+        search_row.addWidget(self.in_text)
+        layout.addLayout(search_row)
         row = QHBoxLayout()
         row.addWidget(self.status_filter)
         row.addWidget(self.language_filter)
@@ -85,42 +103,108 @@ class DocumentPanel(QWidget):
         self.current_id: int | None = None  # the article the editor shows (kept selected)
         self.refresh_cost = 0.0
 
+    def _search_scope(self, in_text: bool) -> None:
+        self.search.setPlaceholderText("Search titles and text…" if in_text else "Search titles…")
+        if self.search.text().strip():
+            self.apply_filters()
+        else:
+            self.searchChanged.emit([])
+
     # -- loading ------------------------------------------------------------------------------
 
-    def refresh(self, then: Callable[[list[Label]], None] | None = None) -> None:
-        """Re-read every row (and the label scheme) on the worker, then show them."""
-        store = self.store
+    def query(self) -> ListQuery:
+        """What the widgets ask for, as a database query."""
+        status = self.status_filter.currentData()  # Qt hands the enum back as a plain str
+        return ListQuery(user=self.user(), status=DocumentStatus(status) if status else None,
+                         language=self.language_filter.currentData(), label=self.label_filter.currentData(),
+                         search=self.search.text(), in_text=self.in_text.isChecked(), sort=self.sort,
+                         descending=self.descending)
+
+    def refresh(self, then: Callable[[list[Label]], None] | None = None, keep_rows: bool = True) -> None:
+        """Read the list again from the top, with the labels and the status line, on the worker; then
+        show them. ``keep_rows``: as many rows as were read (within reason), so the place is kept."""
+        store, query = self.store, self.query()
+        limit = max(PAGE, min(self.table_model.rowCount(), 10 * PAGE)) if keep_rows else PAGE
+        self._generation += 1
+        generation = self._generation
 
         def read() -> ListData:
-            return store.list_documents(), store.labels()
+            return store.list_page(query, None, limit), store.labels(), store.list_facts()
 
         def show(data: ListData) -> None:
             began = time.monotonic()
-            rows, labels = data
-            self.table_model.reset(rows)
-            self._refill(self.language_filter, "any language", sorted({r.language for r in rows}))
+            page, labels, (accepted, total, languages) = data
+            if generation == self._generation:  # a later refresh is on its way: skip this one's rows
+                self._show_page(page, keep_rows)
+            self.languages = languages
+            self._refill(self.language_filter, "any language", languages)
             self.set_labels(labels)
-            self.update_progress()
-            if self.current_id is not None:
-                self.select(self.current_id)
+            self._set_progress(accepted, total)
+            self.loaded = True
             self.refresh_cost = time.monotonic() - began
             if then is not None:
                 then(labels)
 
-        self.ops.run(Op(read, show, lambda exc: self.message.emit(str(exc), True), "read the document list"))
+        self.ops.run(Op(read, show, self._failed, "read the document list"))
+
+    def _show_page(self, page: Page, keep_rows: bool) -> None:
+        # Re-reading may drop the shown article's row; Qt may then make another row current. That is
+        # not the person choosing an article (it stole the search box's focus mid-word): keep the shown
+        # article open and only re-mark its row if it is still listed.
+        selection = self.table.selectionModel()
+        selection.blockSignals(True)
+        try:
+            self.table_model.reset(page)
+        finally:
+            selection.blockSignals(False)
+        if not keep_rows:  # another order or filter: from the top, not from where the old list was
+            self.table.scrollToTop()
+        if self.current_id is not None:
+            self.select(self.current_id)
+
+    def _fetch_more(self) -> None:
+        """The view scrolled to the end of what is read: the next page, on the worker."""
+        store, query, after, generation = self.store, self.query(), self.table_model.after, self._generation
+        if after is None:
+            return
+
+        def show(page: Page) -> None:
+            if generation == self._generation:
+                self.table_model.extend(page)
+            else:
+                self.table_model.fetching = False
+
+        def failed(exc: AnnotatorError) -> None:
+            self.table_model.fetching = False
+            self._failed(exc)
+
+        self.ops.run(Op(lambda: store.list_page(query, after), show, failed, "read more of the document list"))
+
+    def _sorted(self, sort: Sort, descending: bool) -> None:
+        if (sort, descending) != (self.sort, self.descending):
+            self.sort, self.descending = sort, descending
+            if self.loaded:
+                self.refresh(keep_rows=False)
+
+    def _failed(self, exc: AnnotatorError) -> None:
+        self.message.emit(str(exc), True)
 
     def set_labels(self, labels: list[Label]) -> None:
         self._refill(self.label_filter, "any label", [lb.name for lb in labels])
 
     def update_rows(self, summaries: tuple[DocumentSummary, ...]) -> None:
+        """The rows an edit changed; the status line is counted again when a status moved."""
+        moved = False
         for summary in summaries:
-            self.table_model.update(summary)
-        self.update_progress()
+            old = self.table_model.update(summary)
+            moved = moved or old is None or old.status is not summary.status
+        if moved:
+            store = self.store
+            self.ops.run(Op(store.list_facts, lambda facts: self._set_progress(facts[0], facts[1]), self._failed,
+                            "count accepted documents"))
 
-    def update_progress(self) -> None:
-        rows = self.table_model.summaries()
-        done = sum(1 for r in rows if r.status is DocumentStatus.ACCEPTED)
-        self.progress_label.setText(f"accepted {done} of {len(rows)}")
+    def _set_progress(self, accepted: int, total: int) -> None:
+        self.progress_label.setText(f"accepted {accepted} of {total}")
 
     def _refill(self, combo: QComboBox, anything: str, values: list[str]) -> None:
         chosen = combo.currentData()
@@ -133,87 +217,47 @@ class DocumentPanel(QWidget):
         combo.blockSignals(False)
 
     def apply_filters(self) -> None:
-        label = self.label_filter.currentData()
-        status = self.status_filter.currentData()  # Qt hands the enum back as a plain str
-        language, search = self.language_filter.currentData(), self.search.text()
-
-        def apply(with_label: set[int] | None) -> None:
-            # Filtering may drop the shown article's row; Qt then makes another row current. That is
-            # not the person choosing an article (it stole the search box's focus mid-word): keep the
-            # shown article open and only re-mark its row if it is still listed.
-            selection = self.table.selectionModel()
-            selection.blockSignals(True)
-            try:
-                self.proxy.set_filters(DocumentStatus(status) if status else None, language, with_label, search)
-            finally:
-                selection.blockSignals(False)
-            if self.current_id is not None:
-                self.select(self.current_id)
-
-        if label:
-            store = self.store
-            self.ops.run(Op(lambda: store.documents_with_label(label), apply,
-                            lambda exc: self.message.emit(str(exc), True), "filter by label"))
-        else:
-            apply(None)
+        self.searchChanged.emit(search_words(self.search.text()) if self.in_text.isChecked() else [])
+        self.refresh(keep_rows=False)
 
     # -- position -----------------------------------------------------------------------------
 
     def select(self, document_id: int) -> None:
-        """Mark the shown article's row, without re-opening it."""
+        """Mark the shown article's row (when it has been read), without re-opening it."""
         self.current_id = document_id
         row = self.table_model.row_of(document_id)
         if row is None:
             return
-        index = self.proxy.mapFromSource(self.table_model.index(row, 0))
-        if index.isValid():
-            self.table.selectionModel().blockSignals(True)
-            self.table.setCurrentIndex(index)
-            self.table.selectionModel().blockSignals(False)
-            self.table.scrollTo(index)
+        index = self.table_model.index(row, 0)
+        self.table.selectionModel().blockSignals(True)
+        self.table.setCurrentIndex(index)
+        self.table.selectionModel().blockSignals(False)
+        self.table.scrollTo(index)
 
     def _on_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid():
             self.documentChosen.emit(int(current.data(ID_ROLE)))
 
     def visible_ids(self) -> list[int]:
-        """Every listed id in display order: O(n), for tests and one-off uses, not per keystroke."""
-        return [self.id_at(r) for r in range(self.proxy.rowCount())]
-
-    def id_at(self, proxy_row: int) -> int:
-        return int(self.proxy.index(proxy_row, 0).data(ID_ROLE))
-
-    def proxy_row(self, document_id: int | None) -> int | None:
-        """Where a document sits in the filtered, sorted list (None if filtered out), without a scan."""
-        row = self.table_model.row_of(document_id) if document_id is not None else None
-        if row is None:
-            return None
-        index = self.proxy.mapFromSource(self.table_model.index(row, 0))
-        return index.row() if index.isValid() else None
-
-    def neighbour(self, delta: int) -> int | None:
-        """The article ``delta`` rows away from the current one in the list as shown."""
-        count = self.proxy.rowCount()
-        if not count:
-            return None
-        current = self.proxy_row(self.current_id)
-        j = (current + delta) if current is not None else (0 if delta > 0 else count - 1)
-        return self.id_at(j) if 0 <= j < count else None
-
-    def next_unfinished(self) -> int | None:
-        """The next unfinished article below the current one, wrapping around; stops at the first hit,
-        so a 100,000-document list is not scanned on every key press."""
-        count = self.proxy.rowCount()
-        current = self.proxy_row(self.current_id)
-        start = current + 1 if current is not None else 0
-        for k in range(count):
-            row = (start + k) % count
-            if row == current:
-                continue
-            doc_id = self.id_at(row)
-            if not self.table_model.summary_of(doc_id).status.finished:
-                return doc_id
-        return None
+        """The ids of the rows read so far, in display order (tests and one-off uses)."""
+        return [r.id for r in self.table_model.summaries()]
 
     def first_id(self) -> int | None:
-        return self.id_at(0) if self.proxy.rowCount() else None
+        return self.table_model.id_at(0) if self.table_model.rowCount() else None
+
+    def neighbour(self, delta: int, then: Callable[[int | None], None]) -> None:
+        """``then(id)`` of the article after (``delta`` > 0) or before the current one in the list as
+        shown, asked of the database (the row may not have been read yet)."""
+        store, query, current = self.store, self.query(), self.current_id
+        row = self.table_model.row_of(current)
+        if row is not None and 0 <= row + delta < self.table_model.rowCount():  # already read: no query
+            then(self.table_model.id_at(row + delta))
+            return
+        self.ops.run(Op(lambda: store.list_neighbour(query, current, forward=delta > 0), then, self._failed,
+                        "find the next article"))
+
+    def next_unfinished(self, then: Callable[[int | None], None]) -> None:
+        """``then(id)`` of the next unfinished article below the current one, wrapping around."""
+        store, query, current = self.store, self.query(), self.current_id
+        self.ops.run(Op(lambda: store.list_neighbour(query, current, unfinished=True), then, self._failed,
+                        "find the next unfinished article"))

@@ -105,7 +105,7 @@ class EditorPanel(QWidget):
         self.ops.run(Op(lambda: self.session.load(document_id), shown,
                         lambda exc: self.message.emit(str(exc), True), "open the article"))
 
-    def reload(self, only_if_changed: bool = False) -> None:
+    def reload(self, only_if_changed: bool = False, then: Callable[[], None] | None = None) -> None:
         """Re-read the open article, keeping the place: the scroll position and the selected entity
         (when it is still there). With ``only_if_changed``, redraw only if its version moved (e.g. the
         app's own background pre-annotation replaced its suggestions)."""
@@ -122,12 +122,14 @@ class EditorPanel(QWidget):
                 return
             self.session.opened(loaded)
             self.article.show_document(loaded.view.text, loaded.view.entities)
-            self.article.verticalScrollBar().setValue(scroll)
             if selected is not None:
                 same = next((s for s in loaded.view.entities if (s.start, s.end, s.label) ==
                              (selected.start, selected.end, selected.label)), None)
                 self.article.select_span(same)
+            self.article.verticalScrollBar().setValue(scroll)  # after selecting: the place, not the span
             self.update_header()
+            if then is not None:
+                then()
 
         self.ops.run(Op(lambda: self.session.load(doc_id), shown,
                         lambda exc: self.message.emit(str(exc), True), "reload the article"))

@@ -77,6 +77,9 @@ class FileActions:
 
         def done(report: ExportReport) -> None:
             files = ", ".join(str(f) for f in report.files)
-            self.notify(f"exported {report.documents} document(s) to {files}", False)
+            changed = report.alignment.kept - report.alignment.as_stored
+            left_out = report.alignment.left_out
+            said = f"; {changed} span(s) aligned to tokens, {left_out} left out" if changed or left_out else ""
+            self.notify(f"exported {report.documents} document(s) to {files}{said}", bool(left_out))
 
         return self.jobs.start(Job("exporting", work), done)

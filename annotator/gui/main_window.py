@@ -29,6 +29,8 @@ from annotator.gui.editor_panel import EditorPanel
 from annotator.gui.file_menu import FileActions
 from annotator.gui.jobs import Job, JobRunner, Throttle
 from annotator.gui.label_palette import AddLabelDialog, LabelPalette
+from annotator.gui.learning import BackgroundLearning
+from annotator.gui.learning_menu import LearningActions, uncertainty_order
 from annotator.gui.model_menu import ModelActions, gui_processes
 from annotator.gui.occurrences import OccurrenceActions
 from annotator.gui.ops import Op, Ops
@@ -56,7 +58,7 @@ class MainWindow(QMainWindow):
         self.jobs.progressed.connect(self._job_progressed)
         self._list_throttle = Throttle()
 
-        self.documents = DocumentPanel(self.ops, store)
+        self.documents = DocumentPanel(self.ops, store, lambda: self.session.user)
         self.editor = EditorPanel(self.ops, self.session)
         self.versions = VersionsPanel()
         self.versions.hide()
@@ -68,6 +70,12 @@ class MainWindow(QMainWindow):
         self.files = FileActions(self, store, self.jobs, lambda: self.session.user, notify, self._imported)
         self.models = ModelActions(self, store, pipelines or Pipelines(), self.jobs, self.ops, self._language,
                                    notify)
+        self.learning = BackgroundLearning(store, self.ops, self.editor, self.documents.update_rows,
+                                           lambda p: setattr(self.models, "pipelines", p), self)
+        self.learning.message.connect(self.message)
+        self.models.superseded = self.learning.supersede  # Ctrl+T, Use…model: background work is stale
+        self.learning_actions = LearningActions(self, store, self.ops, self.learning, self._language, notify,
+                                                self.statusBar())
         self.team = TeamActions(self, store, self.ops, self.editor, self.versions, notify, self._user_changed)
         self.occurrences = OccurrenceActions(
             self, store, self.ops, self.editor, notify,
@@ -75,9 +83,10 @@ class MainWindow(QMainWindow):
         self.editor.labelAllRequested.connect(self.occurrences.label_all_here)
         self.documents.documentChosen.connect(self.open_document)
         self.documents.message.connect(self.message)
+        self.documents.searchChanged.connect(self.editor.article.mark_words)
         self.editor.documentShown.connect(self._shown)
         self.editor.rowsChanged.connect(self.documents.update_rows)
-        self.editor.statusSet.connect(lambda _status: self.next_unfinished())
+        self.editor.statusSet.connect(self._status_set)
         self.editor.message.connect(self.message)
         self.editor.selectionDescribed.connect(self._describe_selection)
         self.labels_panel.labelClicked.connect(lambda name: self.editor.on_command("label", name))
@@ -86,6 +95,7 @@ class MainWindow(QMainWindow):
         self.actions_by_name = build_menus(self, self._handlers())
         self.review_action = self.actions_by_name["toggle_review"]
         self.actions_by_name["toggle_ask_on_accept"].setChecked(accept_dialog.asking())
+        self.actions_by_name["toggle_uncertainty_order"].setChecked(uncertainty_order())
         self.editor.askOnAcceptChanged.connect(self.actions_by_name["toggle_ask_on_accept"].setChecked)
         self.editor.bind_undo_actions(self.actions_by_name["undo"], self.actions_by_name["redo"])
         self.statusBar().addPermanentWidget(self.documents.progress_label)
@@ -145,6 +155,10 @@ class MainWindow(QMainWindow):
             "suggest_again": lambda: models.start_preannotation(rerun=True),
             "start_training": models.start_training, "start_evaluation": models.start_evaluation,
             "use_latest_model": models.use_latest_model, "use_default_model": models.use_default_model,
+            "show_model_history": self.learning_actions.show_history,
+            "set_learning_every": self.learning_actions.set_every,
+            "toggle_uncertainty_order": lambda: self.learning_actions.set_uncertainty_order(
+                self.actions_by_name["toggle_uncertainty_order"].isChecked()),
             "ask_user_name": team.ask_user_name,
             "toggle_review": lambda: team.toggle_review(self.review_action.isChecked()),
             "show_agreement": team.show_agreement, "show_shortcuts": self.show_shortcuts,
@@ -168,14 +182,21 @@ class MainWindow(QMainWindow):
     def set_quiet(self, quiet: bool = True) -> None:
         """Tests: no modal dialogs (results are kept on the menus' ``last_*`` attributes instead)."""
         self.editor.quiet = self.models.quiet = self.team.quiet = self.occurrences.quiet = quiet
+        self.learning_actions.quiet = quiet
 
     def _first_article(self, labels: list[Label], last: int | None) -> None:
         self._show_labels(labels)
-        self._preload(sorted({row.language for row in self.documents.table_model.summaries()}))
-        target = last if last is not None and self.documents.proxy_row(last) is not None \
-            else self.documents.first_id()
-        if target is not None:
-            self.open_document(target)
+        self._preload(self.documents.languages)
+        first, store = self.documents.first_id(), self.store
+
+        def open_first(_exc: AnnotatorError | None = None) -> None:
+            if first is not None:
+                self.open_document(first)
+
+        if last is None:
+            open_first()
+        else:  # the article open when the window closed, if it is still there
+            self.ops.run(Op(lambda: store.document(last).id, self.open_document, open_first, "find the last article"))
 
     def _preload(self, languages: list[str]) -> None:
         """Every language's tokenizer and pipeline, loaded in the background at start: opening an
@@ -202,24 +223,38 @@ class MainWindow(QMainWindow):
         # Train and Evaluate work on one language: the open article's. Say which in the menu.
         self.actions_by_name["start_training"].setText(f"Train the '{language}' model on accepted corrections")
         self.actions_by_name["start_evaluation"].setText(f"Evaluate the '{language}' model: base vs latest trained")
+        self.learning_actions.document_shown(language)
         self.team.refresh_versions()
 
     def step_document(self, delta: int) -> None:
-        self._go(lambda: self.documents.neighbour(delta), "no more documents in this direction")
+        self._go(lambda then: self.documents.neighbour(delta, then), "no more documents in this direction")
 
     def next_unfinished(self) -> None:
-        self._go(self.documents.next_unfinished, "every document in the list is finished")
+        """In corpus (list) order, or most uncertain first (Model menu; scores computed in the background)."""
+        def corpus_order() -> None:
+            self._go(self.documents.next_unfinished, "every document in the list is finished")
 
-    def _go(self, target: Callable[[], int | None], nowhere: str) -> None:
-        """Open the article ``target()`` names once what is in flight has landed (the list may move)."""
-        def step() -> None:
-            chosen = target()
+        if uncertainty_order():
+            self.ops.step(lambda: self.learning_actions.next_uncertain(
+                self.session.document_id, self.editor.open_document, corpus_order))
+        else:
+            corpus_order()
+
+    def _status_set(self, status: DocumentStatus) -> None:
+        if status is DocumentStatus.ACCEPTED:
+            self.learning.accepted(self._language())  # K accepted: learn in the background
+        self.next_unfinished()
+
+    def _go(self, find: Callable[[Callable[[int | None], None]], None], nowhere: str) -> None:
+        """Once what is in flight has landed (the list may move), ask the database which article
+        ``find`` names, then open it."""
+        def found(chosen: int | None) -> None:
             if chosen is None:
                 self.message(nowhere)
             else:
                 self.editor.open_document(chosen)
 
-        self.ops.step(step)
+        self.ops.step(lambda: find(found))
 
     def _language(self) -> str:
         view = self.session.view
@@ -231,6 +266,8 @@ class MainWindow(QMainWindow):
         side = 470 if reviewing else 210  # room for one column per annotator while reviewing
         if reviewing or self.versions.isVisible() != reviewing:
             self.splitter.setSizes([sizes[0], max(300, sum(sizes) - sizes[0] - side), side])
+        if self.documents.loaded:  # the list counts are the annotator's own
+            self.documents.refresh()
 
     # -- labels -------------------------------------------------------------------------------
 
@@ -288,8 +325,8 @@ class MainWindow(QMainWindow):
         # refresh cost the GUI thread, so a 100,000-document list keeps the window responsive.
         if self._list_throttle.ready() and self.ops.idle():
             self._list_throttle.ran(self.documents.refresh_cost)
-            self.documents.refresh()
-            self.editor.reload(only_if_changed=True)  # new suggestions in the open article: show them
+            # new suggestions in the open article: show them; the first article as soon as one exists
+            self.documents.refresh(self._after_job)
 
     def _job_ended(self, message: str, warn: bool) -> None:
         self.message(message, warn=warn)
@@ -361,6 +398,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         window_state.save(self, self.splitter, self.session.document_id)
+        self.learning.stop()
         self.jobs.stop()  # every committed batch stays; the running one is abandoned whole
         self.ops.shutdown()
         super().closeEvent(event)

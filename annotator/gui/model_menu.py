@@ -39,6 +39,7 @@ class ModelActions:
         self.quiet = False  # tests read last_training / last_evaluation instead of modal dialogs
         self.last_training: TrainReport | None = None
         self.last_evaluation: BeforeAfter | None = None
+        self.superseded: Callable[[], None] = lambda: None  # newer model work started here (the window's hook)
 
     def start_preannotation(self, rerun: bool = False) -> bool:
         store, pipelines = self.store, self.pipelines
@@ -59,15 +60,19 @@ class ModelActions:
 
         def done(report: TrainReport) -> None:
             self.last_training = report
-            self.notify(f"trained {report.model.name}: dev F {report.before.overall.f:.3f} → "
-                        f"{report.after.overall.f:.3f}; Model → Use the latest trained model to suggest with it",
-                        False)
+            what = "cross-validated F" if report.mode == "cv" else "dev F"
+            self.notify(f"trained {report.model.name} ('{language}', from {report.model.base or 'blank'}): {what} "
+                        f"{report.before.overall.f:.3f} → {report.after.overall.f:.3f}; Model → Use the latest "
+                        "trained model to suggest with it", False)
             if not self.quiet:
                 EvaluationDialog(f"Trained {report.model.name}", report.before, report.after,
                                  (pipelines.get(language).author, report.model.author),
                                  [e.f for e in report.epochs], self.parent).exec()
 
-        return self.jobs.start(Job(f"training the {language} model", work), done)
+        started = self.jobs.start(Job(f"training the '{language}' model", work), done)
+        if started:
+            self.superseded()
+        return started
 
     def start_evaluation(self) -> bool:
         store, language = self.store, self.language()
@@ -85,6 +90,7 @@ class ModelActions:
 
     def use_latest_model(self) -> None:
         language, store = self.language(), self.store
+        self.superseded()
 
         def chosen(trained: list[TrainedModel]) -> None:
             if not trained:
@@ -96,6 +102,7 @@ class ModelActions:
                         lambda exc: self.notify(str(exc), True), "list trained models"))
 
     def use_default_model(self) -> None:
+        self.superseded()
         self._choose(self.language(), None)
 
     def _choose(self, language: str, model: str | None) -> None:

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 from annotator.core.changes import Changes
 from annotator.core.document import DocumentStatus
-from annotator.core.errors import NotFound
 from annotator.core.snapping import Snap, TokenBounds
 from annotator.core.span import Layer, Span
 from annotator.io.spacy_docs import Tokenizers
@@ -121,14 +120,9 @@ class AnnotationSession:
         return self._after(self.store.revert(changes, expected_versions=expected), show)
 
     def _after(self, changes: Changes, show: int | None) -> EditResult:
-        summaries = []
-        if len(changes.document_ids) > 20:  # annotate-all over many articles: one query, not one each
-            summaries = [row for row in self.store.list_documents() if row.id in changes.document_ids]
-        for doc_id in sorted(changes.document_ids) if not summaries else ():
-            try:
-                summaries.append(self.store.summary(doc_id))
-            except NotFound:  # deleted meanwhile by another client
-                continue
+        # The list rows it changed, with this annotator's counts (one query; a document deleted
+        # meanwhile by another client is simply not among them).
+        summaries = self.store.summaries(sorted(changes.document_ids), self.user)
         if show is None or show not in changes.document_ids:
             # An undo of an edit made in another document: show that document.
             show = min(changes.document_ids) if changes.document_ids else show
@@ -140,6 +134,14 @@ class AnnotationSession:
     def opened(self, loaded: Loaded) -> None:
         self.current = loaded
         self._seen[loaded.view.info.id] = loaded.view.info.version
+
+    def model_layer_replaced(self, versions: dict[int, int]) -> None:
+        """A background re-run replaced only the model layer of these documents (``{id: new version}``,
+        one more than before): this window's undo steps on them stay valid, so a document whose
+        version it had seen just before counts as seen at the new one. (The open article is re-read.)"""
+        for doc_id, version in versions.items():
+            if self._seen.get(doc_id) == version - 1:
+                self._seen[doc_id] = version
 
     def applied(self, result: EditResult, advance_from: int | None = None) -> Redraw:
         """Take an edit's result as the current state and say what to redraw. After a decision on an

@@ -16,8 +16,10 @@ from spacy.tokens import Doc, DocBin
 from annotator.core.document import DocumentStatus
 from annotator.core.errors import Problem
 from annotator.core.labels import label_name_problem
+from annotator.core.language import spacy_language
 from annotator.core.limits import file_name_problem, json_problems, language_problem, source_problem, string_problem
 from annotator.core.span import SpanData
+from annotator.io.atomic import MARKER
 from annotator.io.jsonl import JsonlRecord
 from annotator.io.spacy_docs import USER_DATA_KEY
 
@@ -38,7 +40,10 @@ def read_docbin(path: Path, source: str) -> tuple[list[JsonlRecord], list[Proble
         record = _record(doc, n, source, problems)
         if record is not None:
             records.append(record)
-    if not records and not problems:
+    # An export's dev.spacy (or train.spacy) may hold none: too few documents for that side. It is part
+    # of the export (the marker is in its folder, or one up for a language's folder), so the folder
+    # imports back; an empty DocBin anywhere else is refused.
+    if not docs and not any((folder / MARKER).exists() for folder in (path.parent, path.parent.parent)):
         problems.append(Problem(source, "holds no documents"))
     return records, problems
 
@@ -75,6 +80,8 @@ def _record(doc: Doc, n: int, source: str, problems: list[Problem]) -> JsonlReco
             bad(f"must be a language code such as 'en', not {_kind(language)}", "language")
         elif (problem := language_problem(language)) is not None:
             bad(problem, "language")
+        else:
+            language = spacy_language(language)
     for fld, doc_source in (("source", saved.get("source")), ("meta.source", meta.get("source"))):
         if not doc_source:
             continue

@@ -23,6 +23,7 @@ from annotator.core.errors import AnnotatorError, StoreDamaged
 from annotator.core.progress import CancelToken, ProgressSink, no_progress
 from annotator.io import formats
 from annotator.io.atomic import MARKER, atomic_folder, atomic_write, atomic_write_bytes, foreign_entries
+from annotator.io.export_alignment import Alignment
 from annotator.io.selection import ExportDocument, ExportOptions, Split, dev_score, iter_export, split_train_dev
 from annotator.io.spacy_docs import Tokenizers, to_spacy_doc
 from annotator.io.training_config import WrittenConfig, write_training_config
@@ -57,6 +58,9 @@ class ExportReport:
     labels: Counter[str] = field(default_factory=Counter)
     warnings: list[str] = field(default_factory=list)
     configs: list[WrittenConfig] = field(default_factory=list)  # spaCy format with ``config_base``
+    # spaCy and CoNLL formats: spans moved onto token boundaries or left out, by reason (never silently)
+    alignment: Alignment = field(default_factory=Alignment)
+    tokenizer_notes: dict[str, str] = field(default_factory=dict)  # language -> fallback tokenizer used
 
 
 def _nothing_to_export(store: Store, options: ExportOptions) -> AnnotatorError:
@@ -103,8 +107,10 @@ def export(
                 if config_base is not None:
                     for lang in sorted(report.folders):
                         base = config_base(lang)
-                        report.configs.append(WrittenConfig(lang, write_training_config(report.folders[lang], lang,
-                                                                                        base), base))
+                        folder = report.folders[lang]
+                        final = out / folder.relative_to(staging)  # what config.cfg names: where it will be
+                        report.configs.append(WrittenConfig(lang, write_training_config(folder, lang, base, final),
+                                                            base))
             _relocate(report, staging, out)
         elif fmt is ExportFormat.CONLL:
             _export_conll(docs, out, tokenizers, report)
@@ -114,6 +120,7 @@ def export(
         raise exc.with_outcome("nothing was exported") from exc
     except OSError as exc:
         raise AnnotatorError(_write_error(out, exc)) from exc
+    report.tokenizer_notes = dict(tokenizers.notes)
     return report
 
 
@@ -191,8 +198,8 @@ def _export_jsonl(docs: Iterable[ExportDocument], out: Path, fmt: ExportFormat, 
 
     with atomic_write(out) as fh:
         for ex in docs:
-            if fmt is ExportFormat.PRODIGY:
-                record = formats.prodigy_task(ex, to_spacy_doc(ex, tokenizers, report.warnings))
+            if fmt is ExportFormat.PRODIGY:  # spans as stored (Prodigy keeps overlaps); tokens for its views
+                record = formats.prodigy_task(ex, tokenizers.tokenize(ex.language, ex.text))
             elif fmt is ExportFormat.DOCCANO:
                 record = formats.doccano_record(ex)
             else:
@@ -206,9 +213,9 @@ def _export_conll(docs: Iterable[ExportDocument], out: Path, tokenizers: Tokeniz
     sentencizers: dict[str, spacy.language.Language] = {}
     with atomic_write(out) as fh:
         for ex in docs:
-            doc = to_spacy_doc(ex, tokenizers, report.warnings)
+            doc = to_spacy_doc(ex, tokenizers, report.warnings, report.alignment)
             if ex.language not in sentencizers:
-                nlp = spacy.blank(tokenizers.get(ex.language).lang or "xx")
+                nlp = spacy.blank("xx")  # the sentencizer splits on punctuation, whatever the language
                 nlp.add_pipe("sentencizer")
                 sentencizers[ex.language] = nlp
             doc = sentencizers[ex.language].get_pipe("sentencizer")(doc)
@@ -225,7 +232,7 @@ def _export_docbins(docs: Iterable[ExportDocument], out: Path, options: ExportOp
 
     def converted() -> Iterator[tuple[ExportDocument, Doc]]:
         for ex in docs:
-            doc = to_spacy_doc(ex, tokenizers, report.warnings)
+            doc = to_spacy_doc(ex, tokenizers, report.warnings, report.alignment)
             _count(report, ex)
             yield ex, doc
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+import urllib.parse
 from typing import Any
 
 from spacy.tokens import Doc
@@ -17,14 +19,25 @@ from annotator.io.selection import ExportDocument
 _ANSWER = {DocumentStatus.ACCEPTED: "accept", DocumentStatus.REJECTED: "reject"}
 
 
+_PRODIGY_HASHES = ("_input_hash", "_task_hash")
+
+
 def _meta(ex: ExportDocument) -> dict[str, Any]:
-    return {**ex.meta, "source": ex.source, "status": ex.status.value, "language": ex.language,
+    kept = {k: v for k, v in ex.meta.items() if k not in _PRODIGY_HASHES}
+    return {**kept, "source": ex.source, "status": ex.status.value, "language": ex.language,
             "annotator": ex.annotator, "document_id": ex.id}
 
 
 def _stable_hash(*parts: str) -> int:
     """Prodigy's hashes are signed 32-bit integers; any stable hash of the same inputs will do."""
     return int.from_bytes(hashlib.sha256("\x1f".join(parts).encode()).digest()[:4], "big", signed=True)
+
+
+def _kept_hash(ex: ExportDocument, key: str, made: int) -> int:
+    """The hash a Prodigy import recorded in the document's meta (so Prodigy recognises its own tasks),
+    else ``made``."""
+    value = ex.meta.get(key)
+    return value if isinstance(value, int) and not isinstance(value, bool) else made
 
 
 def prodigy_task(ex: ExportDocument, doc: Doc) -> dict[str, Any]:
@@ -39,8 +52,8 @@ def prodigy_task(ex: ExportDocument, doc: Doc) -> dict[str, Any]:
     spans_key = json.dumps([[s.start, s.end, s.label] for s in ex.entities])
     return {
         "text": ex.text,
-        "_input_hash": _stable_hash(ex.text),
-        "_task_hash": _stable_hash(ex.text, spans_key),
+        "_input_hash": _kept_hash(ex, "_input_hash", _stable_hash(ex.text)),
+        "_task_hash": _kept_hash(ex, "_task_hash", _stable_hash(ex.text, spans_key)),
         "tokens": tokens,
         "spans": spans,
         "meta": _meta(ex),
@@ -63,11 +76,27 @@ def annotator_record(ex: ExportDocument) -> dict[str, Any]:
 
 DOCSTART = "-DOCSTART- -X- O O"
 
+# Characters that would break a CoNLL line's columns (any whitespace) and the escape character itself
+# are written as %XX (their UTF-8 bytes, as in URLs): "NEW LABEL" -> "B-NEW%20LABEL". Labels made of
+# letters, digits, "_", "." and "-" (every label the scheme allows today) are written unchanged.
+_CONLL_UNSAFE = re.compile(r"[\s%]")
+
+
+def conll_label(label: str) -> str:
+    """``label`` as one CoNLL column (``decode_conll_label`` gives it back)."""
+    return _CONLL_UNSAFE.sub(lambda m: "".join(f"%{b:02X}" for b in m.group().encode("utf-8")), label)
+
+
+def decode_conll_label(column: str) -> str:
+    """The label a CoNLL tag's type written by ``conll_label`` stands for (``%XX`` decoded)."""
+    return urllib.parse.unquote(column, errors="strict") if "%" in column else column
+
 
 def conll_lines(doc: Doc) -> list[str]:
     """CoNLL-2003 style: ``token TAG`` a line, a blank line between sentences (and paragraphs).
     Whitespace tokens are left out and whitespace inside a token (NBSP) becomes "_", so columns never
-    break. Tokens a person has not reviewed are tagged "-" (missing), never "O"."""
+    break; so are labels (``conll_label``). Tokens a person has not reviewed are tagged "-" (missing),
+    never "O"."""
     lines = [DOCSTART, ""]
     sents = doc.sents if doc.has_annotation("SENT_START") else [doc[:]]
     for sent in sents:
@@ -83,7 +112,7 @@ def conll_lines(doc: Doc) -> list[str]:
             elif tok.ent_iob_ == "O":
                 tag = "O"
             else:
-                tag = f"{tok.ent_iob_}-{tok.ent_type_}"
+                tag = f"{tok.ent_iob_}-{conll_label(tok.ent_type_)}"
             lines.append(f"{'_'.join(tok.text.split())} {tag}")
             wrote = True
         if wrote:

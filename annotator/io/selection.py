@@ -13,6 +13,7 @@ from typing import Any, Literal, TypeVar
 
 from annotator.core.document import DocumentStatus
 from annotator.core.errors import AnnotatorError
+from annotator.core.language import require_language
 from annotator.core.pairs import PairError, parse_pairs
 from annotator.core.progress import CancelToken, ProgressSink, no_progress
 from annotator.core.span import GOLD, Span, SpanData, split_layers
@@ -41,6 +42,8 @@ class ExportOptions:
             raise AnnotatorError("rejected documents are excluded from training data and cannot be exported")
         if not 0.0 <= self.dev_ratio < 1.0:
             raise AnnotatorError(f"--dev-ratio must be at least 0 and below 1, got {self.dev_ratio}")
+        if self.language is not None:  # "italian", "it-IT" select the documents stored as "it"
+            object.__setattr__(self, "language", require_language(self.language, "--language"))
 
 
 @dataclass(frozen=True)

@@ -12,60 +12,35 @@ array), 1.2 GB as Prodigy (a token object each), under 0.2 GB as doccano or our 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from spacy.tokens import Doc
 
-import spacy
-from spacy.language import Language
-from spacy.tokens import Doc, Span
-
+from annotator.io.export_alignment import Alignment, entities, rejections
 from annotator.io.selection import ExportDocument
+from annotator.io.tokenizers import Tokenizers
+
+__all__ = ["INCORRECT_SPANS_KEY", "USER_DATA_KEY", "Tokenizers", "to_spacy_doc"]
 
 INCORRECT_SPANS_KEY = "incorrect_spans"
 USER_DATA_KEY = "annotator"
 
 
-@dataclass
-class Tokenizers:
-    """One blank pipeline per language, created on first use."""
-
-    _cache: dict[str, Language] = field(default_factory=dict)
-
-    def get(self, language: str) -> Language:
-        if language not in self._cache:
-            try:
-                self._cache[language] = spacy.blank(language)
-            except Exception:
-                self._cache[language] = spacy.blank("xx")
-        return self._cache[language]
-
-    def tokenize(self, language: str, text: str) -> Doc:
-        """Tokens only, whatever the length of ``text`` (no ``max_length`` check: no model runs)."""
-        return self.get(language).tokenizer(text)
-
-
-def _span(doc: Doc, start: int, end: int, label: str, warnings: list[str], ex: ExportDocument) -> Span | None:
-    span = doc.char_span(start, end, label=label)
-    if span is None:
-        span = doc.char_span(start, end, label=label, alignment_mode="expand")
-        if span is not None:
-            warnings.append(f"{ex.source}: {label} {start}-{end} '{ex.text[start:end]}' does not match token "
-                            f"boundaries; exported as '{span.text}'")
-    return span
-
-
-def to_spacy_doc(ex: ExportDocument, tokenizers: Tokenizers, warnings: list[str]) -> Doc:
+def to_spacy_doc(ex: ExportDocument, tokenizers: Tokenizers, warnings: list[str],
+                 alignment: Alignment | None = None) -> Doc:
+    """``ex`` as a ``Doc``: entities on whole tokens without overlaps (``alignment.entities``; every span
+    moved or left out counted in ``alignment``, and said in ``warnings``), rejected suggestions as
+    ``incorrect_spans`` (a span group: overlaps allowed), our record in ``user_data``."""
     doc = tokenizers.tokenize(ex.language, ex.text)
-    ents: list[Span] = []
-    for s in ex.entities:
-        span = _span(doc, s.start, s.end, s.label, warnings, ex)
-        if span is not None and (not ents or span.start >= ents[-1].end):
-            ents.append(span)
+    counted = alignment if alignment is not None else Alignment()
+    before = sum(counted.changed.values())
+    ents = entities(doc, ex.entities, ex.source, counted)
     # Reviewed documents: every other token is "no entity". Partial ones: every other token is
     # *missing*, so the model is not taught that an unreviewed name is not a name.
     doc.set_ents(ents, default="outside" if ex.complete else "missing")
-    incorrect = [sp for s in ex.rejected if (sp := _span(doc, s.start, s.end, s.label, warnings, ex)) is not None]
+    incorrect = rejections(doc, ex.rejected, ex.source, counted)
     if incorrect:
         doc.spans[INCORRECT_SPANS_KEY] = incorrect
+    if sum(counted.changed.values()) != before:
+        warnings.append(f"{ex.source}: {sum(counted.changed.values()) - before} span(s) aligned to tokens or left out")
     doc.user_data[USER_DATA_KEY] = {
         "id": ex.id, "source": ex.source, "status": ex.status.value, "language": ex.language,
         "annotator": ex.annotator, "meta": ex.meta,

@@ -12,7 +12,7 @@ model stays registered and on disk; any of them, or the base pipeline, can be ma
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -20,9 +20,11 @@ from typing import Any
 
 from annotator.core.document import DocumentStatus
 from annotator.core.progress import CancelToken, ProgressSink, no_progress
+from annotator.core.span import SpanData
 from annotator.io.selection import ExportOptions, iter_export
 from annotator.nlp.pipelines import Pipelines, project_pipelines
 from annotator.nlp.preannotate import PreannotateReport, preannotate
+from annotator.nlp.suggest import Item, Suggested, suggest
 from annotator.nlp.train import TrainReport, TrainSettings, train
 from annotator.store import Store
 from annotator.store.records import TrainedModel
@@ -98,11 +100,19 @@ def train_if_due(
 ) -> TrainReport | None:
     """Train and register a new model when ``learning_state(...).due``; None when not due.
     Cancelling leaves no model folder and no record (``train``)."""
-    state = learning_state(store, language, every)
+    k = learning_every(store) if every is None else every
+    if k <= 0 or not _may_be_due(store, language, k):
+        return None
+    state = learning_state(store, language, k)
     if not state.due:
         return None
     return train(store, pipelines, language, settings=settings or TrainSettings(), output=output, progress=progress,
                  cancel=cancel)
+
+
+def _may_be_due(store: Store, language: str, every: int) -> bool:
+    """A count (necessary for being due) before reading every accepted document: checked after each accept."""
+    return store.document_count(frozenset({DocumentStatus.ACCEPTED}), language) >= every
 
 
 def make_current(store: Store, language: str, model: TrainedModel | str | None) -> None:
@@ -125,6 +135,25 @@ def resuggest(store: Store, language: str, *, progress: ProgressSink = no_progre
     model's (human layers untouched; committed batch by batch, so a cancel keeps what is done)."""
     return preannotate(store, project_pipelines(store), language=language, rerun=True, progress=progress,
                        cancel=cancel)
+
+
+def suggestion_batches(store: Store, pipelines: Pipelines, language: str, *, first: Sequence[int] = (),
+                       block: int = 16, cancel: CancelToken | None = None,
+                       ) -> Iterator[dict[int, tuple[str, tuple[SpanData, ...]]]]:
+    """The current model's suggestions for every unfinished document of ``language``, ``block``
+    documents at a time (those in ``first`` first: the open article), computed here and written by the
+    caller (``Store.replace_unfinished_suggestions``), so a GUI can write them on its one database
+    worker, between the analyst's edits. Stops between blocks when ``cancel`` is set."""
+    ids = store.ids_needing_suggestions(language, rerun=True)
+    waiting = set(ids)
+    ordered = [d for d in dict.fromkeys(first) if d in waiting] + [d for d in ids if d not in set(first)]
+    for i in range(0, len(ordered), block):
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        chunk = ordered[i : i + block]
+        texts = store.texts(chunk)
+        outcomes = suggest(pipelines, [Item(d, *texts[d]) for d in chunk if d in texts])
+        yield {d: (o.author, o.spans) for d, o in outcomes.items() if isinstance(o, Suggested)}
 
 
 @dataclass
@@ -188,6 +217,11 @@ def model_history(store: Store, language: str) -> list[ModelPoint]:
     are measured on different documents; ``mode`` and ``documents`` say so."""
     chosen = store.suggestion_models().get(language)
     return [_point(m, m.path == chosen) for m in store.trained_models(language)]
+
+
+def current_point(store: Store, language: str) -> ModelPoint | None:
+    """The model suggesting for ``language`` now, as the status bar shows it (None: not a trained one)."""
+    return next((p for p in model_history(store, language) if p.current), None)
 
 
 def _point(model: TrainedModel, current: bool) -> ModelPoint:

@@ -26,9 +26,9 @@ from annotator.core.progress import CancelToken, ProgressSink, no_progress
 from annotator.core.span import SpanData
 from annotator.io.selection import ExportDocument, ExportOptions, dev_score, iter_export, side_of
 from annotator.nlp.pipelines import Pipeline, PipelineConfig, Pipelines
-from annotator.nlp.preannotate import entities_of
 from annotator.nlp.schemes import LabelScheme
 from annotator.nlp.segments import sentence_ranges, unit_of
+from annotator.nlp.suggest import Failed, Item, Limits, NoModel, suggest_with
 from annotator.store import Store
 from annotator.store.records import TrainedModel
 
@@ -181,15 +181,25 @@ def resample_sentences(documents: int) -> bool:
 
 def evaluate(pipeline: Pipeline, docs: Sequence[ExportDocument], *, how: str = "", batch_size: int = 32,
              by_sentence: bool | None = None, scheme: LabelScheme | None = None,
-             progress: ProgressSink = no_progress, cancel: CancelToken | None = None) -> Evaluation:
-    """Score ``pipeline`` on ``docs`` (whole documents as input), exact span + label."""
+             progress: ProgressSink = no_progress, cancel: CancelToken | None = None,
+             limits: Limits | None = None) -> Evaluation:
+    """Score ``pipeline`` on ``docs`` (whole documents as input, as pre-annotation sees them: a text
+    over ``nlp.max_length`` in pieces), exact span + label."""
     scoring = Scoring(pipeline.author, scheme or LabelScheme.of(pipeline),
                       resample_sentences(len(docs)) if by_sentence is None else by_sentence, how)
-    for i, doc in enumerate(pipeline.nlp.pipe((d.text for d in docs), batch_size=batch_size)):
+    limits = limits or Limits(batch_size=batch_size)
+    for first in range(0, len(docs), batch_size):
         if cancel is not None:
             cancel.raise_if_cancelled()
-        scoring.add(docs[i], entities_of(doc, pipeline))
-        progress(i + 1, len(docs), f"evaluating {pipeline.author}")
+        chunk = docs[first:first + batch_size]
+        outcomes = suggest_with(pipeline, [Item(i, d.text, d.language) for i, d in enumerate(chunk)], limits)
+        for i, doc in enumerate(chunk):
+            outcome = outcomes[i]
+            if isinstance(outcome, Failed | NoModel):
+                what = outcome.reason if isinstance(outcome, Failed) else "the pipeline has no NER"
+                raise AnnotatorError(f"cannot score {pipeline.author} on {doc.source or f'document {doc.id}'}: {what}")
+            scoring.add(doc, outcome.spans)
+            progress(first + i + 1, len(docs), f"evaluating {pipeline.author}")
     return scoring.result()
 
 

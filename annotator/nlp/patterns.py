@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import spacy
 from spacy.language import Language
 from spacy.schemas import validate_token_pattern
 
@@ -34,6 +33,7 @@ from annotator.core.errors import AnnotatorError
 from annotator.core.labels import Label, validate_label
 from annotator.core.span import SpanData
 from annotator.io.selection import ExportOptions, iter_export
+from annotator.io.tokenizers import blank_pipeline
 from annotator.store import Store
 
 _ALLOWED_FIELDS = frozenset({"label", "pattern", "id"})
@@ -149,10 +149,7 @@ class PatternSuggester:
     def __init__(self, patterns: Patterns, language: str, ignore_case: bool = False) -> None:
         self.patterns = patterns
         self.language = language
-        try:
-            nlp: Language = spacy.blank(language)
-        except Exception:
-            nlp = spacy.blank("xx")
+        nlp: Language = blank_pipeline(language)[0]  # any language, a fallback tokenizer if need be
         config = {"phrase_matcher_attr": "LOWER"} if ignore_case else {}
         ruler = nlp.add_pipe("entity_ruler", config=config)
         ruler.add_patterns(list(patterns.entries))  # type: ignore[attr-defined]

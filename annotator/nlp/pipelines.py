@@ -28,6 +28,7 @@ from annotator.core.errors import AnnotatorError
 from annotator.core.labels import DEFAULT_LABEL_MAPPING, parse_label_mapping
 from annotator.core.pairs import PairError, parse_pairs
 from annotator.core.snapping import TokenBounds
+from annotator.io.tokenizers import blank_pipeline, code_of
 from annotator.store import Store
 
 log = logging.getLogger(__name__)
@@ -184,10 +185,9 @@ class Pipelines:
             _keep_only_ner(nlp)
             name = Path(candidate).name if _looks_like_path(candidate) else candidate
             return Pipeline(language, nlp, name, str(nlp.meta.get("version", "0")), mapping)
-        try:
-            nlp = spacy.blank(language)
-        except Exception:
-            nlp = spacy.blank("xx")
+        nlp, note = blank_pipeline(language)  # any language spaCy knows; a fallback tokenizer, said, if need be
+        if note is not None:
+            log.info("%s", note)
         return Pipeline(language, nlp, f"blank:{language}", spacy.__version__, mapping)
 
 
@@ -243,7 +243,7 @@ def base_pipeline(language: str) -> str | None:
     """What a fine-tune of ``language`` starts from in an exported ``config.cfg``: the first installed
     of its configured pipelines (defaults or ``ANNOTATOR_PIPELINES``, not the project's suggestion
     model), or None when there is none (a new NER is trained from blank)."""
-    found = Pipelines(PipelineConfig.from_env()).available(language)
+    found = Pipelines(PipelineConfig.from_env()).available(code_of(language))
     return found[0] if found else None
 
 

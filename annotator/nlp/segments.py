@@ -13,10 +13,10 @@ import threading
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 
-import spacy
 from spacy.language import Language
 
 from annotator.core.span import SpanData
+from annotator.io.tokenizers import blank_pipeline
 
 _PARAGRAPH = re.compile(r"\n[ \t\u00a0]*\n\s*")
 _lock = threading.Lock()
@@ -26,10 +26,7 @@ _sentencizers: dict[str, Language] = {}
 def _sentencizer(language: str) -> Language:
     with _lock:
         if language not in _sentencizers:
-            try:
-                nlp = spacy.blank(language)
-            except Exception:
-                nlp = spacy.blank("xx")
+            nlp = blank_pipeline(language)[0]  # any language, a fallback tokenizer if need be
             nlp.add_pipe("sentencizer")
             _sentencizers[language] = nlp
         return _sentencizers[language]

@@ -105,11 +105,12 @@ def suggest(pipelines: Pipelines, items: Sequence[Item], limits: Limits | None =
         if not pipeline.has_ner:
             outcomes.update((item.document_id, NoModel(language)) for item in group)
             continue
-        outcomes.update(_suggest_with(pipeline, group, limits))
+        outcomes.update(suggest_with(pipeline, group, limits))
     return outcomes
 
 
-def _suggest_with(pipeline: Pipeline, items: Sequence[Item], limits: Limits) -> dict[int, Outcome]:
+def suggest_with(pipeline: Pipeline, items: Sequence[Item], limits: Limits) -> dict[int, Outcome]:
+    """One pipeline over ``items`` (long texts in pieces, shifted back), keyed by document id."""
     nlp = pipeline.nlp
     limit = max(2, min(limits.piece_chars, nlp.max_length))
     found: dict[int, list[SpanData]] = {item.document_id: [] for item in items}

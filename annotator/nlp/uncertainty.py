@@ -130,3 +130,13 @@ def rank_unfinished(store: Store, pipeline: Pipeline, *, method: Method = "beam"
         progress(min(i + block, len(ids)), len(ids), f"uncertainty of {len(scored)}/{len(ids)} documents")
     order = {d: n for n, d in enumerate(ids)}
     return sorted(scored, key=lambda u: (-u.score, order[u.document_id]))
+
+
+def uncertainty_scores(store: Store, pipeline: Pipeline, *, method: Method = "beam", previous: Pipeline | None = None,
+                       limit: int | None = None, progress: ProgressSink = no_progress,
+                       cancel: CancelToken | None = None) -> dict[int, float]:
+    """``{document id: uncertainty}`` of the unfinished documents of ``pipeline``'s language, most
+    uncertain first: what a document list shows in a score column (higher: ask the analyst sooner)."""
+    ranked = rank_unfinished(store, pipeline, method=method, previous=previous, limit=limit, progress=progress,
+                             cancel=cancel)
+    return {u.document_id: u.score for u in ranked}

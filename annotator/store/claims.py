@@ -20,77 +20,34 @@ The queue rows still make an interrupted run resumable.
 
 from __future__ import annotations
 
-import os
-import socket
-import sys
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, TypeVar
 
-from sqlalchemy import (
-    ColumnElement,
-    DateTime,
-    Engine,
-    ForeignKey,
-    Select,
-    String,
-    create_engine,
-    delete,
-    exists,
-    func,
-    insert,
-    literal,
-    select,
-    tuple_,
-)
-from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import Engine, delete, func, select, tuple_
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
-from annotator.core.errors import AnnotatorError
 from annotator.core.span import SpanData
-from annotator.store import bulk
-from annotator.store.queries import UNFINISHED
-from annotator.store.schema import Base, DocumentRow, utcnow
+from annotator.store.queue_lock import FileLock
+from annotator.store.queue_sql import (
+    NEW,
+    OPEN_LOCK,
+    RERUN,
+    UNFINISHED_VALUES,
+    WAIT_MS,
+    QueueRequest,
+    QueueRow,
+    Written,
+    claimable,
+    claims_engine,
+    enqueue,
+    scoped,
+    write_suggestions,
+)
+from annotator.store.schema import DocumentRow
 from annotator.store.session import CHUNK, _translated_errors, reading, writing
-
-NEW = "new"
-RERUN = "rerun:"
-_UNFINISHED = [status.value for status in UNFINISHED]
-_OPEN_LOCK = 0x616E6E6F  # pg_advisory_xact_lock key serialising the opening of runs ("anno")
-_WAIT_MS = 1000  # how long a worker with nothing to claim waits on another's batch before looking again
-
-
-class QueueRow(Base):
-    """A document waiting for suggestions in one run."""
-
-    __tablename__ = "preannotate_queue"
-
-    kind: Mapped[str] = mapped_column(String(80), primary_key=True)
-    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True,
-                                             index=True)
-    queued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
-
-
-@dataclass(frozen=True)
-class QueueRequest:
-    """What a pre-annotating process works on.
-
-    ``rerun``: every unfinished document (else those without suggestions); ``models`` names the
-    pipelines a re-run suggests with (a re-run with other models supersedes the part of an older
-    re-run nobody has claimed); ``join_only``: queue nothing, help with every run already queued.
-    """
-
-    rerun: bool = False
-    language: str | None = None
-    models: str = ""
-    join_only: bool = False
-
-    @property
-    def kind(self) -> str:
-        return f"{RERUN}{self.models}"[:80] if self.rerun else NEW
 
 
 @dataclass(frozen=True)
@@ -98,15 +55,6 @@ class QueuedDocument:
     document_id: int
     text: str
     language: str
-
-
-@dataclass
-class Written:
-    """What completing a claim wrote: spans stored, and documents whose rows the database refused."""
-
-    spans: int = 0
-    documents: set[int] = field(default_factory=set)  # given their suggestions
-    failed: dict[int, str] = field(default_factory=dict)
 
 
 class Claim:
@@ -128,7 +76,7 @@ class Claim:
             for i in range(0, len(self.document_ids), CHUNK):
                 query = (select(DocumentRow.id, DocumentRow.text, DocumentRow.language, DocumentRow.suggested_by)
                          .where(DocumentRow.id.in_(self.document_ids[i : i + CHUNK]),
-                                DocumentRow.status.in_(_UNFINISHED))
+                                DocumentRow.status.in_(UNFINISHED_VALUES))
                          .order_by(DocumentRow.id))
                 for row in s.execute(query):
                     if not self.queue.checks_suggested or row.suggested_by is None or row.id in self._rerun_ids:
@@ -141,7 +89,7 @@ class Claim:
         queue, in one transaction. A document whose rows the database refuses is reported in
         ``Written.failed`` and the rest are written."""
         with self._writing() as s:
-            written = _write(s, suggestions, self.queue.checks_status)
+            written = write_suggestions(s, suggestions, self.queue.checks_status)
             for i in range(0, len(self.rows), CHUNK):
                 s.execute(delete(QueueRow).where(
                     tuple_(QueueRow.kind, QueueRow.document_id).in_(self.rows[i : i + CHUNK])))
@@ -188,12 +136,12 @@ class WorkQueue:
         self.shared = engine.dialect.name == "postgresql"  # other processes may claim beside this one
         self.total = 0
         self._claim_engine: Engine | None = None
-        self._lock: _FileLock | None = None
+        self._lock: FileLock | None = None
         self._cursor = 0  # SQLite: the highest document id claimed so far
         if self.shared:
-            self._claim_engine = _claims_engine(engine, connections)
+            self._claim_engine = claims_engine(engine, connections)
         elif engine.url.database not in (None, "", ":memory:"):
-            self._lock = _FileLock.acquire(Path(engine.url.database or "").with_name(
+            self._lock = FileLock.acquire(Path(engine.url.database or "").with_name(
                 f"{Path(engine.url.database or '').name}.preannotate.lock"))
 
     @property
@@ -206,9 +154,9 @@ class WorkQueue:
         try:
             with writing(self.writer) as s:
                 if self.shared:
-                    s.execute(select(func.pg_advisory_xact_lock(_OPEN_LOCK)))
+                    s.execute(select(func.pg_advisory_xact_lock(OPEN_LOCK)))
                 if not self.request.join_only:
-                    _enqueue(s, self.request, self.shared)
+                    enqueue(s, self.request, self.shared)
             self.total = self.remaining()
         except BaseException:
             self.close()
@@ -219,12 +167,12 @@ class WorkQueue:
         """Documents still queued for this process's runs, claimed ones included."""
         with reading(self.engine) as s:
             query = select(func.count(func.distinct(QueueRow.document_id))).select_from(QueueRow)
-            return s.scalar(_scoped(query, self.kinds, self.request.language)) or 0
+            return s.scalar(scoped(query, self.kinds, self.request.language)) or 0
 
     def languages(self) -> list[str]:
         """The languages of the documents waiting (what worker processes will need)."""
         with reading(self.engine) as s:
-            queued = _scoped(select(QueueRow.document_id), self.kinds, self.request.language)
+            queued = scoped(select(QueueRow.document_id), self.kinds, self.request.language)
             return sorted(s.scalars(select(DocumentRow.language).where(DocumentRow.id.in_(queued)).distinct()))
 
     def claim(self, limit: int) -> Claim | None:
@@ -234,7 +182,7 @@ class WorkQueue:
         session = Session(self._claim_engine, expire_on_commit=False)
         try:
             with _translated_errors():
-                rows = _claimable(session, self.kinds, self.request.language, limit, wait=False)
+                rows = claimable(session, self.kinds, self.request.language, limit, wait=False)
         except BaseException:
             session.close()
             raise
@@ -253,15 +201,15 @@ class WorkQueue:
         try:
             with _translated_errors():
                 try:
-                    session.execute(select(func.set_config("lock_timeout", f"{_WAIT_MS}ms", True)))
-                    rows = _claimable(session, self.kinds, self.request.language, 1, wait=True)
+                    session.execute(select(func.set_config("lock_timeout", f"{WAIT_MS}ms", True)))
+                    rows = claimable(session, self.kinds, self.request.language, 1, wait=True)
                 except OperationalError as exc:
                     if getattr(exc.orig, "sqlstate", None) != "55P03":  # not lock_not_available
                         raise
                     session.close()
                     return True
                 if rows:
-                    more = _claimable(session, self.kinds, self.request.language, limit, wait=False)
+                    more = claimable(session, self.kinds, self.request.language, limit, wait=False)
                     rows += [r for r in more if r not in rows][: limit - 1]
         except BaseException:
             session.close()
@@ -281,13 +229,13 @@ class WorkQueue:
 
     def _claim_unshared(self, limit: int) -> Claim | None:
         with reading(self.engine) as s:
-            query = _scoped(select(QueueRow.document_id).where(QueueRow.document_id > self._cursor).distinct(),
+            query = scoped(select(QueueRow.document_id).where(QueueRow.document_id > self._cursor).distinct(),
                             self.kinds, self.request.language)
             ids = list(s.scalars(query.order_by(QueueRow.document_id).limit(limit)))
             if not ids:
                 return None
             rows = [(kind, doc_id) for kind, doc_id in s.execute(
-                _scoped(select(QueueRow.kind, QueueRow.document_id).where(QueueRow.document_id.in_(ids)),
+                scoped(select(QueueRow.kind, QueueRow.document_id).where(QueueRow.document_id.in_(ids)),
                         self.kinds, None))]
         self._cursor = ids[-1]
         return Claim(self, rows, None)
@@ -354,170 +302,6 @@ def queued(engine: Engine) -> dict[str, int]:
     """``{run kind: documents waiting}``."""
     with reading(engine) as s:
         return {kind: n for kind, n in s.execute(select(QueueRow.kind, func.count()).group_by(QueueRow.kind))}
-
-
-# -- statements ---------------------------------------------------------------------------------
-
-
-_S = TypeVar("_S", bound=Select)
-
-
-def _scoped(query: _S, kinds: Collection[str] | None, language: str | None) -> _S:
-    if kinds is not None:
-        query = query.where(QueueRow.kind.in_(list(kinds)))
-    if language is not None:
-        query = query.where(QueueRow.document_id.in_(select(DocumentRow.id).where(DocumentRow.language == language)))
-    return query
-
-
-def _claimable(s: Session, kinds: Collection[str] | None, language: str | None, limit: int,
-               wait: bool) -> list[tuple[str, int]]:
-    query = _scoped(select(QueueRow.kind, QueueRow.document_id), kinds, language)
-    query = query.order_by(QueueRow.document_id).limit(limit).with_for_update(skip_locked=not wait, of=QueueRow)
-    return [(kind, doc_id) for kind, doc_id in s.execute(query)]
-
-
-def _documents(language: str | None, *where: ColumnElement[bool]) -> Select[Any]:
-    query = select(DocumentRow.id).where(DocumentRow.status.in_(_UNFINISHED), *where)
-    return query.where(DocumentRow.language == language) if language is not None else query
-
-
-def _enqueue(s: Session, request: QueueRequest, shared: bool) -> None:
-    kind, language, now = request.kind, request.language, utcnow()
-    queued_here = exists().where(QueueRow.kind == kind, QueueRow.document_id == DocumentRow.id)
-    if request.rerun:
-        if s.scalar(select(_scoped(select(QueueRow.document_id), [kind], language).exists())):
-            return  # a re-run with these models is under way (or was interrupted): join it
-        # Another re-run's unclaimed rows are superseded: this one re-suggests all of them anyway.
-        older = _scoped(select(QueueRow.kind, QueueRow.document_id)
-                        .where(QueueRow.kind.startswith(RERUN), QueueRow.kind != kind), None, language)
-        if shared:
-            older = older.with_for_update(skip_locked=True)
-        s.execute(delete(QueueRow).where(tuple_(QueueRow.kind, QueueRow.document_id).in_(older)))
-        candidates = _documents(language)
-    else:
-        candidates = _documents(language, DocumentRow.suggested_by.is_(None), ~queued_here)
-    rows = candidates.with_only_columns(literal(kind), DocumentRow.id, literal(now, DateTime(timezone=True)))
-    s.execute(insert(QueueRow).from_select(["kind", "document_id", "queued_at"], rows))
-
-
-def _write(s: Session, suggestions: Mapping[int, tuple[str, Sequence[SpanData]]], check_status: bool) -> Written:
-    written = Written()
-    ids = list(suggestions)
-    if check_status:
-        still: set[int] = set()
-        for i in range(0, len(ids), CHUNK):
-            still.update(s.scalars(select(DocumentRow.id).where(DocumentRow.id.in_(ids[i : i + CHUNK]),
-                                                                DocumentRow.status.in_(_UNFINISHED))))
-        ids = [d for d in ids if d in still]
-    by_author: dict[str, dict[int, Sequence[SpanData]]] = {}
-    for doc_id in ids:
-        author, spans = suggestions[doc_id]
-        by_author.setdefault(author, {})[doc_id] = spans
-    try:
-        with s.begin_nested():
-            written.spans = sum(bulk.replace_suggestions(s, batch, author) for author, batch in by_author.items())
-        written.documents = set(ids)
-        return written
-    except DBAPIError as exc:
-        if exc.connection_invalidated:
-            raise
-    # Something in the batch was refused (a label longer than the column, a label another worker was
-    # adding at the same moment, ...): write the documents one at a time, keeping every one that goes in.
-    for doc_id in ids:
-        author, spans = suggestions[doc_id]
-        try:
-            with s.begin_nested():
-                written.spans += bulk.replace_suggestions(s, {doc_id: spans}, author)
-            written.documents.add(doc_id)
-        except DBAPIError as exc:
-            if exc.connection_invalidated:
-                raise
-            written.failed[doc_id] = _first_line(exc.orig)
-    return written
-
-
-def _first_line(exc: object) -> str:
-    text = str(exc).strip()
-    return f"the database refused its suggestions: {text.splitlines()[0] if text else type(exc).__name__}"
-
-
-def _claims_engine(engine: Engine, connections: int) -> Engine:
-    """A pool of its own for claims (each open claim holds a connection), named so an administrator can
-    see the workers in ``pg_stat_activity``, with server-side keepalives so a vanished machine's claims
-    are rolled back within a minute or so."""
-    name = f"annotator preannotate {socket.gethostname()} pid {os.getpid()}"[:63]
-    return create_engine(
-        engine.url, pool_size=connections, max_overflow=connections, pool_pre_ping=True,
-        connect_args={"application_name": name,
-                      "options": "-c tcp_keepalives_idle=30 -c tcp_keepalives_interval=10 -c tcp_keepalives_count=3"},
-    )
-
-
-# -- one pre-annotating process per SQLite file ---------------------------------------------------------
-
-
-class _FileLock:
-    """An exclusive lock on a small file, held for the life of an open file descriptor: the operating
-    system drops it when the process ends, however it ends."""
-
-    def __init__(self, path: Path, handle: IO[str]) -> None:
-        self.path, self.handle = path, handle
-
-    @classmethod
-    def acquire(cls, path: Path) -> _FileLock:
-        try:
-            handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 -- held until release()
-        except OSError as exc:
-            raise AnnotatorError(f"cannot create the pre-annotation lock file {path}: {exc.strerror}") from exc
-        if not _try_lock(handle):
-            handle.seek(0)
-            holder = handle.read().strip() or "another process"
-            handle.close()
-            raise AnnotatorError(
-                f"{holder} is already pre-annotating {path.name.removesuffix('.preannotate.lock')}; an SQLite "
-                "database takes one pre-annotation at a time: wait for it to finish (or stop it), or use "
-                "PostgreSQL to run several workers")
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"pid {os.getpid()} on {socket.gethostname()}")
-        handle.flush()
-        return cls(path, handle)
-
-    def release(self) -> None:
-        _unlock(self.handle)
-        self.handle.close()
-
-
-def _try_lock(handle: IO[str]) -> bool:
-    if sys.platform == "win32":  # pragma: no cover - Windows
-        import msvcrt
-
-        try:
-            handle.seek(0)
-            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
-        except OSError:
-            return False
-        return True
-    import fcntl
-
-    try:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return False
-    return True
-
-
-def _unlock(handle: IO[str]) -> None:
-    if sys.platform == "win32":  # pragma: no cover - Windows
-        import msvcrt
-
-        handle.seek(0)
-        msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
-        return
-    import fcntl
-
-    fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
 __all__ = ["NEW", "RERUN", "Claim", "FixedBatches", "QueueRequest", "QueueRow", "QueuedDocument", "WorkQueue",

@@ -10,8 +10,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from annotator.core.span import Layer
+from annotator.store.queries import document_filter
 from annotator.store.records import LabelVariants
 from annotator.store.schema import DocumentRow, SpanRow
+from annotator.store.search import containing_phrase
 from annotator.store.session import CHUNK
 
 
@@ -19,14 +21,20 @@ def documents_containing(s: Session, needle: str, limit: int | None = None) -> I
     """(id, title, text, language) of documents whose text holds ``needle`` exactly (case kept)."""
     if not needle:
         return
-    ids = list(s.scalars(select(DocumentRow.id).where(DocumentRow.text.contains(needle, autoescape=True))
-                         .order_by(DocumentRow.id).limit(limit)))
+    # The full-text index narrows it to documents holding the needle's words in sequence (any case);
+    # the exact check below keeps the real occurrences. Limited after that check, not before.
+    ids = list(s.scalars(select(DocumentRow.id).where(containing_phrase(s, needle), *document_filter())
+                         .order_by(DocumentRow.id)))
+    found = 0
     for i in range(0, len(ids), CHUNK):
         rows = s.execute(select(DocumentRow.id, DocumentRow.title, DocumentRow.text, DocumentRow.language)
                          .where(DocumentRow.id.in_(ids[i:i + CHUNK])).order_by(DocumentRow.id))
         for r in rows:
-            if needle in r.text:  # LIKE ignores case for ASCII on SQLite: keep exact matches only
+            if needle in r.text:  # the index ignores case and accents: keep exact matches only
                 yield r.id, r.title, r.text, r.language
+                found += 1
+                if limit is not None and found >= limit:
+                    return
 
 
 def label_variants(s: Session, user: str, min_documents: int = 1) -> list[LabelVariants]:

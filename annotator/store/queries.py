@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from annotator.core.document import DocumentStatus
 from annotator.core.errors import NotFound
 from annotator.core.span import GOLD, Layer, Span, split_layers
-from annotator.store.records import DocumentBundle, DocumentInfo, DocumentSummary, DocumentView, Stats, info_of, span_of
+from annotator.store.records import DocumentBundle, DocumentInfo, DocumentView, Stats, info_of, span_of
 from annotator.store.schema import DocumentRow, ImportRow, ImportState, SpanRow
 from annotator.store.session import CHUNK
 
@@ -65,41 +65,6 @@ def document_row(s: Session, document_id: int) -> DocumentRow:
 def document_count(s: Session, statuses: Collection[DocumentStatus] | None = None,
                    language: str | None = None) -> int:
     return s.scalar(select(func.count()).select_from(DocumentRow).where(*document_filter(statuses, language))) or 0
-
-
-def list_documents(s: Session) -> list[DocumentSummary]:
-    return _summaries(s)
-
-
-def summary(s: Session, document_id: int) -> DocumentSummary:
-    found = _summaries(s, document_id)
-    if not found:
-        raise NotFound(f"no document with id {document_id}")
-    return found[0]
-
-
-def _summaries(s: Session, document_id: int | None = None) -> list[DocumentSummary]:
-    """Rows of the document list, in import order: every document, or the one ``document_id``."""
-    counts_query = (select(SpanRow.document_id, SpanRow.layer, func.count())
-                    .where(SpanRow.rejected.is_(False))
-                    .group_by(SpanRow.document_id, SpanRow.layer))
-    docs_query = select(DocumentRow.id, DocumentRow.title, DocumentRow.source, DocumentRow.language,
-                        DocumentRow.status, DocumentRow.updated_at).where(*document_filter()).order_by(DocumentRow.id)
-    if document_id is not None:
-        counts_query = counts_query.where(SpanRow.document_id == document_id)
-        docs_query = docs_query.where(DocumentRow.id == document_id)
-    counts: dict[tuple[int, str], int] = {(doc_id, layer): n for doc_id, layer, n in s.execute(counts_query)}
-    statuses = {st.value: st for st in DocumentStatus}  # a dict lookup, not an enum call per row
-    return [
-        DocumentSummary(
-            id=r.id, title=r.title, source=r.source, language=r.language,
-            status=statuses[r.status],
-            human_count=counts.get((r.id, Layer.HUMAN.value), 0),
-            model_count=counts.get((r.id, Layer.MODEL.value), 0),
-            updated_at=r.updated_at,
-        )
-        for r in s.execute(docs_query)
-    ]
 
 
 def documents_with_label(s: Session, label: str) -> set[int]:

@@ -56,9 +56,9 @@ class DocumentBundle:
     human: tuple[Span, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DocumentSummary:
-    """A row of the document list."""
+    """A row of the document list (slots: a list scrolled to the end holds one per document)."""
 
     id: int
     title: str

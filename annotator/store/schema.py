@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, MetaData, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, MetaData, String, Text, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Named constraints so SQLite batch migrations (table rebuilds) can find and alter them.
@@ -44,7 +44,8 @@ class DocumentRow(Base):
     # Which model's predictions are the current suggestions (``name@version``), None before any run.
     suggested_by: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow,
+                                                 index=True)
     # Bumped on every edit of the document or its spans: a stale writer gets a conflict, not a lost update.
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     # The import that brought the document in (None: before imports were recorded). The document is
@@ -56,6 +57,11 @@ class DocumentRow(Base):
     attention: Mapped[dict[str, int] | None] = mapped_column(JSON(none_as_null=True))
 
     __mapper_args__ = {"version_id_col": version}
+
+
+# The list sorts by title without case through this (store/listing.py). The search indexes are not
+# ORM objects (FTS5 tables on SQLite, GIN indexes on PostgreSQL): migration 0006 makes them.
+Index("ix_documents_title_lower", func.lower(DocumentRow.title))
 
 
 class ImportState(StrEnum):
@@ -92,6 +98,7 @@ class SpanRow(Base):
     # AUTOINCREMENT: ids are never reused, so undo can re-insert a deleted span under its old id.
     __table_args__ = (
         Index("ix_spans_document_layer", "document_id", "layer"),
+        Index("ix_spans_document_author", "document_id", "author", "start"),
         {"sqlite_autoincrement": True},
     )
 

@@ -23,11 +23,24 @@ from sqlalchemy.orm import Session
 
 from annotator.core.changes import Changes
 from annotator.core.document import DocumentStatus, NewDocument
-from annotator.core.errors import AnnotatorError
+from annotator.core.errors import AnnotatorError, NotFound
 from annotator.core.labels import Label
+from annotator.core.language import require_language
 from annotator.core.progress import ProgressSink, no_progress
 from annotator.core.span import GOLD, Layer, SpanData
-from annotator.store import attention, bulk, claims, corpus, edits, migrate, project, queries
+from annotator.store import (
+    attention,
+    bulk,
+    claims,
+    corpus,
+    edits,
+    listing,
+    migrate,
+    project,
+    queries,
+    queue_sql,
+    search,
+)
 from annotator.store.engine import is_read_only, make_engine, resolve_url, writer
 from annotator.store.integrity import describe
 from annotator.store.records import (
@@ -139,9 +152,12 @@ class Store:
             project.set_suggestion_model(s, language, model)
 
     def set_language(self, document_id: int, language: str) -> None:
-        """Override the detected language (the tokenizer and model follow it)."""
+        """Override the detected language (the tokenizer and model follow it): any code or name spaCy's
+        language is known by ("it", "Italian", "it-IT"), stored as spaCy's code; ``UnknownLanguage``
+        for any other."""
+        code = require_language(language)
         with self._write() as s:
-            project.set_language(s, document_id, language)
+            project.set_language(s, document_id, code)
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -149,15 +165,48 @@ class Store:
         with self._read() as s:
             return queries.document_count(s, statuses, language)
 
-    def list_documents(self) -> list[DocumentSummary]:
-        """Every document with its entity counts, in import order."""
+    def list_documents(self, user: str | None = None) -> list[DocumentSummary]:
+        """Every document's list row, in import order, with ``user``'s counts (without a user: every
+        annotator's entities and every model span). The window reads ``list_page`` instead."""
         with self._read() as s:
-            return queries.list_documents(s)
+            return listing.every_row(s, user)
 
-    def summary(self, document_id: int) -> DocumentSummary:
-        """One row of ``list_documents`` (to refresh a list after an edit)."""
+    def summary(self, document_id: int, user: str | None = None) -> DocumentSummary:
+        """One row of the list (to refresh it after an edit)."""
+        found = self.summaries([document_id], user)
+        if not found:
+            raise NotFound(f"no document with id {document_id}")
+        return found[0]
+
+    def summaries(self, document_ids: Sequence[int], user: str | None = None) -> list[DocumentSummary]:
+        """The list rows of ``document_ids`` that still exist, in id order."""
         with self._read() as s:
-            return queries.summary(s, document_id)
+            return listing.summaries(s, list(document_ids), user)
+
+    def list_page(self, query: listing.ListQuery, after: listing.Cursor | None = None,
+                  limit: int = listing.PAGE) -> listing.Page:
+        """One page of the document list, filtered and sorted by the database; ``after`` is the previous
+        page's ``Page.after``."""
+        with self._read() as s:
+            return listing.page(s, query, after, limit)
+
+    def list_neighbour(self, query: listing.ListQuery, current: int | None, forward: bool = True,
+                       unfinished: bool = False) -> int | None:
+        """The document after (before) ``current`` in the list's order (``unfinished``: the next
+        unfinished one, wrapping around)."""
+        with self._read() as s:
+            return listing.neighbour(s, query, current, forward, unfinished)
+
+    def list_facts(self) -> tuple[int, int, list[str]]:
+        """(accepted, all documents, languages) for the list's status line and language filter."""
+        with self._read() as s:
+            return (*listing.progress(s), listing.languages(s))
+
+    def search(self, query: str, in_text: bool = True, limit: int | None = None) -> list[int]:
+        """Ids of the documents whose title, file name or (``in_text``) text hold every word of
+        ``query`` (the last as a prefix), through the full-text indexes, in id order."""
+        with self._read() as s:
+            return search.search_ids(s, query, in_text, limit)
 
     def documents_with_label(self, label: str) -> set[int]:
         """Documents where anyone or any model marked ``label`` (for the list's label filter)."""
@@ -257,6 +306,16 @@ class Store:
         with self._write() as s:
             return bulk.replace_suggestions(s, batch, author)
 
+    def replace_unfinished_suggestions(self, batch: Mapping[int, tuple[str, Sequence[SpanData]]]) -> dict[int, int]:
+        """``replace_suggestions`` for ``{document id: (author, spans)}`` computed a while ago: a document
+        finished since is left alone (what a re-run in the background writes). One transaction; returns
+        ``{document id: its new version}`` for the documents written (one more than before)."""
+        if not batch:
+            return {}
+        with self._write() as s:
+            written = queue_sql.write_suggestions(s, batch, check_status=True)
+            return queue_sql.versions(s, written.documents)
+
     # -- human edits: each one transaction, each returns its Changes --------------------------
 
     def add_span(self, document_id: int, start: int, end: int, label: str, user: str,
@@ -318,7 +377,8 @@ class Store:
     # -- corpus-wide reads (consistency) ------------------------------------------------------
 
     def documents_containing(self, needle: str, limit: int | None = None) -> list[tuple[int, str, str, str]]:
-        """(id, title, text, language) of every document whose text holds ``needle`` exactly."""
+        """Find entity text across the corpus: (id, title, text, language) of every document whose text
+        holds ``needle`` exactly, found through the full-text index (annotate-all, consistency)."""
         with self._read() as s:
             return list(corpus.documents_containing(s, needle, limit))
 

@@ -3,7 +3,6 @@ import pytest
 from annotator.core.document import DocumentStatus, content_hash, title_of
 from annotator.core.errors import AnnotatorError, SpanRefused
 from annotator.core.labels import DEFAULT_LABELS, Label, parse_label_mapping, validate_label
-from annotator.core.language import detect_language
 from annotator.core.span import Layer, Span, SpanData, check_bounds, first_overlap, split_layers
 
 
@@ -86,14 +85,3 @@ def test_parse_label_mapping() -> None:
         "fr": {"PER": "PERSON", "LOC": "GPE"}, "de": {"PER": "PERSON"}}
     with pytest.raises(AnnotatorError, match="PER=PERSON"):
         parse_label_mapping("fr:PER")
-
-
-def test_language_detection_on_the_seeds(seeds_dir) -> None:  # type: ignore[no-untyped-def]
-    langs = {p.name[:3]: detect_language(p.read_text(encoding="utf-8")) for p in sorted(seeds_dir.glob("*.txt"))}
-    assert langs == {"000": "en", "001": "en", "002": "en", "003": "fr", "004": "en"}
-
-
-def test_language_detection_short_texts_and_fallback() -> None:
-    assert detect_language("Le président de la République est arrivé à Rabat.") == "fr"
-    assert detect_language("The minister arrived in Rabat on Monday.") == "en"
-    assert detect_language("12345 !!!", default="en") == "en"

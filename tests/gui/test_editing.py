@@ -161,15 +161,15 @@ def test_clicking_an_entity_selects_it(qtbot, make_window, tmp_path: Path) -> No
 
 def test_filters_and_search(qtbot, make_window, seeded_store) -> None:  # type: ignore[no-untyped-def]
     window = make_window(seeded_store)
-    assert window.documents.proxy.rowCount() == 5
+    assert window.documents.table_model.rowCount() == 5
     window.documents.language_filter.setCurrentIndex(window.documents.language_filter.findData("fr"))
     settle(qtbot, window)
-    assert window.documents.proxy.rowCount() == 1
+    assert window.documents.table_model.rowCount() == 1
     window.documents.language_filter.setCurrentIndex(0)
     settle(qtbot, window)
     window.documents.search.setText("rabat")
     settle(qtbot, window)
-    assert window.documents.proxy.rowCount() == 1
+    assert window.documents.table_model.rowCount() == 1
     window.documents.search.setText("")
     settle(qtbot, window)
     seeded_store.set_status(window.documents.visible_ids()[0], DocumentStatus.ACCEPTED, "alice")
@@ -177,12 +177,12 @@ def test_filters_and_search(qtbot, make_window, seeded_store) -> None:  # type: 
     settle(qtbot, window)
     window.documents.status_filter.setCurrentIndex(window.documents.status_filter.findData("accepted"))
     settle(qtbot, window)
-    assert window.documents.proxy.rowCount() == 1
+    assert window.documents.table_model.rowCount() == 1
     window.documents.status_filter.setCurrentIndex(0)
     settle(qtbot, window)
     window.documents.label_filter.setCurrentIndex(window.documents.label_filter.findData("MISC"))
     settle(qtbot, window)
-    assert window.documents.proxy.rowCount() == 1  # only the French article has MISC
+    assert window.documents.table_model.rowCount() == 1  # only the French article has MISC
 
 
 def test_window_state_is_kept(qtbot, make_window, seeded_store) -> None:  # type: ignore[no-untyped-def]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from annotator.nlp.pipelines import base_pipeline
 from annotator.nlp.train import TrainSettings
 from tests.corrections import accept_english_corrected as accept_english
 from tests.gui.conftest import settle
@@ -23,7 +24,7 @@ def test_train_evaluate_and_use_the_new_model(qtbot, make_window, seeded_store) 
     assert any(m.startswith("epoch 1:") for m in messages)
     report = window.models.last_training
     assert report is not None and seeded_store.trained_models("en")[0].path == report.model.path
-    assert "dev F" in window.statusBar().currentMessage()
+    assert f"('en', from {base_pipeline('en')}): cross-validated F" in window.statusBar().currentMessage()
     assert window.models.start_evaluation()
     qtbot.waitUntil(lambda: window.job is None, timeout=180_000)
     settle(qtbot, window)
@@ -40,6 +41,14 @@ def test_train_evaluate_and_use_the_new_model(qtbot, make_window, seeded_store) 
     fr = next(d.id for d in seeded_store.list_documents() if d.language == "fr")
     assert seeded_store.suggestion_models() == {"en": report.model.path}
     assert seeded_store.document(fr).suggested_by.startswith("fr_core_news_sm")  # other language untouched
+    # Ctrl+T again: the trained model suggests now, but training starts from the configured base, as
+    # `annotator train` does (never from the suggestion model), and says so.
+    assert window.actions_by_name["start_training"].text() == "Train the 'en' model on accepted corrections"
+    assert window.models.start_training(TrainSettings(epochs=1, folds=2, rehearsal=0))
+    qtbot.waitUntil(lambda: window.job is None, timeout=180_000)
+    settle(qtbot, window)
+    assert f"('en', from {base_pipeline('en')})" in window.statusBar().currentMessage()
+    assert window.models.last_training.model.base == base_pipeline("en") != report.model.path
 
 
 def test_training_can_be_cancelled_from_the_status_bar(qtbot, make_window, seeded_store) -> None:  # type: ignore[no-untyped-def]

@@ -40,7 +40,7 @@ def test_hostile_strings_in_every_widget_that_shows_data(qtbot, make_window, tmp
     store.replace_suggestions({doc: [SpanData(i, i + 5, LABEL)]}, "<b>model</b>@1")
     window = make_window(store, "alice")
     # the list: title cell is drawn as plain text by the delegate; its tooltip is escaped
-    index = window.documents.proxy.index(0, 0)
+    index = window.documents.table_model.index(0, 0)
     assert index.data(Qt.ItemDataRole.DisplayRole) == HOSTILE
     assert HOSTILE in shown(index.data(Qt.ItemDataRole.ToolTipRole))
     # header and article

@@ -17,6 +17,7 @@ from spacy.tokens import Doc, DocBin, Span
 
 from annotator.core.errors import AnnotatorError, InputRefused
 from annotator.core.labels import DEFAULT_LABEL_MAPPING, DEFAULT_LABELS, Label, label_name_problem, validate_label
+from annotator.core.language import spacy_language, unknown_language_reason
 from annotator.core.limits import LABEL_MAX, LANGUAGE_MAX, SOURCE_MAX, json_problems, language_problem
 from annotator.io.importer import import_paths
 from annotator.nlp.pipelines import DEFAULT_PIPELINES
@@ -51,12 +52,18 @@ def test_every_language_spacy_ships_is_a_valid_code() -> None:
     assert [c for c in codes if language_problem(c) is not None] == []
 
 
-@pytest.mark.parametrize(("code", "hint"), [("italian", ""), ("EN", " (did you mean 'en'?)"),
-                                            ("en-US", " (did you mean 'en'?)"), ("pt_BR", " (did you mean 'pt'?)"),
-                                            ("", ""), ("../x", ""), ("de.syntax_iterators", "")])
-def test_language_codes_that_are_not_codes_are_refused_with_a_hint(code: str, hint: str) -> None:
-    assert language_problem(code) == (f"{code!r} is not a language code: use 2 or 3 lower-case letters such as "
-                                      f"'en' or 'fr'{hint}")
+@pytest.mark.parametrize(("value", "code"), [("it", "it"), ("italian", "it"), ("Italian", "it"), ("it-IT", "it"),
+                                           ("EN", "en"), ("pt_BR", "pt"), ("fra", "fr"), ("zh-Hans-CN", "zh"),
+                                           ("no", "nb"), ("Español", "es"), ("中文", "zh")])
+def test_language_names_and_tags_are_spacy_codes(value: str, code: str) -> None:
+    assert language_problem(value) is None and spacy_language(value) == code
+
+
+@pytest.mark.parametrize("value", ["", "klingon", "../x", "de.syntax_iterators", "en-" + "x" * 100])
+def test_languages_spacy_does_not_know_are_refused_by_name(value: str) -> None:
+    problem = language_problem(value)
+    assert problem == unknown_language_reason(value)
+    assert "is not a language spaCy knows: use its code or English name, e.g. 'en', 'fr', 'it'" in problem
 
 
 def installed_model_labels() -> set[str]:
@@ -156,10 +163,9 @@ def doc(text: str, label: str = "GPE", user: Any = None) -> Doc:
           "(e.g. 'CAPITAL_CITY')"]),
         ([doc("Rabat\x00 is nice.")],
          ["d.spacy, field 'docs[0].text': contains a NUL character (U+0000) at offset 5, which the store cannot keep"]),
-        ([doc("Rabat is nice.", user={"language": "english", "source": "s" * 2000, "meta": {"a": b"x"}})],
+        ([doc("Rabat is nice.", user={"language": "klingon", "source": "s" * 2000, "meta": {"a": b"x"}})],
          ["d.spacy, field 'docs[0].meta.a': is of type bytes, which JSON metadata cannot hold",
-          "d.spacy, field 'docs[0].language': 'english' is not a language code: use 2 or 3 lower-case letters "
-          "such as 'en' or 'fr'",
+          f"d.spacy, field 'docs[0].language': {unknown_language_reason('klingon')}",
           "d.spacy, field 'docs[0].source': is 2,000 characters long; a document source is at most 1,024"]),
         ([doc("Rabat is nice.", user={"meta": [1, 2]})],
          ["d.spacy, field 'docs[0].meta': must be a mapping, not list"]),
@@ -179,7 +185,7 @@ def test_every_problem_of_a_file_is_reported(store: Store, tmp_path: Path) -> No
         {"text": "Rabat is nice.", "spans": [{"start": 0, "end": 5, "label": "GPE"}]},
         {"text": "Rabat is nice.", "spans": [{"start": 0, "end": 5, "label": "gpe"},
                                             {"start": 9, "end": 13, "label": "A B"}]},
-        {"text": "Rabat is nice.", "language": "french", "meta": {"score": float("nan"), "tags": ["a\x00"]}},
+        {"text": "Rabat is nice.", "language": "klingon", "meta": {"score": float("nan"), "tags": ["a\x00"]}},
         {"text": "Tanger\ud800"},
     )
     assert refused(store, path) == [
@@ -188,8 +194,7 @@ def test_every_problem_of_a_file_is_reported(store: Store, tmp_path: Path) -> No
         "d.jsonl, line 3, field 'meta.score': is NaN, which is not a JSON number (use null or a string)",
         "d.jsonl, line 3, field 'meta.tags[0]': contains a NUL character (U+0000) at offset 1, which the store "
         "cannot keep",
-        "d.jsonl, line 3, field 'language': 'french' is not a language code: use 2 or 3 lower-case letters such as "
-        "'en' or 'fr'",
+        f"d.jsonl, line 3, field 'language': {unknown_language_reason('klingon')}",
         "d.jsonl, line 4, field 'text': contains a lone surrogate ('\\ud800') at offset 6: not a character, usually "
         "an unpaired \\uXXXX escape",
     ]

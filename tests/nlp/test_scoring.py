@@ -89,3 +89,27 @@ def test_french_is_scored_in_its_own_scheme(pipelines: Pipelines) -> None:
     assert result.outside_scheme == dates > 20
     assert result.entities == len(doc.entities) - dates
     assert set(result.scores.per_label) <= {"PERSON", "GPE", "ORG", "MISC"}
+
+
+def test_a_document_longer_than_the_pipelines_limit_is_scored_in_pieces(pipelines: Pipelines) -> None:
+    """spaCy refuses texts over ``nlp.max_length`` (E088): evaluation cuts them as pre-annotation does.
+    The limit is lowered here so the test stays small; the code path is the one a 1.2 M-character
+    article takes with the default limit."""
+    one = as_document("001")
+    copies = 4
+    sep = "\n\n"
+    text = sep.join([one.text] * copies)
+    step = len(one.text) + len(sep)
+    gold = tuple(SpanData(s.start + k * step, s.end + k * step, s.label) for k in range(copies) for s in one.entities)
+    long = ExportDocument(1, text, "en", "long.txt", DocumentStatus.ACCEPTED, "gold",
+                          hashlib.sha256(text.encode()).hexdigest(), {}, gold, (), True)
+    en = pipelines.get("en")
+    whole = evaluate(en, [one], by_sentence=False).scores.overall.f
+    limit = en.nlp.max_length
+    en.nlp.max_length = len(one.text) + 10  # the long text is over the limit; each copy is under it
+    try:
+        result = evaluate(en, [long], by_sentence=False)
+    finally:
+        en.nlp.max_length = limit
+    assert result.entities == copies * len(one.entities)
+    assert abs(result.scores.overall.f - whole) < 0.02  # each piece is one copy, cut at a paragraph break

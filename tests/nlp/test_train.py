@@ -148,3 +148,23 @@ def test_dev_ratio_zero_trains_on_two_documents(seeded_store: Store, pipelines: 
     assert "on 2 document(s)" in printed and "over sentences" in printed
     (model,) = seeded_store.trained_models("en")
     assert sorted(model.scores["trained_on"]) == sorted(english)
+
+
+def test_a_language_whose_tokenizer_needs_a_missing_package_still_trains(tmp_path: Path) -> None:
+    """Japanese without SudachiPy: spacy.blank("ja") raises ImportError; training starts from the same
+    fallback tokenizer the app annotates with, and the model it saves loads and tokenizes alike."""
+    from annotator.core.document import NewDocument
+    from annotator.core.span import SpanData
+
+    store = Store.open(str(tmp_path / "ja.sqlite3"))
+    texts = [f"東京で田中さんが会議に出席した。{i}" for i in range(4)]
+    store.import_documents([(NewDocument(t, f"ja{i}.txt", "ja", DocumentStatus.ACCEPTED),
+                             [SpanData(0, 2, "GPE"), SpanData(3, 5, "PERSON")]) for i, t in enumerate(texts)],
+                           author="alice")
+    try:
+        report = train(store, Pipelines(), "ja", settings=TrainSettings(epochs=1, folds=2, rehearsal=0),
+                       output=tmp_path / "models")
+        nlp = spacy.load(report.model.path)
+        assert [t.text for t in nlp.make_doc("東京")] == ["東", "京"]  # the fallback: one token per character
+    finally:
+        store.close()

@@ -21,6 +21,7 @@ import spacy
 from spacy.tokens import DocBin, Span
 
 from annotator.core.errors import InputRefused
+from annotator.core.language import unknown_language_reason
 from annotator.io.exporter import ExportFormat, export
 from annotator.io.importer import import_paths
 from annotator.io.selection import ExportOptions
@@ -28,7 +29,6 @@ from annotator.store import Store
 
 REPO = Path(__file__).resolve().parents[2]
 RULE = "use 1-64 upper-case letters A-Z, digits, '_', '-' or '.', starting with a letter"
-LANGUAGE = "is not a language code: use 2 or 3 lower-case letters such as 'en' or 'fr'"
 
 
 def jsonl(*records: Any) -> bytes:
@@ -85,19 +85,19 @@ CASES = [
         "long-source.jsonl, line 1, field 'meta.source': is 1,025 characters long; a document source is at most "
         "1,024",)),
     Case("long-language.jsonl", jsonl({"text": "Rabat is the capital.", "language": "x" * 17}), (
-        f"long-language.jsonl, line 1, field 'language': 'xxxxxxxxxxxxxxxxx' {LANGUAGE}",)),
-    Case("unknown-language.jsonl", jsonl({"text": "Rabat is the capital.", "meta": {"language": "italian"}}), (
-        f"unknown-language.jsonl, line 1, field 'meta.language': 'italian' {LANGUAGE}",)),
+        f"long-language.jsonl, line 1, field 'language': {unknown_language_reason('x' * 17)}",)),
+    Case("unknown-language.jsonl", jsonl({"text": "Rabat is the capital.", "meta": {"language": "klingon"}}), (
+        f"unknown-language.jsonl, line 1, field 'meta.language': {unknown_language_reason('klingon')}",)),
     Case("nan-meta.jsonl", b'{"text": "Rabat is the capital.", "meta": {"score": NaN}}\n', (
         "nan-meta.jsonl, line 1, field 'meta.score': is NaN, which is not a JSON number (use null or a string)",)),
     Case("huge-number.jsonl", b'{"text": "Rabat is the capital.", "meta": {"n": 1' + b"0" * 5000 + b"}}\n", (
         "huge-number.jsonl, line 1: is not valid JSON for import (a number has more than 4,300 digits)",)),
-    Case("every-problem.jsonl", jsonl(rabat("GPE"), rabat("gpe"), {"text": "Tanger\x00", "language": "fr-FR"}), (
+    Case("every-problem.jsonl", jsonl(rabat("GPE"), rabat("gpe"), {"text": "Tanger\x00", "language": "elvish"}), (
         f"every-problem.jsonl, line 2, field 'spans[0].label': label name 'gpe' contains lower-case letters: {RULE} "
         "(e.g. 'GPE')",
         "every-problem.jsonl, line 3, field 'text': contains a NUL character (U+0000) at offset 6, which the store "
         "cannot keep",
-        f"every-problem.jsonl, line 3, field 'language': 'fr-FR' {LANGUAGE} (did you mean 'fr'?)",)),
+        f"every-problem.jsonl, line 3, field 'language': {unknown_language_reason('elvish')}",)),
 ]
 
 

@@ -1,0 +1,153 @@
+"""What the Model menu's learning items do, and the model shown in the status bar:
+
+- Background learning: every K accepted articles… (the project setting ``learning.every``; 0: off);
+- Model history… (every kept model, its F per version as a chart, rollback: ``model_history.py``);
+- Next unfinished: most uncertain first (a choice remembered in QSettings; corpus order otherwise).
+
+Every store read is an op on the database worker; training and ranking run in ``BackgroundLearning``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QInputDialog, QLabel, QStatusBar, QWidget
+
+from annotator.gui.learning import BackgroundLearning
+from annotator.gui.model_history import ModelHistoryDialog, score_text, scored_on
+from annotator.gui.ops import Op, Ops
+from annotator.nlp.background import ModelPoint, current_point, learning_every, model_history, set_learning_every
+from annotator.nlp.pipelines import base_pipeline
+from annotator.store import Store
+
+ORDER_KEY = "learning/next_order"  # "corpus" or "uncertainty"
+Notify = Callable[[str, bool], None]
+
+
+def uncertainty_order() -> bool:
+    return QSettings().value(ORDER_KEY, "corpus") == "uncertainty"
+
+
+def status_text(language: str, point: ModelPoint | None, chosen: str | None) -> str:
+    """The status bar's model: version and F with the size of what it was measured on."""
+    if point is None:
+        return f"{language} model: {chosen or 'base pipeline'} (not trained here)"
+    what = "cross-validated F" if point.mode == "cv" else "dev F"
+    return f"{language} model {point.version}: {what} {score_text(point)} ({scored_on(point)})"
+
+
+class LearningActions:
+    def __init__(self, parent: QWidget, store: Store, ops: Ops, learning: BackgroundLearning,
+                 language: Callable[[], str], notify: Notify, status_bar: QStatusBar) -> None:
+        self.parent, self.store, self.ops, self.learning = parent, store, ops, learning
+        self.language, self.notify = language, notify
+        self.quiet = False  # tests: no input dialog
+        self.history: ModelHistoryDialog | None = None
+        self.model_label = QLabel()
+        self.model_label.setTextFormat(Qt.TextFormat.PlainText)  # versions and paths are data
+        status_bar.addPermanentWidget(self.model_label)
+        self._shown_language: str | None = None
+        learning.modelChanged.connect(self._model_changed)
+
+    # -- the status bar ---------------------------------------------------------------------------
+
+    def document_shown(self, language: str) -> None:
+        if language != self._shown_language:
+            self._shown_language = language
+            self.refresh_status()
+
+    def refresh_status(self) -> None:
+        store, language = self.store, self.language()
+
+        def read() -> tuple[ModelPoint | None, str | None]:
+            return current_point(store, language), store.suggestion_models().get(language)
+
+        self.ops.run(Op(read, lambda got: self.model_label.setText(status_text(language, *got)),
+                        lambda exc: self.notify(str(exc), True), "read the current model"))
+
+    def _model_changed(self, language: str) -> None:
+        if language == self.language():
+            self.refresh_status()
+        if uncertainty_order():
+            self.learning.rank(language)
+
+    # -- K ------------------------------------------------------------------------------------------
+
+    def set_every(self, every: int | None = None) -> None:
+        """Ask for K (unless given) and keep it in the project's settings."""
+        store = self.store
+
+        def save(k: int) -> None:
+            self.ops.run(Op(lambda: set_learning_every(store, k),
+                            lambda _: self.notify(f"background learning: after every {k} accepted article(s)"
+                                                  if k else "background learning is off", False),
+                            lambda exc: self.notify(str(exc), True), "save the learning setting"))
+
+        if every is not None:
+            save(every)
+            return
+
+        def ask(current: int) -> None:
+            k, ok = QInputDialog.getInt(self.parent, "Background learning",
+                                        "Train a new model after every K accepted articles (0: never):",
+                                        current, 0, 10_000)
+            if ok:
+                save(k)
+
+        self.ops.run(Op(lambda: learning_every(store), ask, lambda exc: self.notify(str(exc), True),
+                        "read the learning setting"))
+
+    # -- history and rollback -------------------------------------------------------------------------
+
+    def show_history(self) -> None:
+        store, language = self.store, self.language()
+
+        def read() -> tuple[list[ModelPoint], str]:
+            return model_history(store, language), base_pipeline(language) or f"blank:{language}"
+
+        def show(got: tuple[list[ModelPoint], str]) -> None:
+            self.history = ModelHistoryDialog(language, got[0], got[1], self.parent)
+            self.history.makeCurrent.connect(lambda path: self.make_current(language, path))
+            if not self.quiet:
+                self.history.open()
+
+        self.ops.run(Op(read, show, lambda exc: self.notify(str(exc), True), "read the model history"))
+
+    def make_current(self, language: str, path: str | None) -> None:
+        self.notify(f"making {path or 'the base pipeline'} suggest for '{language}'; re-suggesting in the "
+                    "background", False)
+        self.learning.choose(language, path)
+
+    # -- next unfinished ------------------------------------------------------------------------------
+
+    def set_uncertainty_order(self, on: bool) -> None:
+        QSettings().setValue(ORDER_KEY, "uncertainty" if on else "corpus")
+        if on and self.language() not in self.learning.scores:
+            self.learning.rank(self.language())
+            self.notify("ranking the unfinished articles by the model's uncertainty, in the background", False)
+
+    def next_uncertain(self, current: int | None, open_document: Callable[[int], None],
+                       corpus_order: Callable[[], None]) -> None:
+        """The most uncertain unfinished article other than ``current``; corpus order until the scores
+        are in (the status of each candidate is checked on the database worker)."""
+        language = self.language()
+        scores = self.learning.scores.get(language)
+        if scores is None:
+            self.learning.rank(language)
+            self.notify("the uncertainty ranking is still being computed: corpus order for now", False)
+            corpus_order()
+            return
+        ranked = [d for d in scores if d != current]
+        store = self.store
+
+        def first_unfinished() -> int | None:
+            return next((d for d in ranked if not store.document(d).status.finished), None)
+
+        def chosen(doc_id: int | None) -> None:
+            if doc_id is None:
+                corpus_order()
+            else:
+                open_document(doc_id)
+
+        self.ops.run(Op(first_unfinished, chosen, lambda exc: self.notify(str(exc), True), "next uncertain"))

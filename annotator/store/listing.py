@@ -1,0 +1,251 @@
+"""The document list as queries: one page at a time, filtered and sorted by the database.
+
+Pages are read with a keyset (the sort key and id of the last row shown), so the thousandth page
+costs what the first does, through indexes that match each sort order (id, ``lower(title)``,
+language, status, ``updated_at``). The two count columns are computed for the rows of the page only,
+with correlated subqueries over ``ix_spans_document_author`` and ``ix_spans_document_layer``: about 75
+spans per article read for each of the page's rows, instead of counts over the whole corpus kept in
+step by every write path (measured in ``benchmarks/list_scale.py``). Sorting *by* a count has to
+compute it for every listed document: that order is ranked once (a pass over the span indexes; the
+suggestion count of a document the person never touched is the model's, read from the index alone),
+kept as an array of ids, and its pages are read by id.
+
+Counts are the person's: "entities" are their own entities (not dismissals), "suggestions" the model
+spans they still see (not confirmed, dismissed or hidden under one of their entities); see
+``core.span.split_layers``, which this mirrors in SQL.
+"""
+
+from __future__ import annotations
+
+from array import array
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ColumnElement, ScalarSelect, String, and_, case, exists, false, func, literal, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from annotator.core.document import DocumentStatus
+from annotator.core.span import Layer
+from annotator.store import search
+from annotator.store.queries import document_filter, hidden_documents, visible
+from annotator.store.records import DocumentSummary
+from annotator.store.schema import DocumentRow, SpanRow
+
+PAGE = 200
+
+
+class Sort(StrEnum):
+    IMPORTED = "imported"
+    TITLE = "title"
+    LANGUAGE = "language"
+    STATUS = "status"
+    ENTITIES = "entities"
+    SUGGESTIONS = "suggestions"
+    EDITED = "edited"
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """What the list shows: whose counts, which documents, in which order."""
+
+    user: str | None = None  # None: counts over every annotator and all model spans
+    status: DocumentStatus | None = None
+    language: str | None = None
+    label: str | None = None  # documents where anyone or any model marked it
+    search: str = ""
+    in_text: bool = False  # search article text too, not only titles and file names
+    sort: Sort = Sort.IMPORTED
+    descending: bool = False
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """Where a list sorted by a count goes on: every listed id in order (8 bytes a document), as the
+    counts were when the sort was asked for, and how many of them were read."""
+
+    ids: array[int]
+    read: int
+
+
+Cursor = tuple[Any, int] | Ranked  # a keyset (sort key, id of the last row read), or a ranked order
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: tuple[DocumentSummary, ...]
+    after: Cursor | None  # where the next page starts (None: nothing more to read)
+
+
+_human = aliased(SpanRow, name="human")
+_model = aliased(SpanRow, name="model")
+
+
+def entity_count(user: str | None) -> ScalarSelect[int]:
+    """For each document: ``user``'s entities (every annotator's, without a user)."""
+    query = select(func.count()).select_from(_human).where(
+        _human.document_id == DocumentRow.id, _human.layer == Layer.HUMAN.value, _human.rejected.is_(False))
+    if user is not None:
+        query = query.where(_human.author == user)
+    return query.scalar_subquery()
+
+
+def suggestion_count(user: str | None) -> ColumnElement[int]:
+    """For each document: the model spans ``user`` still sees (all of them, without a user)."""
+    every = select(func.count()).select_from(_model).where(
+        _model.document_id == DocumentRow.id, _model.layer == Layer.MODEL.value)
+    if user is None:
+        return every.scalar_subquery()
+    hidden = exists().where(
+        _human.document_id == _model.document_id, _human.author == user, _human.layer == Layer.HUMAN.value,
+        _human.start < _model.end, _human.end > _model.start,
+        or_(_human.rejected.is_(False),
+            and_(_human.start == _model.start, _human.end == _model.end, _human.label == _model.label)))
+    # Most documents hold nothing of this person's: their count is the model's, from the index alone.
+    touched = exists().where(_human.document_id == DocumentRow.id, _human.author == user,
+                             _human.layer == Layer.HUMAN.value)
+    visible_ones = every.where(~hidden).scalar_subquery()
+    return case((touched, visible_ones), else_=every.scalar_subquery())
+
+
+def sort_key(query: ListQuery) -> ColumnElement[Any]:
+    keys: dict[Sort, ColumnElement[Any]] = {
+        Sort.IMPORTED: DocumentRow.id.expression, Sort.TITLE: func.lower(DocumentRow.title, type_=String),
+        Sort.LANGUAGE: DocumentRow.language.expression, Sort.STATUS: DocumentRow.status.expression,
+        Sort.EDITED: DocumentRow.updated_at.expression,
+    }
+    if query.sort is Sort.ENTITIES:
+        return entity_count(query.user)
+    if query.sort is Sort.SUGGESTIONS:
+        return suggestion_count(query.user)
+    return keys[query.sort]
+
+
+def filters(s: Session, query: ListQuery) -> list[ColumnElement[bool]]:
+    where = document_filter([query.status] if query.status else None, query.language)
+    if query.label:
+        where.append(DocumentRow.id.in_(select(SpanRow.document_id).where(
+            SpanRow.label == query.label, SpanRow.rejected.is_(False))))
+    if query.search.strip():  # words or not: a search for "--" lists nothing rather than everything
+        found = search.matching(s, query.search, query.in_text)
+        where.append(found if found is not None else false())
+    return where
+
+
+def page(s: Session, query: ListQuery, after: Cursor | None = None, limit: int = PAGE) -> Page:
+    """The ``limit`` rows that follow ``after`` (the start: None) in the query's order."""
+    if query.sort in (Sort.ENTITIES, Sort.SUGGESTIONS):
+        return _ranked_page(s, query, after if isinstance(after, Ranked) else None, limit)
+    assert not isinstance(after, Ranked)
+    key = sort_key(query)
+    where = filters(s, query)
+    if after is not None:
+        where.append(_beyond(key, after, query.descending))
+    order = (key.desc(), DocumentRow.id.desc()) if query.descending else (key, DocumentRow.id)
+    rows = s.execute(_select(query, key).where(*where).order_by(*order).limit(limit)).all()
+    summaries = tuple(_summary(r) for r in rows)
+    return Page(summaries, (rows[-1].sort_key, rows[-1].id) if len(rows) == limit else None)
+
+
+def _ranked_page(s: Session, query: ListQuery, after: Ranked | None, limit: int) -> Page:
+    """Sorted by a count: the count of every listed document is needed once to rank them (a pass over
+    the index of spans), then each page is read by id from that ranking."""
+    if after is None:
+        key = sort_key(query)
+        order = (key.desc(), DocumentRow.id.desc()) if query.descending else (key, DocumentRow.id)
+        after = Ranked(array("q", s.scalars(select(DocumentRow.id).where(*filters(s, query)).order_by(*order))), 0)
+    ids = list(after.ids[after.read:after.read + limit])
+    by_id = {r.id: r for r in summaries(s, ids, query.user)}
+    read = after.read + len(ids)
+    more = Ranked(after.ids, read) if read < len(after.ids) else None
+    return Page(tuple(by_id[i] for i in ids if i in by_id), more)
+
+
+def every_row(s: Session, user: str | None = None) -> list[DocumentSummary]:
+    """Every visible document's row, in import order (scripts and tests; the list reads pages)."""
+    rows: list[DocumentSummary] = []
+    after = None
+    while True:
+        found = page(s, ListQuery(user=user), after, limit=5000)
+        rows.extend(found.rows)
+        if found.after is None:
+            return rows
+        after = found.after
+
+
+def summaries(s: Session, document_ids: list[int], user: str | None) -> list[DocumentSummary]:
+    """The list rows of ``document_ids`` (those still visible), in id order, with ``user``'s counts."""
+    query = ListQuery(user=user)
+    out: list[DocumentSummary] = []
+    for i in range(0, len(document_ids), PAGE):
+        chunk = document_ids[i:i + PAGE]
+        rows = s.execute(_select(query, DocumentRow.id).where(DocumentRow.id.in_(chunk), *document_filter())
+                         .order_by(DocumentRow.id))
+        out.extend(_summary(r) for r in rows)
+    return out
+
+
+def neighbour(s: Session, query: ListQuery, current: int | None, forward: bool = True,
+              unfinished: bool = False) -> int | None:
+    """The document after (before) ``current`` in the list's order, or the first (last) without one;
+    with ``unfinished``, the next unfinished one, wrapping around to the top (never ``current``)."""
+    key = sort_key(query)
+    backwards = query.descending == forward  # walking the rows from high keys to low
+    where = filters(s, query)
+    if unfinished:
+        where.append(DocumentRow.status.in_([st.value for st in DocumentStatus if not st.finished]))
+    order = (key.desc(), DocumentRow.id.desc()) if backwards else (key, DocumentRow.id)
+    base = select(DocumentRow.id).where(*where).order_by(*order).limit(1)
+    if current is not None:
+        mark = s.execute(select(key.label("sort_key"), DocumentRow.id).where(DocumentRow.id == current)).first()
+        if mark is not None:
+            found = s.scalar(base.where(_beyond(key, (mark.sort_key, current), backwards)))
+            if found is not None or not unfinished:
+                return found
+            return s.scalar(base.where(DocumentRow.id != current))
+    return s.scalar(base)
+
+
+def progress(s: Session) -> tuple[int, int]:
+    """(accepted, all) visible documents, for the status line. Counted on the status index alone, less
+    the documents of unpublished imports (found through ``import_id``'s index): the visibility rule
+    evaluated per row would read every document row, text and all."""
+    counts: dict[str, int] = {status: n for status, n in s.execute(
+        select(DocumentRow.status, func.count()).group_by(DocumentRow.status))}
+    for status, n in s.execute(select(DocumentRow.status, func.count())
+                               .where(DocumentRow.id.in_(hidden_documents())).group_by(DocumentRow.status)):
+        counts[status] -= n
+    return counts.get(DocumentStatus.ACCEPTED.value, 0), sum(counts.values())
+
+
+def languages(s: Session) -> list[str]:
+    """The languages of visible documents: each distinct one from the language index, kept when a
+    visible document has it (the first one found ends that search)."""
+    found = s.scalars(select(DocumentRow.language).distinct().order_by(DocumentRow.language)).all()
+    return [lang for lang in found
+            if s.scalar(select(DocumentRow.id).where(DocumentRow.language == lang, visible()).limit(1)) is not None]
+
+
+def _beyond(key: ColumnElement[Any], after: tuple[Any, int], descending: bool) -> ColumnElement[bool]:
+    """Rows past ``after`` in the order. Written as a range on the key plus the tie-break (not as a
+    row-value comparison), so SQLite searches the key's index instead of scanning it from the top."""
+    mark, last = literal(after[0], key.type), literal(after[1], DocumentRow.id.type)
+    if descending:
+        return and_(key <= mark, or_(key < mark, DocumentRow.id < last))
+    return and_(key >= mark, or_(key > mark, DocumentRow.id > last))
+
+
+def _select(query: ListQuery, key: Any) -> Any:
+    return select(DocumentRow.id, DocumentRow.title, DocumentRow.source, DocumentRow.language, DocumentRow.status,
+                  DocumentRow.updated_at, entity_count(query.user).label("entities"),
+                  suggestion_count(query.user).label("suggestions"), key.label("sort_key"))
+
+
+_STATUSES = {st.value: st for st in DocumentStatus}
+
+
+def _summary(r: Any) -> DocumentSummary:
+    return DocumentSummary(id=r.id, title=r.title, source=r.source, language=r.language,
+                           status=_STATUSES[r.status], human_count=r.entities, model_count=r.suggestions,
+                           updated_at=r.updated_at)
+

@@ -1,0 +1,117 @@
+"""Full-text search over the corpus: WHERE clauses on ``documents`` backed by the search indexes that
+migration 0006 creates (SQLite: FTS5 external-content tables kept in step by triggers; PostgreSQL: GIN
+indexes over ``to_tsvector('simple', …)``).
+
+A query is a list of words (letters and digits; everything else separates them, as the indexes'
+tokenizers do); a document matches when it holds every word, the last one as a prefix (so the list
+narrows while a person types). Matching ignores case (and, on SQLite, accents).
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import ColumnElement, Select, TableClause, column, func, literal_column, or_, select, table
+from sqlalchemy.orm import Session
+
+from annotator.store.schema import DocumentRow
+
+# Objects the migrations make that are not ORM tables (the schema comparison leaves them out).
+SEARCH_TABLES = ("documents_titles_fts", "documents_text_fts")
+SEARCH_INDEXES = ("ix_documents_titles_search", "ix_documents_text_search")
+# A prefix shorter than this is not expanded in article text: "d*" over a large corpus reads the
+# postings of every word starting with d. Titles are small enough for any prefix.
+TEXT_PREFIX_MIN = 3
+# PostgreSQL: a tsvector holds at most 1 MB, so the text index covers this many characters (must
+# match migration 0006's index expression).
+PG_TEXT_CHARS = 250_000
+
+_WORD = re.compile(r"\w+")
+_titles_fts = table("documents_titles_fts", column("rowid"), column("documents_titles_fts"))
+_text_fts = table("documents_text_fts", column("rowid"), column("documents_text_fts"))
+_SIMPLE: ColumnElement[str] = literal_column("'simple'::regconfig")
+
+
+def is_search_object(name: str | None) -> bool:
+    """A search table, one of FTS5's shadow tables, or a search index."""
+    return bool(name) and (str(name).startswith(SEARCH_TABLES) or name in SEARCH_INDEXES)
+
+
+def words(query: str) -> list[str]:
+    """The words a query searches for, as the person typed them (for highlighting the hits too)."""
+    return _WORD.findall(query)
+
+
+def hit_pattern(found: list[str]) -> re.Pattern[str] | None:
+    """Where the words of a search start in a text, any case (to show or mark the hits)."""
+    if not found:
+        return None
+    alternatives = "|".join(re.escape(w) for w in sorted(found, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternatives})", re.IGNORECASE)
+
+
+def matching(s: Session, query: str, in_text: bool) -> ColumnElement[bool] | None:
+    """Documents whose title or file name (and, with ``in_text``, article text) hold every word of
+    ``query``; None when the query has no word (no search)."""
+    found = words(query)
+    if not found:
+        return None
+    if s.get_bind().dialect.name == "sqlite":
+        where: ColumnElement[bool] = DocumentRow.id.in_(_fts(_titles_fts, found, prefix=True))
+        if in_text:
+            text_prefix = len(found[-1]) >= TEXT_PREFIX_MIN
+            where = or_(where, DocumentRow.id.in_(_fts(_text_fts, found, prefix=text_prefix)))
+        return where
+    where = _tsvector(DocumentRow.title + literal_column("' '") + DocumentRow.source).bool_op("@@")(
+        func.to_tsquery(_SIMPLE, _tsquery(found, prefix=True)))
+    if in_text:
+        where = or_(where, _pg_text().bool_op("@@")(
+            func.to_tsquery(_SIMPLE, _tsquery(found, prefix=len(found[-1]) >= TEXT_PREFIX_MIN))))
+    return where
+
+
+def containing_phrase(s: Session, needle: str) -> ColumnElement[bool]:
+    """Documents whose text may hold ``needle``: those holding its words in sequence (a superset of
+    the exact matches, which the caller checks). A needle without any word cannot use the index
+    and falls back to a substring scan."""
+    found = words(needle)
+    if not found:
+        return DocumentRow.text.contains(needle, autoescape=True)
+    if s.get_bind().dialect.name == "sqlite":
+        phrase = '"' + " ".join(found) + '"'
+        return DocumentRow.id.in_(select(_text_fts.c.rowid).where(_text_fts.c.documents_text_fts.match(phrase)))
+    return _pg_text().bool_op("@@")(func.phraseto_tsquery(_SIMPLE, " ".join(found)))
+
+
+def search_ids(s: Session, query: str, in_text: bool, limit: int | None = None) -> list[int]:
+    """Ids of the visible documents matching ``query``, in id order (``annotator search``)."""
+    from annotator.store.queries import document_filter
+
+    where = matching(s, query, in_text)
+    if where is None:
+        return []
+    return list(s.scalars(select(DocumentRow.id).where(where, *document_filter()).order_by(DocumentRow.id)
+                          .limit(limit)))
+
+
+def _fts(fts: TableClause, found: list[str], prefix: bool) -> Select[tuple[int]]:
+    terms = [f'"{w}"' for w in found]
+    if prefix:
+        terms[-1] += "*"
+    return select(fts.c.rowid).where(getattr(fts.c, fts.name).match(" ".join(terms)))
+
+
+def _tsquery(found: list[str], prefix: bool) -> str:
+    terms = [f"'{w}'" for w in found]
+    if prefix:
+        terms[-1] += ":*"
+    return " & ".join(terms)
+
+
+def _tsvector(expression: ColumnElement[str]) -> ColumnElement[object]:
+    return func.to_tsvector(_SIMPLE, expression)
+
+
+def _pg_text() -> ColumnElement[object]:
+    return _tsvector(func.left(DocumentRow.text, literal_column(str(PG_TEXT_CHARS))))
+

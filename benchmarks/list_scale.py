@@ -1,0 +1,284 @@
+"""The document list and search at scale (issue 13 items 1-2), each against a raw baseline measured in
+the same run:
+
+1. time to the first article shown, opening the window (``MainWindow``, offscreen) on a store of N
+   articles, against raw sqlite3 reading the first page of the list and the first article's text and
+   spans; and the peak memory (RSS) of each, both in fresh processes;
+2. scrolling the list to the end (every page ``fetchMore`` asks for, with the annotator's counts),
+   against one raw ``SELECT`` of the same columns without counts;
+3. sorting: the first and the next page of the list sorted by each column (the counts rank every
+   document once);
+4. search latency: ``Store.search`` (titles and text, FTS5) and a page of the list filtered by it,
+   against the raw FTS5 ``MATCH`` and against the substring scan the store did before (``LIKE``);
+5. database bytes per document against the raw UTF-8 bytes of its text (and what the search index
+   takes of it, from SQLite's ``dbstat``).
+
+The corpus is generated (seeded, deterministic): articles of ~400 words drawn from a 3,000-word
+synthetic vocabulary in sentences of 8-20 words, with ~40 entities each (names from 1,200 made-up
+people, places and organisations) stored as model suggestions, and 1 article in 10 partly reviewed
+by the benchmark's annotator (a confirmation, a dismissal, a drawn entity). Rows are written with raw
+sqlite3 into a store created by ``Store.open`` (the search triggers index them as they go in).
+
+    python benchmarks/list_scale.py [--documents 10000 100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import random
+import resource
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+USER = "bench"
+LABELS = ("PERSON", "GPE", "ORG", "LOC", "NORP", "DATE")
+STAMP = "2026-12-01 10:00:00.000000"
+
+
+def _vocabulary(rng: random.Random) -> tuple[list[str], list[tuple[str, str]]]:
+    syllables = ["ka", "ro", "mi", "ta", "ne", "la", "su", "bo", "ri", "da", "ve", "po", "zu", "fa", "gi", "ho"]
+    words = sorted({"".join(rng.choice(syllables) for _ in range(rng.randint(1, 4))) for _ in range(4000)})[:3000]
+    names = [(" ".join(w.capitalize() for w in rng.sample(words, rng.randint(1, 2))), rng.choice(LABELS))
+             for _ in range(1200)]
+    return words, names
+
+
+Names = list[tuple[str, str]]
+
+
+def article(rng: random.Random, words: list[str], names: Names, i: int) -> tuple[str, list[tuple[int, int, str]]]:
+    """~400 words with ~40 entities: (text, [(start, end, label)])."""
+    parts: list[str] = []
+    spans: list[tuple[int, int, str]] = []
+    length = 0
+
+    def put(piece: str) -> None:
+        nonlocal length
+        parts.append(piece)
+        length += len(piece)
+
+    title_name, title_label = rng.choice(names)
+    put(f"Report {i}: ")
+    spans.append((length, length + len(title_name), title_label))
+    put(title_name)
+    put(" " + " ".join(rng.choice(words) for _ in range(5)) + "\n\n")
+    while len(spans) < 40:
+        sentence = [rng.choice(words) for _ in range(rng.randint(8, 20))]
+        sentence[0] = sentence[0].capitalize()
+        put(" ".join(sentence[:3]) + " ")
+        name, label = rng.choice(names)
+        spans.append((length, length + len(name), label))
+        put(name)
+        put(" " + " ".join(sentence[3:]) + ". ")
+    return "".join(parts).rstrip(), spans
+
+
+def build(path: Path, n: int) -> int:
+    """A store of ``n`` generated articles; returns the raw UTF-8 bytes of their texts."""
+    from annotator.store import Store
+
+    Store.open(str(path)).close()
+    rng = random.Random(13)
+    words, names = _vocabulary(rng)
+    raw_bytes = 0
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA synchronous=OFF")
+    for first in range(0, n, 2000):
+        docs, spans = [], []
+        for i in range(first, min(n, first + 2000)):
+            text, found = article(rng, words, names, i)
+            raw_bytes += len(text.encode("utf-8"))
+            doc_id = i + 1
+            status = "in progress" if i % 10 == 0 else "pre-annotated"
+            docs.append((doc_id, text, f"wire/{i:07}.txt", text.split("\n", 1)[0][:80], "en",
+                         hashlib.sha256(text.encode()).hexdigest(), status, USER if i % 10 == 0 else None, 0, "{}",
+                         "bench@1", STAMP, STAMP, 1))
+            spans.extend((doc_id, s, e, label, "model", "bench@1", 0, STAMP) for s, e, label in found)
+            if i % 10 == 0:
+                (s0, e0, l0), (s1, e1, l1), (s2, e2, _) = found[1:4]
+                spans += [(doc_id, s0, e0, l0, "human", USER, 0, STAMP), (doc_id, s1, e1, l1, "human", USER, 1, STAMP),
+                          (doc_id, s2, e2, "ORG", "human", USER, 0, STAMP)]
+        conn.executemany("INSERT INTO documents (id, text, source, title, language, content_hash, status, status_by, "
+                         "had_bom, meta, suggested_by, created_at, updated_at, version) "
+                         "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", docs)
+        conn.executemany('INSERT INTO spans (document_id, start, "end", label, layer, author, rejected, created_at) '
+                         "VALUES (?,?,?,?,?,?,?,?)", spans)
+        conn.commit()
+    conn.execute("ANALYZE")
+    conn.commit()
+    conn.close()
+    return raw_bytes
+
+
+# -- measured in child processes (peak memory is per process) ----------------------------------------
+
+def child_raw_open(path: str) -> dict[str, float]:
+    start = time.perf_counter()
+    conn = sqlite3.connect(path)
+    rows = conn.execute("SELECT id, title, source, language, status, updated_at FROM documents "
+                        "ORDER BY id LIMIT 200").fetchall()
+    conn.execute("SELECT text FROM documents WHERE id = ?", (rows[0][0],)).fetchone()
+    conn.execute('SELECT id, start, "end", label, layer, author, rejected FROM spans WHERE document_id = ?',
+                 (rows[0][0],)).fetchall()
+    first = time.perf_counter() - start
+    start = time.perf_counter()
+    n = sum(1 for _ in conn.execute("SELECT id, title, source, language, status, updated_at FROM documents "
+                                    "ORDER BY id"))
+    scroll = time.perf_counter() - start
+    return {"first_s": first, "scroll_s": scroll, "rows": n, "peak_mb": _peak_mb()}
+
+
+def child_app_open(path: str) -> dict[str, float]:
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([])
+    from annotator.gui.main_window import MainWindow
+    from annotator.nlp.pipelines import Pipelines
+    from annotator.store import Store
+
+    start = time.perf_counter()
+    store = Store.open(path)
+    window = MainWindow(store, USER, Pipelines())
+    window.show()
+    while window.view is None or not window.ops.idle():
+        app.processEvents()
+    first = time.perf_counter() - start
+    peak_open = _peak_mb()
+    model = window.documents.table_model
+    start = time.perf_counter()
+    while model.canFetchMore() or model.fetching or not window.ops.idle():
+        if model.canFetchMore():
+            window.documents.table.scrollToBottom()
+            model.fetchMore()
+        app.processEvents()
+    scroll = time.perf_counter() - start
+    rows = model.rowCount()
+    window.close()
+    store.close()
+    return {"first_s": first, "peak_open_mb": peak_open, "scroll_s": scroll, "rows": rows, "peak_mb": _peak_mb()}
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _child(kind: str, path: Path) -> dict[str, float]:
+    out = subprocess.run([sys.executable, __file__, "--child", kind, str(path)], capture_output=True, text=True,
+                         check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def search_latency(path: Path) -> dict[str, float]:
+    from annotator.store import Store
+    from annotator.store.listing import ListQuery
+
+    store = Store.open(str(path))
+    conn = sqlite3.connect(path)
+    word = conn.execute("SELECT substr(text, 1, 40) FROM documents WHERE id = 77").fetchone()[0].split()[2]
+    rare = conn.execute("SELECT title FROM documents WHERE id = 4321 % (SELECT max(id) FROM documents)").fetchone()[0]
+    queries = {"common": word, "a title": rare.split(":")[1].strip()}
+    out: dict[str, float] = {}
+    for name, q in queries.items():
+        ours = _best(lambda q=q: store.search(q, in_text=True))
+        listed = _best(lambda q=q: store.list_page(ListQuery(user=USER, search=q, in_text=True)))
+        fts = " ".join(f'"{w}"' for w in q.split())
+        raw = _best(lambda fts=fts: conn.execute("SELECT rowid FROM documents_text_fts WHERE documents_text_fts "
+                                                 "MATCH ? ORDER BY rowid", (fts,)).fetchall())
+        like = _best(lambda q=q: conn.execute("SELECT id FROM documents WHERE text LIKE ? ORDER BY id",
+                                              (f"%{q}%",)).fetchall(), runs=1)
+        hits = len(store.search(q, in_text=True))
+        out[name] = {"query": q, "hits": hits, "search_ms": ours * 1000, "list_page_ms": listed * 1000,
+                     "raw_fts_ms": raw * 1000, "like_scan_ms": like * 1000}  # type: ignore[assignment]
+    store.close()
+    conn.close()
+    return out
+
+
+def sort_latency(path: Path) -> dict[str, tuple[float, float]]:
+    """A page of the list sorted by each column, and the page after it, in ms (best of 2)."""
+    from annotator.store import Store
+    from annotator.store.listing import ListQuery, Sort
+
+    store = Store.open(str(path))
+    out = {}
+    for sort in (Sort.IMPORTED, Sort.TITLE, Sort.EDITED, Sort.ENTITIES, Sort.SUGGESTIONS):
+        query = ListQuery(user=USER, sort=sort, descending=True)
+        first = store.list_page(query)
+        out[sort.value] = (_best(lambda q=query: store.list_page(q), runs=2) * 1000,
+                           _best(lambda q=query, a=first.after: store.list_page(q, a), runs=2) * 1000)
+    store.close()
+    return out
+
+
+def _best(call, runs: int = 3) -> float:  # type: ignore[no-untyped-def]
+    best = float("inf")
+    for _ in range(runs):
+        start = time.perf_counter()
+        call()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def sizes(path: Path, n: int, raw_bytes: int) -> dict[str, float]:
+    conn = sqlite3.connect(path)
+    try:
+        fts = conn.execute("SELECT SUM(pgsize) FROM dbstat WHERE name LIKE 'documents_%fts%'").fetchone()[0] or 0
+    except sqlite3.OperationalError:  # SQLite built without dbstat
+        fts = float("nan")
+    conn.close()
+    total = path.stat().st_size
+    return {"db_bytes_per_doc": total / n, "text_bytes_per_doc": raw_bytes / n, "ratio": total / raw_bytes,
+            "search_index_bytes_per_doc": fts / n}
+
+
+def run(n: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"list{n}.sqlite3"
+        start = time.perf_counter()
+        raw_bytes = build(path, n)
+        print(f"\n== {n:,} articles (built in {time.perf_counter() - start:.0f} s)")
+        raw = _child("raw", path)
+        app = _child("app", path)
+        print(f"first article: app {app['first_s'] * 1000:.0f} ms, raw first page + article "
+              f"{raw['first_s'] * 1000:.1f} ms (ratio {app['first_s'] / raw['first_s']:.0f}x)")
+        print(f"peak memory on opening: app {app['peak_open_mb']:.0f} MB (Python + Qt + spaCy imports), "
+              f"raw sqlite3 process {raw['peak_mb']:.0f} MB")
+        print(f"scroll to the end ({app['rows']:,} rows): app {app['scroll_s']:.1f} s, raw SELECT of the same columns "
+              f"without counts {raw['scroll_s']:.2f} s (ratio {app['scroll_s'] / raw['scroll_s']:.0f}x); "
+              f"peak memory after {app['peak_mb']:.0f} MB")
+        for name, r in search_latency(path).items():
+            print(f"search ({name}: {r['query']!r}, {r['hits']:,} hits): Store.search {r['search_ms']:.1f} ms, "
+                  f"list page {r['list_page_ms']:.1f} ms, raw FTS5 MATCH {r['raw_fts_ms']:.1f} ms "
+                  f"(ratio {r['search_ms'] / r['raw_fts_ms']:.1f}x), LIKE scan {r['like_scan_ms']:.0f} ms")
+        pages = ", ".join(f"{name} {a:.0f}/{b:.0f} ms" for name, (a, b) in sort_latency(path).items())
+        print(f"list sorted by (first page / next page): {pages}; raw first page {raw['first_s'] * 1000:.1f} ms")
+        s = sizes(path, n, raw_bytes)
+        print(f"database {s['db_bytes_per_doc']:.0f} bytes/document vs text {s['text_bytes_per_doc']:.0f} bytes "
+              f"(ratio {s['ratio']:.1f}); search index {s['search_index_bytes_per_doc']:.0f} bytes/document")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--documents", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--child", nargs=2, metavar=("KIND", "DB"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        kind, path = args.child
+        print(json.dumps(child_raw_open(path) if kind == "raw" else child_app_open(path)))
+        return
+    for n in args.documents:
+        run(n)
+
+
+if __name__ == "__main__":
+    main()
