@@ -4,8 +4,8 @@ commands (no command opens the desktop app):
   import        import files and folders: text, JSONL, Prodigy, doccano, CoNLL, brat, Label Studio, spaCy
   preannotate   suggest entities with the spaCy pipeline of each document's language
   stats         documents by status and language, spans by label and layer
-  search        find documents by the words of their title or text (full-text index)
   set-language  override the detected language of documents
+  search        find documents by the words of their title or text (full-text index)
   set-status    mark documents accepted, rejected, in progress... (by id, by status, or all)
   export        write corrections as training data (spaCy, Prodigy/doccano JSONL, CoNLL)
   train         fine-tune NER on the accepted corrections of one language
@@ -37,9 +37,9 @@ from annotator.core.errors import AnnotatorError
 from annotator.core.users import ENV_USER, check_user_name, login_name
 
 # Thin wrappers over the functions the GUI calls; one module per family of commands.
-COMMANDS: dict[str, Command] = {c.name: c for c in (*corpus.COMMANDS, *status.COMMANDS, *export.COMMANDS,
-                                                    *model.COMMANDS, *team.COMMANDS, *maintenance.COMMANDS,
-                                                    *search.COMMANDS)}
+COMMANDS: dict[str, Command] = {c.name: c for c in (*corpus.COMMANDS, *search.COMMANDS, *status.COMMANDS,
+                                                    *export.COMMANDS, *model.COMMANDS, *team.COMMANDS,
+                                                    *maintenance.COMMANDS)}
 GUI = "gui"  # opens no store itself: the app does, after asking for a name if --user does not give one
 
 __all__ = ["COMMANDS", "GUI", "build_parser", "main"]
