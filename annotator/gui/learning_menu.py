@@ -41,6 +41,7 @@ class LearningActions:
     def __init__(self, parent: QWidget, store: Store, ops: Ops, learning: BackgroundLearning,
                  language: Callable[[], str], notify: Notify, status_bar: QStatusBar) -> None:
         self.parent, self.store, self.ops, self.learning = parent, store, ops, learning
+        self.editor = learning.editor
         self.language, self.notify = language, notify
         self.quiet = False  # tests: no input dialog
         self.history: ModelHistoryDialog | None = None
@@ -126,6 +127,14 @@ class LearningActions:
         if on and self.language() not in self.learning.scores:
             self.learning.rank(self.language())
             self.notify("ranking the unfinished articles by the model's uncertainty, in the background", False)
+
+    def next_unfinished(self, corpus_order: Callable[[], None]) -> None:
+        """Ctrl+Shift+Right: in the order chosen in the Model menu."""
+        if not uncertainty_order():
+            corpus_order()
+            return
+        editor = self.editor
+        self.ops.step(lambda: self.next_uncertain(editor.session.document_id, editor.open_document, corpus_order))
 
     def next_uncertain(self, current: int | None, open_document: Callable[[int], None],
                        corpus_order: Callable[[], None]) -> None:
