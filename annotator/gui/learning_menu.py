@@ -48,8 +48,12 @@ class LearningActions:
         self.model_label = QLabel()
         self.model_label.setTextFormat(Qt.TextFormat.PlainText)  # versions and paths are data
         status_bar.addPermanentWidget(self.model_label)
+        # The open article's uncertainty while "most uncertain first" is on (the list has no column for it).
+        self.uncertainty_label = QLabel()
+        status_bar.addPermanentWidget(self.uncertainty_label)
         self._shown_language: str | None = None
         learning.modelChanged.connect(self._model_changed)
+        learning.ranked.connect(lambda _language: self.show_uncertainty())
 
     # -- the status bar ---------------------------------------------------------------------------
 
@@ -57,6 +61,16 @@ class LearningActions:
         if language != self._shown_language:
             self._shown_language = language
             self.refresh_status()
+        self.show_uncertainty()
+
+    def show_uncertainty(self) -> None:
+        scores = self.learning.scores.get(self.language()) if uncertainty_order() else None
+        doc_id = self.editor.session.document_id
+        if not scores or doc_id not in scores:
+            self.uncertainty_label.setText("")
+            return
+        rank = list(scores).index(doc_id) + 1
+        self.uncertainty_label.setText(f"uncertainty {scores[doc_id]:.2f} (rank {rank} of {len(scores)} unfinished)")
 
     def refresh_status(self) -> None:
         store, language = self.store, self.language()
@@ -124,6 +138,7 @@ class LearningActions:
 
     def set_uncertainty_order(self, on: bool) -> None:
         QSettings().setValue(ORDER_KEY, "uncertainty" if on else "corpus")
+        self.show_uncertainty()
         if on and self.language() not in self.learning.scores:
             self.learning.rank(self.language())
             self.notify("ranking the unfinished articles by the model's uncertainty, in the background", False)

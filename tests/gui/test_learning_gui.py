@@ -111,10 +111,13 @@ def test_next_unfinished_can_go_by_the_models_uncertainty(qtbot, make_window, se
     window.next_unfinished()
     settle(qtbot, window)
     assert window.view.info.id == ranked[0]  # the most uncertain, not the next one in the list
+    label = window.learning_actions.uncertainty_label.text()
+    assert label == f"uncertainty {scores[ranked[0]]:.2f} (rank 1 of {len(scores)} unfinished)"
     window.next_unfinished()
     settle(qtbot, window)
     assert window.view.info.id == ranked[1]
     order.trigger()  # off again: corpus order
+    assert window.learning_actions.uncertainty_label.text() == ""
     window.open_document(english[0])
     settle(qtbot, window)
     window.next_unfinished()
