@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QInputDialog, QLabel, QStatusBar, QWidget
+from PySide6.QtWidgets import QInputDialog, QLabel, QPushButton, QStatusBar, QWidget
 
 from annotator.gui.learning import BackgroundLearning
 from annotator.gui.model_history import ModelHistoryDialog, score_text, scored_on
@@ -51,11 +51,26 @@ class LearningActions:
         # The open article's uncertainty while "most uncertain first" is on (the list has no column for it).
         self.uncertainty_label = QLabel()
         status_bar.addPermanentWidget(self.uncertainty_label)
+        # Background learning's progress, with its own Cancel (the JobRunner's is the analyst's jobs').
+        self.progress_label = QLabel()
+        self.progress_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.progress_label.setMaximumWidth(420)
+        self.cancel_button = QPushButton("Cancel learning")
+        self.cancel_button.clicked.connect(learning.supersede)
+        for widget in (self.progress_label, self.cancel_button):
+            widget.hide()
+            status_bar.addPermanentWidget(widget)
+        learning.progressed.connect(self._progressed)
         self._shown_language: str | None = None
         learning.modelChanged.connect(self._model_changed)
         learning.ranked.connect(lambda _language: self.show_uncertainty())
 
     # -- the status bar ---------------------------------------------------------------------------
+
+    def _progressed(self, text: str) -> None:
+        self.progress_label.setText(f"background {text}" if text else "")
+        for widget in (self.progress_label, self.cancel_button):
+            widget.setVisible(bool(text))
 
     def document_shown(self, language: str) -> None:
         if language != self._shown_language:
