@@ -119,7 +119,7 @@ def background_learning_in_the_app(pipelines: Pipelines, folder: Path, copies: i
     window.close()
     app.processEvents()
     store.close()
-    print("\nbackground learning in the app (MainWindow, K = 2, default training settings):")
+    print(f"\nbackground learning in the app (MainWindow, K = 2, training: {settings}):")
     print(f"  K-th accept (Ctrl+Return) -> open article shows {model.author}'s suggestions (was {base_author}): "
           f"{refreshed[0] - accepted_at:.1f} s; -> all {len(unfinished)} unfinished articles re-suggested: "
           f"{everything:.1f} s ({by_model} now by the new model)")

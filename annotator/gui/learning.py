@@ -74,6 +74,7 @@ class BackgroundLearning(QObject):
     modelChanged = Signal(str)  # a language's current model changed (trained, or made current)
     ranked = Signal(str)  # a language's uncertainty scores are ready
     suggestionsRefreshed = Signal(int)  # the open article now shows the current model's suggestions
+    progressed = Signal(str)  # what the running run is doing ("" once nothing runs)
     message = Signal(str, bool)
 
     def __init__(self, store: Store, ops: Ops, editor: EditorPanel,
@@ -158,6 +159,7 @@ class BackgroundLearning(QObject):
             return
         run = self.running = self.waiting.pop(0)
         job = run.job = Job(f"background {run.kind} ({run.language})", self._work(run))
+        job.signals.progress.connect(lambda _d, _t, text: self.progressed.emit(f"{run.kind} ({run.language}): {text}"))
         job.signals.finished.connect(lambda result: self._ended(run, result))
         job.signals.failed.connect(lambda error: self._ended(run, None, error))
         job.signals.cancelled.connect(lambda: self._ended(run, None))
@@ -190,10 +192,13 @@ class BackgroundLearning(QObject):
             skip = run.skip if result.report is None and run.kind == "learn" else frozenset()
             result.pipelines = pipelines = project_pipelines(store)
             first = [session.document_id or 0]  # the article open now (read across threads: a hint only)
+            done = 0
             for batch in suggestion_batches(store, pipelines, run.language, first=first, cancel=cancel):
                 kept = {d: v for d, v in batch.items() if d not in skip}
                 if kept:
                     bridge.batch.emit(run, kept)
+                done += len(batch)
+                progress(done, 0, f"{done} unfinished article(s) re-suggested by {pipelines.get(run.language).author}")
             return result
 
         return work
@@ -233,6 +238,7 @@ class BackgroundLearning(QObject):
         self.running = None
         if self._closed:
             return  # the window is closing: nothing left to show
+        self.progressed.emit("")
         if error is not None:
             self.message.emit(f"background learning failed: {error}", True)
         elif result is not None:

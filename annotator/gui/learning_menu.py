@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QInputDialog, QLabel, QStatusBar, QWidget
+from PySide6.QtWidgets import QInputDialog, QLabel, QPushButton, QStatusBar, QWidget
 
 from annotator.gui.learning import BackgroundLearning
 from annotator.gui.model_history import ModelHistoryDialog, score_text, scored_on
@@ -41,21 +41,51 @@ class LearningActions:
     def __init__(self, parent: QWidget, store: Store, ops: Ops, learning: BackgroundLearning,
                  language: Callable[[], str], notify: Notify, status_bar: QStatusBar) -> None:
         self.parent, self.store, self.ops, self.learning = parent, store, ops, learning
+        self.editor = learning.editor
         self.language, self.notify = language, notify
         self.quiet = False  # tests: no input dialog
         self.history: ModelHistoryDialog | None = None
         self.model_label = QLabel()
         self.model_label.setTextFormat(Qt.TextFormat.PlainText)  # versions and paths are data
         status_bar.addPermanentWidget(self.model_label)
+        # The open article's uncertainty while "most uncertain first" is on (the list has no column for it).
+        self.uncertainty_label = QLabel()
+        status_bar.addPermanentWidget(self.uncertainty_label)
+        # Background learning's progress, with its own Cancel (the JobRunner's is the analyst's jobs').
+        self.progress_label = QLabel()
+        self.progress_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.progress_label.setMaximumWidth(420)
+        self.cancel_button = QPushButton("Cancel learning")
+        self.cancel_button.clicked.connect(learning.supersede)
+        for widget in (self.progress_label, self.cancel_button):
+            widget.hide()
+            status_bar.addPermanentWidget(widget)
+        learning.progressed.connect(self._progressed)
         self._shown_language: str | None = None
         learning.modelChanged.connect(self._model_changed)
+        learning.ranked.connect(lambda _language: self.show_uncertainty())
 
     # -- the status bar ---------------------------------------------------------------------------
+
+    def _progressed(self, text: str) -> None:
+        self.progress_label.setText(f"background {text}" if text else "")
+        for widget in (self.progress_label, self.cancel_button):
+            widget.setVisible(bool(text))
 
     def document_shown(self, language: str) -> None:
         if language != self._shown_language:
             self._shown_language = language
             self.refresh_status()
+        self.show_uncertainty()
+
+    def show_uncertainty(self) -> None:
+        scores = self.learning.scores.get(self.language()) if uncertainty_order() else None
+        doc_id = self.editor.session.document_id
+        if not scores or doc_id not in scores:
+            self.uncertainty_label.setText("")
+            return
+        rank = list(scores).index(doc_id) + 1
+        self.uncertainty_label.setText(f"uncertainty {scores[doc_id]:.2f} (rank {rank} of {len(scores)} unfinished)")
 
     def refresh_status(self) -> None:
         store, language = self.store, self.language()
@@ -123,9 +153,18 @@ class LearningActions:
 
     def set_uncertainty_order(self, on: bool) -> None:
         QSettings().setValue(ORDER_KEY, "uncertainty" if on else "corpus")
+        self.show_uncertainty()
         if on and self.language() not in self.learning.scores:
             self.learning.rank(self.language())
             self.notify("ranking the unfinished articles by the model's uncertainty, in the background", False)
+
+    def next_unfinished(self, corpus_order: Callable[[], None]) -> None:
+        """Ctrl+Shift+Right: in the order chosen in the Model menu."""
+        if not uncertainty_order():
+            corpus_order()
+            return
+        editor = self.editor
+        self.ops.step(lambda: self.next_uncertain(editor.session.document_id, editor.open_document, corpus_order))
 
     def next_uncertain(self, current: int | None, open_document: Callable[[int], None],
                        corpus_order: Callable[[], None]) -> None:

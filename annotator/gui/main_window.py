@@ -231,14 +231,8 @@ class MainWindow(QMainWindow):
 
     def next_unfinished(self) -> None:
         """In corpus (list) order, or most uncertain first (Model menu; scores computed in the background)."""
-        def corpus_order() -> None:
-            self._go(self.documents.next_unfinished, "every document in the list is finished")
-
-        if uncertainty_order():
-            self.ops.step(lambda: self.learning_actions.next_uncertain(
-                self.session.document_id, self.editor.open_document, corpus_order))
-        else:
-            corpus_order()
+        self.learning_actions.next_unfinished(
+            lambda: self._go(self.documents.next_unfinished, "every document in the list is finished"))
 
     def _status_set(self, status: DocumentStatus) -> None:
         if status is DocumentStatus.ACCEPTED:

@@ -111,10 +111,13 @@ def test_next_unfinished_can_go_by_the_models_uncertainty(qtbot, make_window, se
     window.next_unfinished()
     settle(qtbot, window)
     assert window.view.info.id == ranked[0]  # the most uncertain, not the next one in the list
+    label = window.learning_actions.uncertainty_label.text()
+    assert label == f"uncertainty {scores[ranked[0]]:.2f} (rank 1 of {len(scores)} unfinished)"
     window.next_unfinished()
     settle(qtbot, window)
     assert window.view.info.id == ranked[1]
     order.trigger()  # off again: corpus order
+    assert window.learning_actions.uncertainty_label.text() == ""
     window.open_document(english[0])
     settle(qtbot, window)
     window.next_unfinished()
@@ -143,6 +146,9 @@ def test_rollback_during_training_cancels_it_and_k_is_a_project_setting(  # type
         settle(qtbot, window)
     qtbot.waitUntil(lambda: learning.running is not None and learning.running.stage == "training", timeout=30_000)
     training = learning.running
+    actions = window.learning_actions
+    qtbot.waitUntil(lambda: actions.cancel_button.isVisible() and "epoch" in actions.progress_label.text(),
+                    timeout=60_000)  # progress in the status bar, with Cancel
     window.learning_actions.make_current("en", None)  # rollback to the base while it trains: it is stale
     qtbot.waitUntil(learning.idle, timeout=60_000)
     settle(qtbot, window)
@@ -150,3 +156,12 @@ def test_rollback_during_training_cancels_it_and_k_is_a_project_setting(  # type
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith("en-ner")] == []  # no half model
     assert "en" not in store.suggestion_models()
     assert window.learning_actions.model_label.text() == "en model: base pipeline (not trained here)"
+    assert not actions.cancel_button.isVisible()
+
+    # Cancel in the status bar stops a run (the next accepts start another).
+    learning.accepted("en")
+    qtbot.waitUntil(lambda: actions.cancel_button.isVisible() and "epoch" in actions.progress_label.text(),
+                    timeout=60_000)
+    actions.cancel_button.click()
+    qtbot.waitUntil(learning.idle, timeout=60_000)
+    assert store.trained_models() == [] and not actions.cancel_button.isVisible()
