@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, exists, insert, select, update
 from sqlalchemy.orm import Session
 
 from annotator.core.changes import Changes, StatusChange
@@ -43,7 +43,8 @@ class _Doc:
 
 
 _DOCUMENT = select(DocumentRow.id, DocumentRow.title, DocumentRow.text, DocumentRow.status, DocumentRow.status_by,
-                   DocumentRow.version).where(DocumentRow.id == bindparam("document_id"), visible())
+                   DocumentRow.version, exists().where(LabelRow.name == bindparam("label")).label("label_known"),
+                   ).where(DocumentRow.id == bindparam("document_id"), visible())
 _BUMP = (update(DocumentRow).where(DocumentRow.id == bindparam("document_id"),
                                    DocumentRow.version == bindparam("version"))
          .values(status=bindparam("status"), status_by=bindparam("status_by"), updated_at=bindparam("updated_at"),
@@ -54,14 +55,16 @@ class _Edit:
     """Accumulates one human edit inside its transaction and reports it as ``Changes``."""
 
     def __init__(self, s: Session, document_id: int, user: str, expected_version: int | None,
-                 window: tuple[int, int] | None = None) -> None:
+                 window: tuple[int, int] | None = None, label: str | None = None) -> None:
         if not user:
             raise AnnotatorError("an edit needs an annotator name")
         self.s, self.user = s, user
-        found = s.execute(_DOCUMENT, {"document_id": document_id}).first()
+        # The document, its version and whether ``label`` is in the scheme: one round trip.
+        found = s.execute(_DOCUMENT, {"document_id": document_id, "label": label or ""}).first()
         if found is None:
             raise NotFound(f"no document with id {document_id}")
-        self.doc = _Doc(*found)
+        self.doc = _Doc(*found[:-1])
+        self._known_label = label if found[-1] else None
         if expected_version is not None and self.doc.version != expected_version:
             raise ConflictError(f"'{self.doc.title}' was changed by someone else since you last saw it; "
                                 "nothing was saved")
@@ -73,7 +76,7 @@ class _Edit:
 
     # checks
     def check_label(self, label: str) -> None:
-        if self.s.scalar(_LABEL, {"name": label}) is None:
+        if label != self._known_label and self.s.scalar(_LABEL, {"name": label}) is None:
             raise SpanRefused(f"unknown label {label!r}; add it to the label scheme first")
 
     def check_new(self, start: int, end: int, ignore: int | None) -> None:
@@ -154,7 +157,7 @@ def _span(s: Session, span_id: int) -> Span:
 
 def add_span(s: Session, document_id: int, start: int, end: int, label: str, user: str,
              expected_version: int | None, replace: bool = False) -> Changes:
-    edit = _Edit(s, document_id, user, expected_version, window=(start, end))
+    edit = _Edit(s, document_id, user, expected_version, window=(start, end), label=label)
     edit.check_label(label)
     replaced: list[Span] = []
     if replace:  # the person's own entities under the new one give way, in the same edit
@@ -218,7 +221,7 @@ def delete_span(s: Session, span_id: int, user: str, expected_version: int | Non
 
 def relabel_span(s: Session, span_id: int, label: str, user: str, expected_version: int | None) -> Changes:
     span = _span(s, span_id)
-    edit = _Edit(s, span.document_id, user, expected_version, window=(span.start, span.end))
+    edit = _Edit(s, span.document_id, user, expected_version, window=(span.start, span.end), label=label)
     edit.check_label(label)
     if span.layer is Layer.HUMAN:
         edit.own(span)
