@@ -23,6 +23,9 @@ SEARCH_INDEXES = ("ix_document_search_titles", "ix_document_search_body")
 # postings of every word starting with d. Titles are small enough for any prefix.
 TEXT_PREFIX_MIN = 3
 
+# From here on (CJK and later blocks) words are not separated by spaces: the tokenizers index whole
+# runs of characters, so a name inside a run is only found by a substring scan.
+UNSPACED_SCRIPTS = 0x2E80
 _WORD = re.compile(r"\w+")
 _titles_fts = table("documents_titles_fts", column("rowid"), column("documents_titles_fts"))
 _text_fts = table("documents_text_fts", column("rowid"), column("documents_text_fts"))
@@ -72,7 +75,7 @@ def containing_phrase(s: Session, needle: str) -> ColumnElement[bool]:
     the exact matches, which the caller checks). A needle without any word cannot use the index
     and falls back to a substring scan."""
     found = words(needle)
-    if not found:
+    if not found or any(ord(c) >= UNSPACED_SCRIPTS for c in needle):
         return DocumentRow.text.contains(needle, autoescape=True)
     if s.get_bind().dialect.name == "sqlite":
         phrase = '"' + " ".join(found) + '"'

@@ -142,6 +142,8 @@ def test_find_entity_text_uses_the_index_and_keeps_exact_matches(store: Store) -
     assert [d[0] for d in store.documents_containing("Abu Dhabi")] == [a, c]
     assert [d[0] for d in store.documents_containing("Abu Dhabi", limit=1)] == [a]
     assert [d[0] for d in store.documents_containing(",")] == [b]  # no word: a substring scan
+    (cjk,) = store.import_documents([(NewDocument("他在北京说。", "zh.txt", "zh"), [])]).added
+    assert [d[0] for d in store.documents_containing("北京")] == [cjk]  # inside a run of characters
 
 
 def _plan(store: Store, statement: object) -> str:
