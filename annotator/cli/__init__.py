@@ -4,7 +4,6 @@ commands (no command opens the desktop app):
   import        import .txt files, folders and .jsonl files (all or nothing)
   preannotate   suggest entities with the spaCy pipeline of each document's language
   stats         documents by status and language, spans by label and layer
-  search        find documents by the words of their title or text (full-text index)
   set-language  override the detected language of documents
   export        write corrections as training data (spaCy, Prodigy/doccano JSONL, CoNLL)
   train         fine-tune NER on the accepted corrections of one language
@@ -14,6 +13,7 @@ commands (no command opens the desktop app):
   agreement     pairwise span F and Cohen's kappa between annotators
   review        make one annotator's version of a document the gold (final) version
   check         check the database: every page (SQLite quick_check), schema revision, row counts
+  search        find documents by the words of their title or text (full-text index)
   gui           open the desktop app (the default)
 
 Every command takes --db and --user; 'annotator COMMAND --help' tells the rest. Long work shows
