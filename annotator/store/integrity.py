@@ -23,6 +23,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, func, inspect, select
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import DBAPIError
 
 from annotator.core.errors import AnnotatorError, StoreDamaged
 
@@ -220,7 +221,13 @@ def check(engine: Engine, current: str | None, head: str | None) -> CheckReport:
     with engine.connect() as conn:
         for name in TABLES:
             if name in present:
-                rows = conn.execute(select(func.count()).select_from(Base.metadata.tables[name])).scalar()
+                try:
+                    rows = conn.execute(select(func.count()).select_from(Base.metadata.tables[name])).scalar()
+                except (DBAPIError, StoreDamaged):  # a damaged page on the way (quick_check lists it): say so
+                    conn.rollback()
+                    report.problems.append(f"table {name} cannot be read to the end (damaged pages)")
+                    counts.append(f"{name} ?")
+                    continue
                 counts.append(f"{name} {rows}")
     report.checked.append("rows: " + ", ".join(counts))
     return report

@@ -160,17 +160,28 @@ def annotators(s: Session, document_id: int) -> list[str]:
     return sorted(names)
 
 
+_SPAN_COLUMNS = (SpanRow.id, SpanRow.document_id, SpanRow.start, SpanRow.end, SpanRow.label, SpanRow.layer,
+                 SpanRow.author, SpanRow.rejected)
+# Built once, like _VISIBLE_DOCUMENT: an edit reads its span window through these, and building the
+# statement (and its cache key) per call cost more than running it.
+_LAYERS = select(*_SPAN_COLUMNS).where(
+    SpanRow.document_id == bindparam("document_id"),
+    (SpanRow.layer == Layer.MODEL.value) | (SpanRow.author == bindparam("user"))).order_by(SpanRow.start)
+_LAYERS_WINDOW = _LAYERS.where(SpanRow.start < bindparam("window_end"), SpanRow.end > bindparam("window_start"))
+
+
 def layers(s: Session, document_id: int, user: str,
            window: tuple[int, int] | None = None) -> tuple[list[Span], list[Span]]:
     """(model spans, ``user``'s spans) of a document, as plain rows; with ``window``, only those
     overlapping it, widened until no loaded span reaches outside (so layer rules stay exact)."""
+    params: dict[str, object] = {"document_id": document_id, "user": user}
     while True:
-        where = [SpanRow.document_id == document_id,
-                 (SpanRow.layer == Layer.MODEL.value) | (SpanRow.author == user)]
-        if window is not None:
-            where += [SpanRow.start < window[1], SpanRow.end > window[0]]
-        spans = plain_spans(s, *where)
-        if window is None or not spans:
+        if window is None:
+            spans = [span_of(r) for r in s.execute(_LAYERS, params)]
+            break
+        params.update(window_start=window[0], window_end=window[1])
+        spans = [span_of(r) for r in s.execute(_LAYERS_WINDOW, params)]
+        if not spans:
             break
         wider = (min([window[0]] + [sp.start for sp in spans]), max([window[1]] + [sp.end for sp in spans]))
         if wider == window:
@@ -184,6 +195,5 @@ def layers(s: Session, document_id: int, user: str,
 def plain_spans(s: Session, *where: ColumnElement[bool]) -> list[Span]:
     """Spans as plain rows, in text order: reading whole layers through ORM objects costs several
     times more, and exports and edits read many."""
-    query = select(SpanRow.id, SpanRow.document_id, SpanRow.start, SpanRow.end, SpanRow.label, SpanRow.layer,
-                   SpanRow.author, SpanRow.rejected).where(*where).order_by(SpanRow.start)
+    query = select(*_SPAN_COLUMNS).where(*where).order_by(SpanRow.start)
     return [span_of(r) for r in s.execute(query)]

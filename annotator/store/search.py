@@ -1,6 +1,6 @@
 """Full-text search over the corpus: WHERE clauses on ``documents`` backed by the search indexes that
-migration 0006 creates (SQLite: FTS5 external-content tables kept in step by triggers; PostgreSQL: GIN
-indexes over ``to_tsvector('simple', …)``).
+migration 0006 creates (SQLite: FTS5 external-content tables kept in step by triggers; PostgreSQL: a
+``document_search`` table of ``to_tsvector('simple', …)`` kept by a trigger, with GIN indexes).
 
 A query is a list of words (letters and digits; everything else separates them, as the indexes'
 tokenizers do); a document matches when it holds every word, the last one as a prefix (so the list
@@ -17,19 +17,20 @@ from sqlalchemy.orm import Session
 from annotator.store.schema import DocumentRow
 
 # Objects the migrations make that are not ORM tables (the schema comparison leaves them out).
-SEARCH_TABLES = ("documents_titles_fts", "documents_text_fts")
-SEARCH_INDEXES = ("ix_documents_titles_search", "ix_documents_text_search")
+SEARCH_TABLES = ("documents_titles_fts", "documents_text_fts", "document_search")
+SEARCH_INDEXES = ("ix_document_search_titles", "ix_document_search_body")
 # A prefix shorter than this is not expanded in article text: "d*" over a large corpus reads the
 # postings of every word starting with d. Titles are small enough for any prefix.
 TEXT_PREFIX_MIN = 3
-# PostgreSQL: a tsvector holds at most 1 MB, so the text index covers this many characters (must
-# match migration 0006's index expression).
-PG_TEXT_CHARS = 250_000
 
+# From here on (CJK and later blocks) words are not separated by spaces: the tokenizers index whole
+# runs of characters, so a name inside a run is only found by a substring scan.
+UNSPACED_SCRIPTS = 0x2E80
 _WORD = re.compile(r"\w+")
 _titles_fts = table("documents_titles_fts", column("rowid"), column("documents_titles_fts"))
 _text_fts = table("documents_text_fts", column("rowid"), column("documents_text_fts"))
 _SIMPLE: ColumnElement[str] = literal_column("'simple'::regconfig")
+_pg = table("document_search", column("document_id"), column("titles"), column("body"))
 
 
 def is_search_object(name: str | None) -> bool:
@@ -62,11 +63,10 @@ def matching(s: Session, query: str, in_text: bool) -> ColumnElement[bool] | Non
             text_prefix = len(found[-1]) >= TEXT_PREFIX_MIN
             where = or_(where, DocumentRow.id.in_(_fts(_text_fts, found, prefix=text_prefix)))
         return where
-    where = _tsvector(DocumentRow.title + literal_column("' '") + DocumentRow.source).bool_op("@@")(
-        func.to_tsquery(_SIMPLE, _tsquery(found, prefix=True)))
+    where = DocumentRow.id.in_(_pg_match(_pg.c.titles, func.to_tsquery(_SIMPLE, _tsquery(found, prefix=True))))
     if in_text:
-        where = or_(where, _pg_text().bool_op("@@")(
-            func.to_tsquery(_SIMPLE, _tsquery(found, prefix=len(found[-1]) >= TEXT_PREFIX_MIN))))
+        prefix = len(found[-1]) >= TEXT_PREFIX_MIN
+        where = or_(where, DocumentRow.id.in_(_pg_match(_pg.c.body, func.to_tsquery(_SIMPLE, _tsquery(found, prefix)))))
     return where
 
 
@@ -75,12 +75,12 @@ def containing_phrase(s: Session, needle: str) -> ColumnElement[bool]:
     the exact matches, which the caller checks). A needle without any word cannot use the index
     and falls back to a substring scan."""
     found = words(needle)
-    if not found:
+    if not found or any(ord(c) >= UNSPACED_SCRIPTS for c in needle):
         return DocumentRow.text.contains(needle, autoescape=True)
     if s.get_bind().dialect.name == "sqlite":
         phrase = '"' + " ".join(found) + '"'
         return DocumentRow.id.in_(select(_text_fts.c.rowid).where(_text_fts.c.documents_text_fts.match(phrase)))
-    return _pg_text().bool_op("@@")(func.phraseto_tsquery(_SIMPLE, " ".join(found)))
+    return DocumentRow.id.in_(_pg_match(_pg.c.body, func.phraseto_tsquery(_SIMPLE, " ".join(found))))
 
 
 def search_ids(s: Session, query: str, in_text: bool, limit: int | None = None) -> list[int]:
@@ -108,10 +108,6 @@ def _tsquery(found: list[str], prefix: bool) -> str:
     return " & ".join(terms)
 
 
-def _tsvector(expression: ColumnElement[str]) -> ColumnElement[object]:
-    return func.to_tsvector(_SIMPLE, expression)
-
-
-def _pg_text() -> ColumnElement[object]:
-    return _tsvector(func.left(DocumentRow.text, literal_column(str(PG_TEXT_CHARS))))
+def _pg_match(vector: ColumnElement[object], tsquery: ColumnElement[object]) -> Select[tuple[int]]:
+    return select(_pg.c.document_id).where(vector.bool_op("@@")(tsquery))
 

@@ -141,10 +141,14 @@ def truncate_half(db: Path) -> None:
 
 
 def truncate_unsized(db: Path) -> None:
-    """Truncated, and the header's page count invalidated, so only SQLite's own reading can tell."""
+    """Truncated, and the header's page count invalidated, so only SQLite's own reading can tell.
+    The schema's pages are kept (its b-tree outgrew page 1 with the search tables): losing them is
+    the unopenable file of the other cases, not damage that only a read of the data finds."""
+    with closing(sqlite3.connect(db)) as conn:
+        schema_end = conn.execute("SELECT max(pageno) FROM dbstat WHERE name = 'sqlite_schema'").fetchone()[0] or 1
     write_at(db, 92, b"\xff\xff\xff\xff")
     size = page_size(db)
-    os.truncate(db, (db.stat().st_size // size // 2) * size)
+    os.truncate(db, max(db.stat().st_size // size // 2, schema_end) * size)
 
 
 def zero_bytes(db: Path) -> None:

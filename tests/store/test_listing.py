@@ -58,9 +58,10 @@ def test_keyset_pages_list_every_document_once_in_the_sorted_order(store: Store,
     assert [r.id for r in everything] == [r.id for r in expected]
 
 
-def test_counts_are_the_persons_own(store: Store) -> None:
+def test_counts_are_the_persons_own(any_store: Store) -> None:
     """Issue 10 #9: "Entities" = this person's entities (not dismissals, not other annotators' or
     gold); "Sugg." = the suggestions they still see."""
+    store = any_store
     text = "Blinken met Bourita in Rabat and Tanger."
     (doc,) = store.import_documents([(NewDocument(text, "a.txt", "en"), [])]).added
     store.replace_suggestions({doc: [SpanData(0, 7, "PERSON"), SpanData(12, 19, "PERSON"), SpanData(23, 28, "GPE"),
@@ -82,7 +83,8 @@ def test_counts_are_the_persons_own(store: Store) -> None:
     assert (everyone.human_count, everyone.model_count) == (4, 4)
 
 
-def test_neighbours_follow_the_filtered_sorted_order_and_unfinished_wraps(store: Store) -> None:
+def test_neighbours_follow_the_filtered_sorted_order_and_unfinished_wraps(any_store: Store) -> None:
+    store = any_store
     ids = _corpus(store)
     query = ListQuery(language="en", sort=Sort.TITLE, descending=True)
     order = [r.id for r in store.list_page(query).rows]
@@ -140,6 +142,8 @@ def test_find_entity_text_uses_the_index_and_keeps_exact_matches(store: Store) -
     assert [d[0] for d in store.documents_containing("Abu Dhabi")] == [a, c]
     assert [d[0] for d in store.documents_containing("Abu Dhabi", limit=1)] == [a]
     assert [d[0] for d in store.documents_containing(",")] == [b]  # no word: a substring scan
+    (cjk,) = store.import_documents([(NewDocument("他在北京说。", "zh.txt", "zh"), [])]).added
+    assert [d[0] for d in store.documents_containing("北京")] == [cjk]  # inside a run of characters
 
 
 def _plan(store: Store, statement: object) -> str:
@@ -212,3 +216,30 @@ def test_page_counts_match_the_documents_views(store: Store) -> None:
     for r in rows:
         view = store.view(r.id, "alice")
         assert (r.human_count, r.model_count) == (len(view.confirmed), len(view.suggestions))
+
+
+def test_a_0005_store_upgrades_with_its_documents_searchable(any_store: Store, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Migration 0006 indexes what an older store already holds (SQLite FTS5 'rebuild'; PostgreSQL's
+    side table filled from the documents), then keeps up with new documents; downgrading removes it."""
+    from alembic import command
+
+    from annotator.store import migrate
+    from annotator.store.engine import make_engine
+
+    url = any_store.engine.url.render_as_string(hide_password=False)
+    any_store.close()
+    engine = make_engine(url)
+    command.downgrade(migrate.alembic_config(engine), "0005")
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO documents (text, source, title, language, content_hash, status, had_bom, meta, "
+            "created_at, updated_at, version) VALUES ('Old news from Oujda.', 'o.txt', 'Old news', 'en', 'h', "
+            "'new', false, '{}', '2026-01-01 00:00:00', '2026-01-01 00:00:00', 1)")
+    engine.dispose()
+    store = Store.open(url)
+    try:
+        assert store.search("oujda") == [1] and store.search("old", in_text=False) == [1]
+        (new,) = store.import_documents([(NewDocument("New from Oujda too.", "n.txt", "en"), [])]).added
+        assert store.search("oujda") == [1, new]
+    finally:
+        store.close()

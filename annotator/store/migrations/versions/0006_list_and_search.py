@@ -1,6 +1,6 @@
 """The lazy document list and full-text search: indexes the list's page queries sort and count by, and
 the search indexes (SQLite FTS5 external-content tables kept in sync by triggers; PostgreSQL GIN
-indexes over ``to_tsvector``).
+indexes over ``to_tsvector`` in a side table kept by a trigger).
 
 Revision ID: 0006
 Revises: 0005
@@ -45,15 +45,28 @@ SQLITE_SEARCH = (
          INSERT INTO documents_text_fts(rowid, text) VALUES (new.id, new.text);
        END""",
 )
-# PostgreSQL: GIN indexes over the same expressions the search queries use (store/search.py). The
+# PostgreSQL: the tsvectors live in a side table kept by a trigger, with GIN indexes on it (store/
+# search.py queries them). Not expression indexes on ``documents``: every edit updates the document
+# row, and PostgreSQL would then recompute the article's tsvector for the new row version. The
 # 'simple' configuration (no stemming) suits a corpus in many languages. A tsvector holds at most
-# 1 MB, so the text index reads the first 250,000 characters of an article (longer ones are found
-# by words in that part only).
+# 1 MB, so the text's covers its first 250,000 characters (longer articles are found by words there).
 POSTGRES_SEARCH = (
-    "CREATE INDEX ix_documents_titles_search ON documents "
-    "USING gin (to_tsvector('simple'::regconfig, title || ' ' || source))",
-    "CREATE INDEX ix_documents_text_search ON documents "
-    "USING gin (to_tsvector('simple'::regconfig, left(text, 250000)))",
+    "CREATE TABLE document_search (document_id INTEGER PRIMARY KEY "
+    "REFERENCES documents (id) ON DELETE CASCADE, titles TSVECTOR NOT NULL, body TSVECTOR NOT NULL)",
+    "CREATE INDEX ix_document_search_titles ON document_search USING gin (titles)",
+    "CREATE INDEX ix_document_search_body ON document_search USING gin (body)",
+    """CREATE FUNCTION document_search_sync() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN
+         INSERT INTO document_search (document_id, titles, body)
+           VALUES (NEW.id, to_tsvector('simple', NEW.title || ' ' || NEW.source),
+                   to_tsvector('simple', left(NEW.text, 250000)))
+           ON CONFLICT (document_id) DO UPDATE SET titles = EXCLUDED.titles, body = EXCLUDED.body;
+         RETURN NULL;
+       END $$""",
+    "CREATE TRIGGER document_search_sync AFTER INSERT OR UPDATE OF title, source, text ON documents "
+    "FOR EACH ROW EXECUTE FUNCTION document_search_sync()",
+    "INSERT INTO document_search (document_id, titles, body) SELECT id, to_tsvector('simple', title || ' ' || source), "
+    "to_tsvector('simple', left(text, 250000)) FROM documents",
 )
 
 
@@ -80,8 +93,9 @@ def downgrade() -> None:
         op.execute("DROP TABLE IF EXISTS documents_titles_fts")
         op.execute("DROP TABLE IF EXISTS documents_text_fts")
     else:
-        op.execute("DROP INDEX IF EXISTS ix_documents_titles_search")
-        op.execute("DROP INDEX IF EXISTS ix_documents_text_search")
+        op.execute("DROP TRIGGER IF EXISTS document_search_sync ON documents")
+        op.execute("DROP FUNCTION IF EXISTS document_search_sync()")
+        op.execute("DROP TABLE IF EXISTS document_search")
     op.drop_index("ix_spans_document_author", table_name="spans")
     op.drop_index(op.f("ix_documents_updated_at"), table_name="documents")
     op.drop_index("ix_documents_title_lower", table_name="documents")
