@@ -58,3 +58,8 @@ def add_counts(into: dict[str, int], more: dict[str, int]) -> dict[str, int]:
     for reason, n in more.items():
         into[reason] = into.get(reason, 0) + n
     return into
+
+
+def attention_text(reasons: dict[str, int]) -> str:
+    """``{"overlapping spans": 2}`` -> ``"overlapping spans (2)"``, reasons in a stable order."""
+    return ", ".join(f"{reason} ({n})" for reason, n in sorted(reasons.items()))

@@ -34,6 +34,8 @@ from annotator.store.listing import PAGE, ListQuery, Page, Sort
 from annotator.store.records import DocumentSummary
 from annotator.store.search import words as search_words
 
+NEEDS_ATTENTION = "needs attention"  # the status filter's entry for documents an import marked
+
 ListData = tuple[Page, list[Label], tuple[int, int, list[str]]]
 
 
@@ -81,6 +83,7 @@ class DocumentPanel(QWidget):
         self.status_filter.addItem("any status", None)
         for status in DocumentStatus:
             self.status_filter.addItem(status.value, status.value)
+        self.status_filter.addItem(NEEDS_ATTENTION, NEEDS_ATTENTION)  # what an import kept as the file said
         self.language_filter = QComboBox()
         self.label_filter = QComboBox()
         for widget in (self.status_filter, self.language_filter, self.label_filter):
@@ -115,7 +118,9 @@ class DocumentPanel(QWidget):
     def query(self) -> ListQuery:
         """What the widgets ask for, as a database query."""
         status = self.status_filter.currentData()  # Qt hands the enum back as a plain str
-        return ListQuery(user=self.user(), status=DocumentStatus(status) if status else None,
+        attention = status == NEEDS_ATTENTION
+        return ListQuery(user=self.user(), status=DocumentStatus(status) if status and not attention else None,
+                         attention=attention,
                          language=self.language_filter.currentData(), label=self.label_filter.currentData(),
                          search=self.search.text(), in_text=self.in_text.isChecked(), sort=self.sort,
                          descending=self.descending)

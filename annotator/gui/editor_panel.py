@@ -20,6 +20,7 @@ from annotator.core.changes import Changes
 from annotator.core.compare import compare
 from annotator.core.document import DocumentStatus
 from annotator.core.errors import AnnotatorError, ConflictError, StoreUnavailable
+from annotator.core.imported import attention_text
 from annotator.core.labels import Label
 from annotator.core.span import Layer, Span, SpanData
 from annotator.gui import plain
@@ -151,6 +152,7 @@ class EditorPanel(QWidget):
             f"{len(view.suggestions)} unreviewed"
             + (f" from {info.suggested_by}" if info.suggested_by else "")
             + self._model_versus_person()
+            + (f" · needs attention: {attention_text(info.attention)}" if info.attention else "")
         )
 
     def _model_versus_person(self) -> str:

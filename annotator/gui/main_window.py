@@ -24,6 +24,7 @@ from annotator.core.span import GOLD
 from annotator.gui import accept_dialog, plain, window_state
 from annotator.gui.actions import build_menus, help_rows
 from annotator.gui.article_view import ArticleView
+from annotator.gui.attention import AttentionActions
 from annotator.gui.document_panel import DocumentPanel
 from annotator.gui.editor_panel import EditorPanel
 from annotator.gui.file_menu import FileActions
@@ -80,6 +81,10 @@ class MainWindow(QMainWindow):
         self.occurrences = OccurrenceActions(
             self, store, self.ops, self.editor, notify,
             lambda doc_id, then: self.ops.step(lambda: self.editor.open_document(doc_id, then)))
+        self.attention = AttentionActions(
+            self, store, self.ops, self.editor, notify,
+            lambda doc_id, then: self.ops.step(lambda: self.editor.open_document(doc_id, then)),
+            lambda: self.documents.refresh())
         self.editor.labelAllRequested.connect(self.occurrences.label_all_here)
         self.documents.documentChosen.connect(self.open_document)
         self.documents.message.connect(self.message)
@@ -165,6 +170,7 @@ class MainWindow(QMainWindow):
             "toggle_list": self.toggle_list,
             "label_all_corpus": self.occurrences.label_all_corpus,
             "show_consistency": self.occurrences.show_consistency,
+            "next_attention": self.attention.next_attention, "resolve_attention": self.attention.resolve_attention,
             "toggle_ask_on_accept": lambda: accept_dialog.ask_again(
                 self.actions_by_name["toggle_ask_on_accept"].isChecked()),
         }

@@ -55,6 +55,7 @@ class ListQuery:
     label: str | None = None  # documents where anyone or any model marked it
     search: str = ""
     in_text: bool = False  # search article text too, not only titles and file names
+    attention: bool = False  # only documents an import marked "needs attention"
     sort: Sort = Sort.IMPORTED
     descending: bool = False
 
@@ -123,6 +124,8 @@ def sort_key(query: ListQuery) -> ColumnElement[Any]:
 
 def filters(s: Session, query: ListQuery) -> list[ColumnElement[bool]]:
     where = document_filter([query.status] if query.status else None, query.language)
+    if query.attention:
+        where.append(DocumentRow.attention.is_not(None))
     if query.label:
         where.append(DocumentRow.id.in_(select(SpanRow.document_id).where(
             SpanRow.label == query.label, SpanRow.rejected.is_(False))))

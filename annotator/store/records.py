@@ -26,6 +26,7 @@ class DocumentInfo:
     suggested_by: str | None
     updated_at: datetime
     version: int
+    attention: dict[str, int] = field(default_factory=dict)  # what an import kept as the file said: reason -> spans
 
 
 @dataclass(frozen=True)
@@ -167,6 +168,7 @@ def info_of(row: DocumentRow) -> DocumentInfo:
         suggested_by=row.suggested_by,
         updated_at=row.updated_at,
         version=row.version,
+        attention=dict(row.attention or {}),
     )
 
 

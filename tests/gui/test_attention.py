@@ -1,0 +1,52 @@
+"""Documents an import marked "needs attention": the list filter, the header, the jump key, resolving."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+
+from annotator.core.imported import OVERLAP
+from annotator.gui.document_panel import NEEDS_ATTENTION
+from annotator.io.importer import ImportOptions, import_paths
+from annotator.store import Store
+from tests.gui.conftest import settle
+
+CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+CLEAN = "Antony Blinken flew to Rabat on Monday."
+NESTED = "Le ministre Nasser Bourita est arrivé à Rabat."
+
+
+def test_an_imported_overlap_is_found_shown_and_resolved(qtbot, make_window, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    doccano = tmp_path / "team.jsonl"
+    doccano.write_text("\n".join(json.dumps(r) for r in (
+        {"id": 1, "text": CLEAN, "label": [[0, 14, "PERSON"], [23, 28, "GPE"]]},
+        {"id": 2, "text": NESTED, "label": [[12, 26, "PERSON"], [19, 26, "PERSON"], [40, 45, "GPE"]]},
+    )) + "\n", encoding="utf-8")
+    store = Store.open(str(tmp_path / "attention.sqlite3"))
+    import_paths(store, [doccano], ImportOptions(author="alice"))
+    nested = next(iter(store.needing_attention()))
+    window = make_window(store)
+    assert window.view is not None and window.view.info.id != nested  # the list opens the first, clean one
+    assert "needs attention" not in window.editor.info.text()
+
+    panel = window.documents
+    panel.status_filter.setCurrentIndex(panel.status_filter.findData(NEEDS_ATTENTION))
+    settle(qtbot, window)
+    assert panel.visible_ids() == [nested]
+
+    qtbot.keyClick(window.article, Qt.Key.Key_N, CTRL_SHIFT)
+    settle(qtbot, window)
+    assert window.view.info.id == nested
+    assert f"needs attention: {OVERLAP} (" in window.editor.info.text()
+    assert "Ctrl+Shift+K" in window.statusBar().currentMessage()
+
+    qtbot.keyClick(window.article, Qt.Key.Key_K, CTRL_SHIFT)
+    settle(qtbot, window)
+    assert store.needing_attention() == {}
+    assert "needs attention" not in window.editor.info.text()
+    assert panel.visible_ids() == []  # the filter shows what still needs attention: nothing
+    qtbot.keyClick(window.article, Qt.Key.Key_N, CTRL_SHIFT)
+    settle(qtbot, window)
+    assert window.statusBar().currentMessage() == "no article needs attention"
