@@ -238,3 +238,32 @@ def test_rejected_suggestions_off_the_tokens_are_counted_too(messy: Store, tmp_p
     assert "rejected suggestions (incorrect_spans): 1 aligned to tokens, 0 left out" in report.alignment.lines()[-1]
     [exported] = _docs(tmp_path / "out" / "train.spacy")
     assert [s.text for s in exported.spans["incorrect_spans"]] == ["said"]
+
+
+def test_a_conll_export_imports_back_with_the_same_entities(store: Store, tmp_path: Path) -> None:
+    """CoNLL keeps tokens, not the spacing between them: the text comes back rebuilt from the tokens,
+    and every entity covers the same tokens with the same label."""
+    docs = [("Antony Blinken met Nasser Bourita in Rabat on Monday.",
+             [SpanData(0, 14, "PERSON"), SpanData(19, 33, "PERSON"), SpanData(37, 42, "GPE"),
+              SpanData(46, 52, "DATE")]),
+            ("The talks, held in Geneva, ended.", [SpanData(19, 25, "GPE")])]
+    store.import_documents([(NewDocument(t, f"d{i}", "en", DocumentStatus.ACCEPTED), spans)
+                            for i, (t, spans) in enumerate(docs)])
+    export(store, tmp_path / "out.conll", ExportFormat.CONLL, ALL)
+    back = Store.open(str(tmp_path / "back.sqlite3"))
+    try:
+        import_paths(back, [tmp_path / "out.conll"])
+        got = []
+        for d in back.list_documents():
+            view = back.view(d.id, "import")
+            got.append([(view.text[s.start:s.end], s.label) for s in sorted(view.confirmed, key=lambda s: s.start)])
+        assert got == [[(t[s.start:s.end], s.label) for s in spans] for t, spans in docs]
+        assert back.needing_attention() == {}  # the entities sit exactly on the file's tokens
+    finally:
+        back.close()
+
+
+def test_conll_tags_written_with_escapes_read_back_as_the_label() -> None:
+    from annotator.io.readers.tags import decode
+
+    assert decode(["B-NEWS%20PAPER", "I-NEWS%20PAPER", "O", "U-R%25D"]) == [(0, 2, "NEWS PAPER"), (3, 4, "R%D")]

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from annotator.io.formats import decode_conll_label
+
 _TAG = re.compile(r"(?:(?P<prefix>[BIELSU])[-_])?(?P<type>.+)")
 OUTSIDE = {"O", "o"}
 MISSING = "-"
@@ -25,6 +27,14 @@ def is_tag(tag: str) -> bool:
     return tag in OUTSIDE or tag == MISSING or re.fullmatch(r"[BIELSU][-_]\S+", tag) is not None
 
 
+def label_of(kind: str, index: int) -> str:
+    """A tag's type as a label: ``%XX`` escapes (how our CoNLL export writes spaces and ``%``) decoded."""
+    try:
+        return decode_conll_label(kind)
+    except UnicodeDecodeError as exc:
+        raise TagError(index, f"{kind!r} has a %-escape that is not UTF-8") from exc
+
+
 def decode(tags: Sequence[str]) -> list[tuple[int, int, str]]:
     """``(first token, last token + 1, type)`` of every entity. Raises ``TagError`` for a tag that is
     not one (an empty type)."""
@@ -35,7 +45,7 @@ def decode(tags: Sequence[str]) -> list[tuple[int, int, str]]:
     def close(end: int) -> None:
         nonlocal start
         if start is not None:
-            out.append((start, end, kind))
+            out.append((start, end, label_of(kind, start)))
         start = None
 
     for i, tag in enumerate(tags):
