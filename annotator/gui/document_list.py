@@ -16,10 +16,13 @@ from annotator.store.records import DocumentSummary
 
 Index = QModelIndex | QPersistentModelIndex
 # Short headers so every column fits beside the article; the tooltips spell them out.
-COLUMNS = ("Title", "Lang", "Status", "Entities", "Sugg.", "Edited")
+COLUMNS = ("Title", "Lang", "Status", "Entities", "Sugg.", "Edited", "Unsure")
 COLUMN_TIPS = ("Title (or file name)", "Language", "Review status", "Your entities (dismissals not counted)",
                "Model suggestions you still see (not confirmed, dismissed or under one of your entities)",
-               "Last edited (time today, date before)")
+               "Last edited (time today, date before)",
+               "How unsure the current model is about the article (0-1, beam NER), once it has ranked the "
+               "unfinished articles; Model → Next unfinished: most uncertain first goes by it")
+UNSURE = len(COLUMNS) - 1  # shown, not sorted by the database (the scores live in the app, not the store)
 SORTS = (Sort.TITLE, Sort.LANGUAGE, Sort.STATUS, Sort.ENTITIES, Sort.SUGGESTIONS, Sort.EDITED)
 STATUS_MARK = {
     DocumentStatus.NEW: "○", DocumentStatus.PREANNOTATED: "◔", DocumentStatus.IN_PROGRESS: "◑",
@@ -35,6 +38,7 @@ class DocumentTableModel(QAbstractTableModel):
 
     fetchRequested = Signal()  # the view wants the next page (the panel reads it on the database worker)
     sortRequested = Signal(object, bool)  # (Sort, descending): a header was clicked
+    unsortable = Signal()  # the header of a column the database cannot sort by was clicked
 
     def __init__(self) -> None:
         super().__init__()
@@ -42,6 +46,7 @@ class DocumentTableModel(QAbstractTableModel):
         self._row_of: dict[int, int] = {}
         self.after: Cursor | None = None  # where the next page starts; None: no more rows
         self.fetching = False
+        self.unsure: dict[int, float] = {}  # document id -> the current model's uncertainty
 
     def reset(self, page: Page) -> None:
         self.beginResetModel()
@@ -75,8 +80,17 @@ class DocumentTableModel(QAbstractTableModel):
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """The database sorts: ask for the list again in this order (-1: import order)."""
+        if column == UNSURE:
+            self.unsortable.emit()
+            return
         key = SORTS[column] if 0 <= column < len(SORTS) else Sort.IMPORTED
         self.sortRequested.emit(key, order == Qt.SortOrder.DescendingOrder)
+
+    def set_unsure(self, scores: dict[int, float]) -> None:
+        """The model's uncertainty per document (``nlp.uncertainty``), shown in the last column."""
+        self.unsure = dict(scores)
+        if self._rows:
+            self.dataChanged.emit(self.index(0, UNSURE), self.index(len(self._rows) - 1, UNSURE))
 
     def update(self, summary: DocumentSummary) -> DocumentSummary | None:
         """Replace a listed row; returns the row it replaced (None: not listed)."""
@@ -127,12 +141,13 @@ class DocumentTableModel(QAbstractTableModel):
                 str(doc.human_count),
                 str(doc.model_count),
                 _short_time(doc.updated_at),
+                f"{self.unsure[doc.id]:.2f}" if doc.id in self.unsure else "",
             )[col]
         if role == Qt.ItemDataRole.ToolTipRole:
             edited = doc.updated_at.astimezone().strftime("%Y-%m-%d %H:%M")
             return plain.tooltip(f"{doc.title or doc.source}\n{doc.source}, last edited {edited}\n"
                                  f"{doc.status.value}, {doc.human_count} yours, {doc.model_count} suggestions left")
-        if role == Qt.ItemDataRole.TextAlignmentRole and col in (3, 4):
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (3, 4, UNSURE):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from annotator.core.document import DocumentStatus
 from annotator.core.errors import AnnotatorError
 from annotator.core.labels import Label
-from annotator.gui.document_list import ID_ROLE, DocumentTableModel
+from annotator.gui.document_list import ID_ROLE, SORTS, DocumentTableModel
 from annotator.gui.ops import Op, Ops
 from annotator.store import Store
 from annotator.store.listing import PAGE, ListQuery, Page, Sort
@@ -55,6 +55,7 @@ class DocumentPanel(QWidget):
         self.table_model = DocumentTableModel()
         self.table_model.fetchRequested.connect(self._fetch_more)
         self.table_model.sortRequested.connect(self._sorted)
+        self.table_model.unsortable.connect(lambda: QTimer.singleShot(0, self._unsortable))
         self.table = QTableView()
         self.table.setModel(self.table_model)
         self.table.setSortingEnabled(True)
@@ -65,7 +66,7 @@ class DocumentPanel(QWidget):
         self.table.verticalHeader().hide()
         # Fixed widths: ResizeToContents would measure every row read. The title keeps
         # a readable width; the list scrolls sideways when the panel is narrow.
-        for col, width in zip(range(6), (200, 40, 112, 56, 52, 70), strict=True):
+        for col, width in zip(range(7), (200, 40, 112, 56, 52, 70, 56), strict=True):
             self.table.horizontalHeader().setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             self.table.setColumnWidth(col, width)
         self.table.horizontalHeader().setMinimumSectionSize(24)
@@ -190,6 +191,14 @@ class DocumentPanel(QWidget):
             self.sort, self.descending = sort, descending
             if self.loaded:
                 self.refresh(keep_rows=False)
+
+    def _unsortable(self) -> None:
+        """The uncertainty column is the app's, not the database's: put the sort indicator back."""
+        column = SORTS.index(self.sort) if self.sort in SORTS else -1
+        order = Qt.SortOrder.DescendingOrder if self.descending else Qt.SortOrder.AscendingOrder
+        self.table.horizontalHeader().setSortIndicator(column, order)
+        self.message.emit("the list cannot be sorted by how unsure the model is; Model → Next unfinished: "
+                          "most uncertain first opens the articles in that order", False)
 
     def _failed(self, exc: AnnotatorError) -> None:
         self.message.emit(str(exc), True)

@@ -74,6 +74,8 @@ class MainWindow(QMainWindow):
         self.learning = BackgroundLearning(store, self.ops, self.editor, self.documents.update_rows,
                                            lambda p: setattr(self.models, "pipelines", p), self)
         self.learning.message.connect(self.message)
+        self.learning.ranked.connect(lambda _language: self.documents.table_model.set_unsure(
+            {doc: score for scores in self.learning.scores.values() for doc, score in scores.items()}))
         self.models.superseded = self.learning.supersede  # Ctrl+T, Use…model: background work is stale
         self.learning_actions = LearningActions(self, store, self.ops, self.learning, self._language, notify,
                                                 self.statusBar())

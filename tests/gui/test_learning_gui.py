@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import Qt
+
 from annotator.core.span import SpanData
 from annotator.nlp.train import TrainSettings
 from tests.gui.conftest import settle
@@ -106,6 +108,15 @@ def test_next_unfinished_can_go_by_the_models_uncertainty(qtbot, make_window, se
     english = [d.id for d in seeded_store.list_documents() if d.language == "en"]
     assert set(scores) == set(english) and list(scores.values()) == sorted(scores.values(), reverse=True)
     ranked = list(scores)
+    # the list shows each article's score in its last column (blank where the model has not ranked it)
+    from annotator.gui.document_list import UNSURE
+
+    model = window.documents.table_model
+    shown = {model.id_at(r): model.index(r, UNSURE).data() for r in range(model.rowCount())}
+    assert {doc: text for doc, text in shown.items() if text} == {doc: f"{s:.2f}" for doc, s in scores.items()}
+    window.documents.table.sortByColumn(UNSURE, Qt.SortOrder.DescendingOrder)  # not the database's to sort
+    qtbot.waitUntil(lambda: "cannot be sorted" in window.statusBar().currentMessage())
+    assert window.documents.table.horizontalHeader().sortIndicatorSection() != UNSURE
     window.open_document(ranked[-1])
     settle(qtbot, window)
     window.next_unfinished()
