@@ -15,7 +15,6 @@ commands (no command opens the desktop app):
   agreement     pairwise span F and Cohen's kappa between annotators
   review        make one annotator's version of a document the gold (final) version
   check         check the database: every page (SQLite quick_check), schema revision, row counts
-  search        find documents by the words of their title or text (full-text index)
   gui           open the desktop app (the default)
 
 Every command takes --db and --user; 'annotator COMMAND --help' tells the rest. Long work shows
