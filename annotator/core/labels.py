@@ -13,9 +13,10 @@ from annotator.core.pairs import PairError, parse_pairs
 
 # One rule for every label name, typed in the app or read from a file: spaCy takes any string, but
 # CoNLL columns break on whitespace, BIO tags are "B-" + name, the name is a key in the app and a
-# column of 64 characters in the store. ASCII only, so two labels cannot look alike and differ.
-_NAME = re.compile(r"[A-Z][A-Z0-9_.\-]*")
-LABEL_RULE = f"1-{LABEL_MAX} upper-case letters A-Z, digits, '_', '-' or '.', starting with a letter"
+# column of 64 characters in the store. ASCII only, so two labels cannot look alike and differ. Either
+# case: other tools' users name labels "Person" or "location", and a file is kept as it says.
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.\-]*")
+LABEL_RULE = f"1-{LABEL_MAX} letters A-Z or a-z, digits, '_', '-' or '.', starting with a letter"
 _CHARACTER_NAMES = {" ": "a space", "\n": "a line break", "\r": "a line break", "\t": "a tab"}
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
@@ -43,12 +44,11 @@ def label_name_problem(name: str) -> str | None:
         what = f"is too long (at most {LABEL_MAX} characters)"
     elif not _ascii_letter(name[0]):
         what = f"starts with {_CHARACTER_NAMES.get(name[0]) or repr(name[0])}"
-    elif bad := next((c for c in name if not (_ascii_letter(c) or "0" <= c <= "9" or c in "_.-")), ""):
-        what = f"contains {_CHARACTER_NAMES.get(bad) or repr(bad)}"
     else:
-        what = "contains lower-case letters"
+        bad = next((c for c in name if not (_ascii_letter(c) or "0" <= c <= "9" or c in "_.-")), "?")
+        what = f"contains {_CHARACTER_NAMES.get(bad) or repr(bad)}"
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    fix = "_".join(re.sub(r"[^A-Z0-9_.\-]+", " ", ascii_name.upper()).split())
+    fix = "_".join(re.sub(r"[^A-Za-z0-9_.\-]+", " ", ascii_name).split())
     hint = f" (e.g. {fix!r})" if fix != name and len(fix) <= LABEL_MAX and _NAME.fullmatch(fix) else ""
     return f"label name {shown(name)} {what}: use {LABEL_RULE}{hint}"
 

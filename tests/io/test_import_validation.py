@@ -24,7 +24,7 @@ from annotator.nlp.pipelines import DEFAULT_PIPELINES
 from annotator.store import Store
 from annotator.store.schema import DocumentRow, LabelRow, SpanRow
 
-RULE = "use 1-64 upper-case letters A-Z, digits, '_', '-' or '.', starting with a letter"
+RULE = "use 1-64 letters A-Z or a-z, digits, '_', '-' or '.', starting with a letter"
 
 
 def refused(store: Store, path: Path) -> list[str]:
@@ -99,7 +99,6 @@ def test_label_names_accepted(name: str) -> None:
         ("CAPITAL CITY", "'CAPITAL CITY' contains a space"),
         ("GPE\nX", "'GPE\\nX' contains a line break"),
         ("<b>GPE</b>", "'<b>GPE</b>' starts with '<'"),
-        ("Person", "'Person' contains lower-case letters"),
         ("1ST", "'1ST' starts with '1'"),
         ("ÉVÉNEMENT", "'ÉVÉNEMENT' starts with 'É'"),
         ("PERSОN", "'PERSОN' contains 'О'"),  # a Cyrillic O: would look like PERSON and be another label
@@ -183,13 +182,13 @@ def test_every_problem_of_a_file_is_reported(store: Store, tmp_path: Path) -> No
     path = write_jsonl(
         tmp_path / "d.jsonl",
         {"text": "Rabat is nice.", "spans": [{"start": 0, "end": 5, "label": "GPE"}]},
-        {"text": "Rabat is nice.", "spans": [{"start": 0, "end": 5, "label": "gpe"},
+        {"text": "Rabat is nice.", "spans": [{"start": 0, "end": 5, "label": "g/pe"},
                                             {"start": 9, "end": 13, "label": "A B"}]},
         {"text": "Rabat is nice.", "language": "klingon", "meta": {"score": float("nan"), "tags": ["a\x00"]}},
         {"text": "Tanger\ud800"},
     )
     assert refused(store, path) == [
-        f"d.jsonl, line 2, field 'spans[0].label': label name 'gpe' contains lower-case letters: {RULE} (e.g. 'GPE')",
+        f"d.jsonl, line 2, field 'spans[0].label': label name 'g/pe' contains '/': {RULE} (e.g. 'g_pe')",
         f"d.jsonl, line 2, field 'spans[1].label': label name 'A B' contains a space: {RULE} (e.g. 'A_B')",
         "d.jsonl, line 3, field 'meta.score': is NaN, which is not a JSON number (use null or a string)",
         "d.jsonl, line 3, field 'meta.tags[0]': contains a NUL character (U+0000) at offset 1, which the store "
@@ -246,3 +245,14 @@ def test_a_file_name_that_is_not_utf8_is_refused_by_name(store: Store, tmp_path:
     problems = refused(store, folder)
     assert problems == ["corpus/caf\udce9.txt: cannot be imported: its name is not valid UTF-8: rename the file "
                         "and import it again"]
+
+
+def test_labels_named_in_either_case_are_kept_as_the_file_says(store: Store, tmp_path: Path) -> None:
+    """doccano and Label Studio users name labels "Person" or "location": kept, not refused, and not
+    merged into the built-in PERSON (a different name is a different label)."""
+    path = write_jsonl(tmp_path / "d.jsonl", {"text": "Bourita met Blinken in Rabat.",
+                                              "label": [[0, 7, "Person"], [23, 28, "location"]]})
+    import_paths(store, [path])
+    (doc,) = store.list_documents()
+    assert sorted(s.label for s in store.view(doc.id, "import").confirmed) == ["Person", "location"]
+    assert {"Person", "location", "PERSON"} <= {lb.name for lb in store.labels()}

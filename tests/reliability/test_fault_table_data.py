@@ -28,7 +28,7 @@ from annotator.io.selection import ExportOptions
 from annotator.store import Store
 
 REPO = Path(__file__).resolve().parents[2]
-RULE = "use 1-64 upper-case letters A-Z, digits, '_', '-' or '.', starting with a letter"
+RULE = "use 1-64 letters A-Z or a-z, digits, '_', '-' or '.', starting with a letter"
 
 
 def jsonl(*records: Any) -> bytes:
@@ -65,7 +65,7 @@ CASES = [
     Case("label-html.jsonl", jsonl({"text": "Rabat is the capital.",
                                     "entities": [{"start_offset": 0, "end_offset": 5, "label": "<img src=x>"}]}), (
         f"label-html.jsonl, line 1, field 'entities[0].label': label name '<img src=x>' starts with '<': {RULE} "
-        "(e.g. 'IMG_SRC_X')",)),
+        "(e.g. 'img_src_x')",)),
     Case("label.spacy", docbin("Rabat is the capital.", "CAPITAL CITY"), (
         f"label.spacy, field 'docs[0].ents[0].label': label name 'CAPITAL CITY' contains a space: {RULE} "
         "(e.g. 'CAPITAL_CITY')",)),
@@ -92,9 +92,9 @@ CASES = [
         "nan-meta.jsonl, line 1, field 'meta.score': is NaN, which is not a JSON number (use null or a string)",)),
     Case("huge-number.jsonl", b'{"text": "Rabat is the capital.", "meta": {"n": 1' + b"0" * 5000 + b"}}\n", (
         "huge-number.jsonl, line 1: is not valid JSON for import (a number has more than 4,300 digits)",)),
-    Case("every-problem.jsonl", jsonl(rabat("GPE"), rabat("gpe"), {"text": "Tanger\x00", "language": "elvish"}), (
-        f"every-problem.jsonl, line 2, field 'spans[0].label': label name 'gpe' contains lower-case letters: {RULE} "
-        "(e.g. 'GPE')",
+    Case("every-problem.jsonl", jsonl(rabat("GPE"), rabat("g pe"), {"text": "Tanger\x00", "language": "elvish"}), (
+        f"every-problem.jsonl, line 2, field 'spans[0].label': label name 'g pe' contains a space: {RULE} "
+        "(e.g. 'g_pe')",
         "every-problem.jsonl, line 3, field 'text': contains a NUL character (U+0000) at offset 6, which the store "
         "cannot keep",
         f"every-problem.jsonl, line 3, field 'language': {unknown_language_reason('elvish')}",)),
