@@ -173,3 +173,19 @@ def test_the_shared_settings_choose_only_installed_or_registered_models(
     assert project_pipelines(store).available("en")[0] == str(planted)
     assert main(["--db", db, "use-model", str(planted)]) == 0
     store.close()
+
+
+def test_language_option_is_checked_before_any_work_and_takes_names(tmp_path: Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    article = tmp_path / "a.txt"
+    article.write_text("Rabat est la capitale du Maroc.", encoding="utf-8")
+    db = tmp_path / "l.sqlite3"
+    with pytest.raises(SystemExit) as exited:
+        main(["--db", str(db), "import", "--language", "klingon", str(article)])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert "argument --language: 'klingon' is not a language spaCy knows" in err and "Traceback" not in err
+    assert main(["--db", str(db), "import", "--language", "French", str(article)]) == 0
+    capsys.readouterr()
+    assert main(["--db", str(db), "stats", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["by_language"] == {"fr": 1}  # stored as spaCy's code

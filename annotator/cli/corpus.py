@@ -8,6 +8,8 @@ import json
 from annotator.cli.command import Command
 from annotator.cli.progress import TerminalProgress
 from annotator.core.document import DocumentStatus
+from annotator.core.errors import AnnotatorError
+from annotator.core.language import require_language
 from annotator.core.progress import CancelToken
 from annotator.io.import_report import report_lines
 from annotator.io.importer import FORMATS, ImportOptions, import_paths
@@ -19,7 +21,8 @@ from annotator.store import Store
 
 def _import_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="+", metavar="PATH")
-    parser.add_argument("--language", help="use this language for every document instead of detecting it")
+    parser.add_argument("--language", type=language_option,
+                        help="use this language for every document instead of detecting it (a code, tag or name)")
     parser.add_argument("--predictions", metavar="MODEL",
                         help="spans in the files are predictions of MODEL (model layer), not human annotations")
     parser.add_argument("--format", choices=FORMATS,
@@ -38,6 +41,14 @@ def _status(value: str) -> DocumentStatus:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def language_option(value: str) -> str:
+    """``--language``: spaCy's code for a code, tag or name ("italian" -> "it"), checked before any work."""
+    try:
+        return require_language(value, "--language")
+    except AnnotatorError as exc:
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("--language: ")) from None
+
+
 def _import(store: Store, args: argparse.Namespace, user: str) -> int:
     options = ImportOptions(language=args.language, as_predictions=bool(args.predictions),
                             author=args.predictions or user, format=args.format, strict=args.strict,
@@ -51,7 +62,7 @@ def _import(store: Store, args: argparse.Namespace, user: str) -> int:
 
 def _preannotate_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", help="package name or model folder to use (for its language) instead of the default")
-    parser.add_argument("--language", help="only documents in this language")
+    parser.add_argument("--language", type=language_option, help="only documents in this language")
     parser.add_argument("--rerun", action="store_true", help="also re-run documents that already have suggestions")
     parser.add_argument("--batch-size", type=int, default=64, help="documents per committed batch (default 64)")
     parser.add_argument("--processes", type=int, metavar="N",
