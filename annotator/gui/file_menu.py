@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QWidget
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 
 from annotator.core.progress import CancelToken, ProgressSink
+from annotator.gui import plain
 from annotator.gui.jobs import Job, JobRunner
 from annotator.io.atomic import foreign_entries
 from annotator.io.exporter import ExportFormat, ExportReport, export
-from annotator.io.import_report import summary
+from annotator.io.import_report import report_lines, summary
 from annotator.io.importer import SUFFIXES, ImportOptions, import_paths
 from annotator.io.selection import ExportOptions
 from annotator.store import Store
@@ -25,6 +26,7 @@ class FileActions:
                  imported: Callable[[ImportReport], None]) -> None:
         self.parent, self.store, self.jobs, self.user, self.notify = parent, store, jobs, user, notify
         self.imported = imported  # the window reloads labels and suggests entities for new documents
+        self.report_box: QMessageBox | None = None  # the last import's report, when it had something to say
 
     def ask_import_files(self) -> None:
         patterns = " ".join(f"*{suffix}" for suffix in sorted(SUFFIXES))
@@ -48,6 +50,11 @@ class FileActions:
 
         def done(report: ImportReport) -> None:
             self.notify(summary(report), bool(report.attention or report.warnings))
+            if report.attention or report.warnings:  # the status line is soon replaced (suggestions follow)
+                self.report_box = plain.show_report(
+                    self.parent, "Import report",
+                    summary(report) + "\n\nDocuments that need attention: the list's status filter, "
+                    "Document → Next needing attention (Ctrl+Shift+N).", "\n".join(report_lines(report)))
             self.imported(report)
 
         return self.jobs.start(Job("importing", work), done)

@@ -39,3 +39,15 @@ def message_box(parent: QWidget | None, icon: QMessageBox.Icon, title: str, text
     box.setTextFormat(Qt.TextFormat.PlainText)
     box.setText(text)
     return QMessageBox.StandardButton(box.exec())
+
+
+def show_report(parent: QWidget | None, title: str, text: str, details: str) -> QMessageBox:
+    """A non-modal report (work goes on behind it), plain text, the full lines under "Show Details"."""
+    box = QMessageBox(QMessageBox.Icon.Information, title, "", QMessageBox.StandardButton.Ok, parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setText(text)
+    box.setDetailedText(details)
+    box.setModal(False)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.show()
+    return box

@@ -50,3 +50,26 @@ def test_an_imported_overlap_is_found_shown_and_resolved(qtbot, make_window, tmp
     qtbot.keyClick(window.article, Qt.Key.Key_N, CTRL_SHIFT)
     settle(qtbot, window)
     assert window.statusBar().currentMessage() == "no article needs attention"
+
+
+def test_a_gui_import_with_something_to_say_shows_its_report(qtbot, make_window, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The status line is replaced as soon as the suggestions that follow an import finish: what an
+    import kept as the file said, or skipped, stays on screen in a (non-modal) report."""
+    doccano = tmp_path / "team.jsonl"
+    doccano.write_text("\n".join(json.dumps(r) for r in (
+        {"id": 2, "text": NESTED, "label": [[12, 26, "Person"], [19, 26, "Person"]]},
+        {"id": 3, "text": " ", "label": []},
+    )) + "\n", encoding="utf-8")
+    store = Store.open(str(tmp_path / "report.sqlite3"))
+    window = make_window(store)
+    window.set_quiet()
+    assert window.files.import_files([doccano])
+    qtbot.waitUntil(lambda: window.files.report_box is not None and window.files.report_box.isVisible(),
+                    timeout=60_000)
+    box = window.files.report_box
+    assert box is not None and not box.isModal()
+    assert "1 need attention" in box.text() and "1 empty task(s) skipped" in box.text()
+    assert "line 2, field 'text'" in box.detailedText()
+    box.close()
+    qtbot.waitUntil(lambda: window.job is None, timeout=120_000)
+    settle(qtbot, window)
