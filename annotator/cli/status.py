@@ -43,13 +43,27 @@ def _run(store: Store, args: argparse.Namespace, user: str) -> int:
               if (args.all or not args.ids or row.id in args.ids)
               and (args.from_status is None or row.status is args.from_status)
               and (args.source is None or fnmatch.fnmatchcase(row.source, args.source))]
-    changed = 0
+    changed = confirmed = dismissed = 0
     for row in chosen:
         if row.status is not args.status:
-            store.set_status(row.id, args.status, user, unreviewed=args.unreviewed)
+            made = store.set_status(row.id, args.status, user, unreviewed=args.unreviewed)
             changed += 1
-    print(f"set '{args.status.value}' on {changed} document(s) ({len(chosen) - changed} had it already)")
+            confirmed += sum(1 for span in made.added if not span.rejected)
+            dismissed += sum(1 for span in made.added if span.rejected)
+    print(f"set '{args.status.value}' on {changed} document(s) ({len(chosen) - changed} had it already)"
+          + _unreviewed(args.status, confirmed, dismissed))
     return 0
+
+
+def _unreviewed(status: DocumentStatus, confirmed: int, dismissed: int) -> str:
+    """What accepting did with the model suggestions nobody had reviewed (the app asks; this says)."""
+    if status is not DocumentStatus.ACCEPTED:
+        return ""
+    if confirmed:
+        return f"; {confirmed} unreviewed suggestion(s) confirmed as entities (--unreviewed dismiss to dismiss them)"
+    if dismissed:
+        return f"; {dismissed} unreviewed suggestion(s) dismissed"
+    return "; no unreviewed suggestions"
 
 
 COMMANDS = (Command("set-status", _run, _arguments),)

@@ -32,7 +32,7 @@ from annotator.gui.jobs import Job, JobRunner, Throttle
 from annotator.gui.label_palette import AddLabelDialog, LabelPalette
 from annotator.gui.learning import BackgroundLearning
 from annotator.gui.learning_menu import LearningActions, uncertainty_order
-from annotator.gui.model_menu import ModelActions, gui_processes
+from annotator.gui.model_menu import ModelActions
 from annotator.gui.occurrences import OccurrenceActions
 from annotator.gui.ops import Op, Ops
 from annotator.gui.session import AnnotationSession
@@ -41,7 +41,6 @@ from annotator.gui.team_panel import VersionsPanel
 from annotator.io.bundled import seeds_folder
 from annotator.io.importer import ImportOptions, import_paths
 from annotator.nlp.pipelines import Pipelines
-from annotator.nlp.preannotate import preannotate
 from annotator.store import Store
 from annotator.store.records import DocumentView, ImportReport
 
@@ -346,20 +345,21 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self.models.start_preannotation)
 
     def first_start(self) -> None:
-        """Empty store: import the seeds and suggest entities, in the background. Otherwise suggest
-        entities for documents that have none yet."""
-        store, pipelines, user = self.store, self.models.pipelines, self.session.user
+        """Empty store: import the seeds, then suggest entities, each in the background (the first
+        article opens when the import ends, not after the suggestions). Otherwise suggest entities for
+        documents that have none yet."""
+        store, user = self.store, self.session.user
         seeds = seeds_folder()
 
         def decide(state: tuple[int, bool]) -> None:
             count, waiting = state
             if count == 0 and seeds is not None:
                 def work(progress: ProgressSink, cancel: CancelToken) -> object:
-                    import_paths(store, [seeds], ImportOptions(author=user), progress)
-                    return preannotate(store, pipelines, processes=gui_processes(), progress=progress,
-                                       cancel=cancel)
+                    return import_paths(store, [seeds], ImportOptions(author=user), progress, cancel)
 
-                self.jobs.start(Job("importing the sample articles", work))
+                # started from the import's end, in the same event: no moment without a job between them
+                self.jobs.start(Job("importing the sample articles", work),
+                                lambda _report: self.models.start_preannotation())
             elif waiting:
                 self.models.start_preannotation()
 

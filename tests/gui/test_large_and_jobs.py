@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 
 from annotator.core.document import NewDocument
 from annotator.core.span import SpanData
@@ -58,6 +59,9 @@ def test_first_start_imports_seeds_and_suggests_in_the_background(qtbot, make_wi
     assert window.job is not None and window.jobs.cancel_button.isVisible()
     with qtbot.waitSignal(window.job.signals.finished, timeout=120_000):
         pass
+    qtbot.waitUntil(lambda: window.job is not None and window.job.title == "suggesting entities")
+    with qtbot.waitSignal(window.job.signals.finished, timeout=120_000):
+        pass
     timer.stop()
     qtbot.waitUntil(lambda: window.job is None)
     settle(qtbot, window)
@@ -66,6 +70,32 @@ def test_first_start_imports_seeds_and_suggests_in_the_background(qtbot, make_wi
     assert window.documents.table_model.rowCount() == 5
     assert window.view is not None and window.view.suggestions  # highlighted suggestions on screen
     assert "done" in window.statusBar().currentMessage()
+
+
+def test_first_start_opens_the_first_article_when_the_import_ends_not_after_the_suggestions(
+        qtbot, make_window, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "empty.sqlite3"
+    store = Store.open(str(path))
+    window = make_window(store)
+    blocker = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    window.first_start()
+    qtbot.waitUntil(lambda: window.job is not None)
+    assert window.job.title == "importing the sample articles"
+    # From the moment the import is in, hold the write lock: no suggestion can be written until the
+    # first article is on screen, so the article cannot be waiting for them.
+    window.job.signals.finished.connect(lambda _r: blocker.execute("BEGIN IMMEDIATE"),
+                                        Qt.ConnectionType.DirectConnection)
+    qtbot.waitUntil(lambda: window.view is not None, timeout=60_000)
+    try:
+        assert window.job is not None and window.job.title == "suggesting entities"
+        assert not window.view.suggestions
+        assert window.documents.table_model.rowCount() == 5
+    finally:
+        blocker.execute("ROLLBACK")
+    with qtbot.waitSignal(window.job.signals.finished, timeout=120_000):
+        pass
+    qtbot.waitUntil(lambda: window.view is not None and bool(window.view.suggestions), timeout=30_000)
+    blocker.close()
 
 
 def test_preannotation_can_be_cancelled_and_keeps_whole_batches(qtbot, make_window, tmp_path: Path,

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from annotator.cli import main
-from annotator.core.document import DocumentStatus
+from annotator.core.document import DocumentStatus, NewDocument
+from annotator.core.span import SpanData
 from annotator.store import Store
 
 
@@ -48,3 +49,26 @@ def test_import_reports_new_layered_attention_warnings_then_set_status(
     assert "say which documents" in capsys.readouterr().err
     assert main(["--db", db, "set-status", "flagged", "--all"]) == 0
     assert {d.status for d in store.list_documents()} == {DocumentStatus.FLAGGED}
+
+
+def test_set_status_accepted_says_what_it_did_with_unreviewed_suggestions(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = str(tmp_path / "suggested.sqlite3")
+    store = Store.open(db)
+    store.import_documents([(NewDocument("Bourita met Blinken in Rabat.", "a", "en"), []),
+                            (NewDocument("Blinken left Rabat.", "b", "en"), [])])
+    first, second = (d.id for d in store.list_documents())
+    store.replace_suggestions({first: [SpanData(0, 7, "PERSON"), SpanData(23, 28, "GPE")],
+                               second: [SpanData(0, 7, "PERSON")]}, "en_core_web_sm")
+    store.confirm_suggestion(store.view(first, "carol").suggestions[0].id, "carol")
+    assert main(["--db", db, "--user", "carol", "set-status", "accepted", str(first)]) == 0
+    assert capsys.readouterr().out.strip() == (
+        "set 'accepted' on 1 document(s) (0 had it already); 1 unreviewed suggestion(s) confirmed as entities "
+        "(--unreviewed dismiss to dismiss them)")
+    assert len(store.view(first, "carol").confirmed) == 2
+    assert main(["--db", db, "--user", "carol", "set-status", "accepted", "--unreviewed", "dismiss", "--all"]) == 0
+    assert capsys.readouterr().out.strip() == (
+        "set 'accepted' on 1 document(s) (1 had it already); 1 unreviewed suggestion(s) dismissed")
+    assert store.view(second, "carol").confirmed == ()
+    assert main(["--db", db, "--user", "carol", "set-status", "flagged", str(second)]) == 0
+    assert capsys.readouterr().out.strip() == "set 'flagged' on 1 document(s) (0 had it already)"
