@@ -35,12 +35,14 @@ def _no_dangling_threads():  # type: ignore[no-untyped-def]
 def make_window(qtbot, pipelines):  # type: ignore[no-untyped-def]
     from annotator.gui.main_window import MainWindow
 
-    made: list[MainWindow] = []
+    def quiet(window: MainWindow) -> None:
+        # Before qtbot closes it: a job still running (a test that failed part-way) would make closing
+        # ask "Quit and cancel it?" in a modal box that nobody answers, and the run would hang.
+        window.editor.quiet = True
 
     def make(store: Store, user: str = "alice") -> MainWindow:
         window = MainWindow(store, user, pipelines)
-        made.append(window)
-        qtbot.addWidget(window)
+        qtbot.addWidget(window, before_close_func=quiet)
         window.show()
         qtbot.waitExposed(window)
         window.windowHandle().requestActivate()  # window shortcuts (Ctrl+Z, Ctrl+Return) need it
@@ -48,11 +50,7 @@ def make_window(qtbot, pipelines):  # type: ignore[no-untyped-def]
         settle(qtbot, window)  # the list is read and the first article opened on the database worker
         return window
 
-    yield make
-    # Before qtbot closes them: a job still running (a test that failed part-way) would make closing
-    # ask "Quit and cancel it?" in a modal box that nobody answers, and the run would hang.
-    for window in made:
-        window.editor.quiet = True
+    return make
 
 
 def settle(qtbot, window) -> None:  # type: ignore[no-untyped-def]
