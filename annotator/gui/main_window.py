@@ -13,8 +13,8 @@ import threading
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QColor
-from PySide6.QtWidgets import QColorDialog, QMainWindow, QMessageBox, QSplitter
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QSplitter
 
 from annotator.core.document import DocumentStatus
 from annotator.core.errors import AnnotatorError
@@ -29,7 +29,8 @@ from annotator.gui.document_panel import DocumentPanel
 from annotator.gui.editor_panel import EditorPanel
 from annotator.gui.file_menu import FileActions
 from annotator.gui.jobs import Job, JobRunner, Throttle
-from annotator.gui.label_palette import AddLabelDialog, LabelPalette
+from annotator.gui.label_actions import LabelActions
+from annotator.gui.label_palette import LabelPalette
 from annotator.gui.learning import BackgroundLearning
 from annotator.gui.learning_menu import LearningActions, uncertainty_order
 from annotator.gui.model_menu import ModelActions
@@ -96,8 +97,9 @@ class MainWindow(QMainWindow):
         self.editor.message.connect(self.message)
         self.editor.selectionDescribed.connect(self._describe_selection)
         self.labels_panel.labelClicked.connect(lambda name: self.editor.on_command("label", name))
-        self.labels_panel.addRequested.connect(self.add_label)
-        self.labels_panel.colourRequested.connect(self.change_colour)
+        self.label_actions = LabelActions(self, store, self.ops, self.editor, self._show_labels, notify)
+        self.labels_panel.addRequested.connect(self.label_actions.add_label)
+        self.labels_panel.colourRequested.connect(self.label_actions.change_colour)
         self.actions_by_name = build_menus(self, self._handlers())
         self.review_action = self.actions_by_name["toggle_review"]
         self.actions_by_name["toggle_ask_on_accept"].setChecked(accept_dialog.asking())
@@ -151,7 +153,7 @@ class MainWindow(QMainWindow):
             "ask_import_files": files.ask_import_files, "ask_import_folder": files.ask_import_folder,
             "ask_export": files.ask_export, "close": self.close,
             "undo": editor.undo, "redo": editor.redo, "accept_all": editor.accept_all,
-            "add_label": self.add_label, "focus_search": self.documents.search.setFocus,
+            "add_label": self.label_actions.add_label, "focus_search": self.documents.search.setFocus,
             "accept_document": lambda: editor.set_status(DocumentStatus.ACCEPTED),
             "reject_document": lambda: editor.set_status(DocumentStatus.REJECTED),
             "flag_document": lambda: editor.set_status(DocumentStatus.FLAGGED),
@@ -270,46 +272,6 @@ class MainWindow(QMainWindow):
         if self.documents.loaded:  # the list counts are the annotator's own
             self.documents.refresh()
 
-    # -- labels -------------------------------------------------------------------------------
-
-    def add_label(self) -> None:
-        dialog = AddLabelDialog(self)
-        if not dialog.exec():
-            return
-        label, store = dialog.label(), self.store
-
-        def added(labels: list[Label]) -> None:
-            self._show_labels(labels)
-            self.message(f"label {label.name} added")
-
-        def refused(exc: AnnotatorError) -> None:
-            self.message(f"label not added: {exc}", warn=True)
-
-        self.ops.run(Op(lambda: (store.add_label(label), store.labels())[1], added, refused, "add a label"))
-
-    def change_colour(self, name: str, colour: str | None = None) -> None:
-        """A label's colour (asked with a colour dialog unless given), then every view redrawn."""
-        current = next((lb for lb in self.editor.article.labels() if lb.name == name), None)
-        if current is None:
-            return
-        if colour is None:
-            chosen = QColorDialog.getColor(QColor(current.colour), self, f"Colour of {name}")
-            if not chosen.isValid():
-                return
-            colour = chosen.name()
-        label, store = Label(name, colour, current.key, current.description), self.store
-
-        def changed(labels: list[Label]) -> None:
-            self._show_labels(labels)
-            self.editor.reload()  # redraw the article in the new colour, keeping the place
-
-        self.ops.run(Op(lambda: (store.add_label(label), store.labels())[1], changed,
-                        lambda exc: self.message(f"colour not changed: {exc}", warn=True), "change a colour"))
-
-    def reload_labels(self) -> None:
-        store = self.store
-        self.ops.run(Op(store.labels, self._show_labels, lambda exc: self.message(str(exc), True), "labels"))
-
     def _show_labels(self, labels: list[Label]) -> None:
         self.documents.set_labels(labels)  # the label filter offers new labels too
         self.editor.set_labels(labels)
@@ -358,8 +320,10 @@ class MainWindow(QMainWindow):
                     return import_paths(store, [seeds], ImportOptions(author=user), progress, cancel)
 
                 # started from the import's end, in the same event: no moment without a job between them
-                self.jobs.start(Job("importing the sample articles", work),
-                                lambda _report: self.models.start_preannotation())
+                def then(_report: object) -> None:
+                    self.models.start_preannotation()
+
+                self.jobs.start(Job("importing the sample articles", work), then)
             elif waiting:
                 self.models.start_preannotation()
 

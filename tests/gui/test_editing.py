@@ -212,7 +212,7 @@ def test_add_label_from_the_gui_then_use_its_key(qtbot, make_window, tmp_path: P
         dialog.accept()
 
     QTimer.singleShot(0, fill_and_accept)
-    window.add_label()
+    window.label_actions.add_label()
     settle(qtbot, window)
     assert "MINISTRY" in {label.name for label in store.labels()}
     assert "MINISTRY" in window.labels_panel.buttons
@@ -230,7 +230,7 @@ def test_add_label_from_the_gui_then_use_its_key(qtbot, make_window, tmp_path: P
         dialog.accept()
 
     QTimer.singleShot(0, taken_key)
-    window.add_label()
+    window.label_actions.add_label()
     settle(qtbot, window)
     assert "OTHER" not in {label.name for label in store.labels()}
     assert "label not added" in window.statusBar().currentMessage()

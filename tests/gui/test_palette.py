@@ -64,7 +64,7 @@ def test_a_labels_colour_can_be_changed(qtbot, make_window, tmp_path: Path) -> N
     store = single_document_store(tmp_path, "Antony Blinken met Nasser Bourita in Rabat.")
     store.replace_suggestions({1: [SpanData(36, 41, "GPE")]}, "m@1")
     window = make_window(store)
-    window.change_colour("GPE", "#123456")
+    window.label_actions.change_colour("GPE", "#123456")
     settle(qtbot, window)
     assert next(lb.colour for lb in store.labels() if lb.name == "GPE") == "#123456"
     assert "#123456" in window.labels_panel.buttons["GPE"].styleSheet()
