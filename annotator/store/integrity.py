@@ -230,4 +230,28 @@ def check(engine: Engine, current: str | None, head: str | None) -> CheckReport:
                     continue
                 counts.append(f"{name} {rows}")
     report.checked.append("rows: " + ", ".join(counts))
+    if current == head and "span_counts" in present:
+        _check_span_counts(engine, report)
     return report
+
+
+def _check_span_counts(engine: Engine, report: CheckReport) -> None:
+    """The counts ``annotator stats`` reads (kept by triggers) against the spans themselves."""
+    from sqlalchemy.orm import Session
+
+    from annotator.store.span_counts import drift
+
+    try:
+        with Session(engine) as s:
+            off = drift(s)
+    except (DBAPIError, StoreDamaged):
+        report.problems.append("the span counts cannot be compared with the spans (damaged pages)")
+        return
+    if not off:
+        report.checked.append("span counts: ok (they match the spans)")
+        return
+    shown = ", ".join(f"{label}/{layer}{' rejected' if rejected else ''} {n:+d}"
+                      for (label, layer, rejected), n in sorted(off.items())[:5])
+    report.problems.append(f"the span counts `annotator stats` shows differ from the spans stored ({shown}"
+                           f"{', …' if len(off) > 5 else ''}): the counts were changed by hand or a trigger "
+                           "was dropped")
