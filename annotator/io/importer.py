@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +33,7 @@ from annotator.io.readers import FORMATS, SUFFIXES, FormatRefused, brat, conll
 from annotator.io.readers.base import ReadContext, Record, store_problems
 from annotator.io.text_files import read_text
 from annotator.store import Store
+from annotator.store.bulk import StagedImport
 from annotator.store.records import ImportReport
 
 __all__ = ["FORMATS", "SUFFIXES", "BatchLimits", "ImportOptions", "QuickAlignment", "collect_files",
@@ -163,31 +165,78 @@ def import_paths(
     total = max(1, sum(_size(path) for path, _ in files))
     layer = Layer.MODEL if options.as_predictions else Layer.HUMAN
     with store.begin_import(layer=layer, author=options.author, status=options.status) as staged:
-        batch: list[ImportItem] = []
-        spans = characters = seen = 0
-        for item, done in iter_inputs(files, options, problems, warnings, skipped):
-            seen += 1
-            if problems:  # refused already: check the rest (to report every problem), write nothing more
-                batch.clear()
-                if seen % limits.documents == 0:
-                    progress(min(done, total), total, f"checking {item.document.source}")
-                    cancel.raise_if_cancelled()
-                continue
-            batch.append(item)
-            spans += item.span_count
-            characters += len(item.document.text)
-            if len(batch) >= limits.documents or spans >= limits.spans or characters >= limits.characters:
-                cancel.raise_if_cancelled()
-                staged.add(batch)
-                batch, spans, characters = [], 0, 0
-                progress(min(done, total), total, f"importing {item.document.source}: "
-                                                  f"{len(staged.report.added)} new document(s) so far")
-        if problems:
-            raise InputRefused(problems)  # the import aborts: what it wrote is removed
-        cancel.raise_if_cancelled()
-        staged.add(batch)
-        progress(total, total, f"checked; publishing {len(staged.report.added)} new document(s)")
-        cancel.raise_if_cancelled()
-        report = staged.publish()
+        writer = _Writer(staged)
+        try:
+            report = _stream(files, options, problems, warnings, skipped, writer, progress, cancel, limits, total)
+        except BaseException:
+            writer.close(quiet=True)  # the batch in flight ends before the import aborts and removes its rows
+            raise
+        writer.close()
     report.warnings, report.skipped = [str(w) for w in warnings], skipped[0]
     return report
+
+
+def _stream(files: Sequence[InputFile], options: ImportOptions, problems: list[Problem], warnings: list[Problem],
+            skipped: list[int], writer: _Writer, progress: ProgressSink, cancel: CancelToken, limits: BatchLimits,
+            total: int) -> ImportReport:
+    """Read, check and hand over every batch, then publish (``import_paths``)."""
+    staged = writer.staged
+    batch: list[ImportItem] = []
+    spans = characters = seen = 0
+    for item, done in iter_inputs(files, options, problems, warnings, skipped):
+        seen += 1
+        if problems:  # refused already: check the rest (to report every problem), write nothing more
+            batch.clear()
+            if seen % limits.documents == 0:
+                progress(min(done, total), total, f"checking {item.document.source}")
+                cancel.raise_if_cancelled()
+            continue
+        batch.append(item)
+        spans += item.span_count
+        characters += len(item.document.text)
+        if len(batch) >= limits.documents or spans >= limits.spans or characters >= limits.characters:
+            cancel.raise_if_cancelled()
+            writer.add(batch)
+            batch, spans, characters = [], 0, 0
+            progress(min(done, total), total, f"importing {item.document.source}: "
+                                              f"{len(staged.report.added)} new document(s) so far")
+    if problems:
+        raise InputRefused(problems)  # the import aborts: what it wrote is removed
+    cancel.raise_if_cancelled()
+    writer.add(batch)
+    writer.wait()
+    progress(total, total, f"checked; publishing {len(staged.report.added)} new document(s)")
+    cancel.raise_if_cancelled()
+    return staged.publish()
+
+
+class _Writer:
+    """Writes each batch (``StagedImport.add``: one short transaction) on a thread of its own while the
+    caller reads and checks the next one: the database drivers let go of the interpreter while the
+    database works, so reading and identifying languages overlap the writes. One batch at most waits
+    (memory stays bounded, transactions stay as short as before); a failed write comes out of the next
+    ``add``, ``wait`` or ``close``, and the import aborts as it always did."""
+
+    def __init__(self, staged: StagedImport) -> None:
+        self.staged = staged
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-writer")
+        self._pending: Future[None] | None = None
+
+    def add(self, batch: list[ImportItem]) -> None:
+        self.wait()
+        self._pending = self._pool.submit(self.staged.add, batch)
+
+    def wait(self) -> None:
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()
+
+    def close(self, quiet: bool = False) -> None:
+        """Wait for the batch in flight; ``quiet``: its error (if any) gives way to the one being raised."""
+        try:
+            self.wait()
+        except BaseException:
+            if not quiet:
+                raise
+        finally:
+            self._pool.shutdown(wait=True)

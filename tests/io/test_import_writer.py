@@ -1,0 +1,59 @@
+"""The importer writes each batch on a thread of its own while it reads the next: a write that fails
+there, or a cancel while a batch is being written, still leaves the store exactly as it was."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from annotator.core.progress import CancelToken, Cancelled
+from annotator.io.importer import BatchLimits, ImportOptions, import_paths
+from annotator.store import Store
+
+
+def corpus(path: Path, n: int) -> Path:
+    lines = []
+    for i in range(n):
+        text = f"Report {i}: Bourita met Blinken in Rabat."
+        lines.append(json.dumps({"text": text, "spans": [{"start": 11 + len(str(i)), "end": 18 + len(str(i)),
+                                                          "label": "PERSON"}]}))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def rows(db: Path) -> tuple[int, int, list[str]]:
+    with sqlite3.connect(db) as conn:
+        return (conn.execute("SELECT count(*) FROM documents").fetchone()[0],
+                conn.execute("SELECT count(*) FROM spans").fetchone()[0],
+                [r[0] for r in conn.execute("SELECT state FROM imports ORDER BY id")])
+
+
+def test_a_batch_that_fails_on_the_writer_thread_aborts_the_import(store: Store, db_path: Path,
+                                                                    tmp_path: Path) -> None:
+    path = corpus(tmp_path / "many.jsonl", 60)
+    with store.engine.begin() as conn:  # the database refuses the 35th document (as a full disk would a batch)
+        conn.exec_driver_sql("CREATE TRIGGER refuse BEFORE INSERT ON documents WHEN new.source = 'many.jsonl:35' "
+                             "BEGIN SELECT RAISE(ABORT, 'test write failure'); END")
+    with pytest.raises(Exception, match="test write failure"):
+        import_paths(store, [path], ImportOptions(author="alice"), limits=BatchLimits(documents=10))
+    assert rows(db_path) == (0, 0, ["failed"])  # three batches had been written: all removed
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql("DROP TRIGGER refuse")
+    assert len(import_paths(store, [path], limits=BatchLimits(documents=10)).added) == 60
+
+
+def test_a_cancel_while_a_batch_is_written_leaves_nothing(store: Store, db_path: Path, tmp_path: Path) -> None:
+    path = corpus(tmp_path / "many.jsonl", 60)
+    cancel = CancelToken()
+
+    def progress(done: int, total: int, message: str) -> None:
+        if message.startswith("importing"):
+            cancel.cancel()  # right after a batch was handed to the writer
+
+    with pytest.raises(Cancelled):
+        import_paths(store, [path], ImportOptions(author="alice"), progress, cancel, BatchLimits(documents=10))
+    assert rows(db_path) == (0, 0, ["cancelled"])
+    assert store.stats().spans == {}
