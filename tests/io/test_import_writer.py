@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from annotator.core.progress import CancelToken, Cancelled
+from annotator.core.progress import Cancelled, CancelToken
 from annotator.io.importer import BatchLimits, ImportOptions, import_paths
 from annotator.store import Store
 
