@@ -49,7 +49,7 @@ def _identifier_class() -> Any:
     import numpy as np
     from py3langid.langid import LanguageIdentifier
 
-    class Identifier(LanguageIdentifier):  # type: ignore[misc]
+    class Identifier(LanguageIdentifier):
         __slots__ = ()
 
         def _sparse_score(self, visits: Any, table: Any) -> Any:
