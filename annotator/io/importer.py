@@ -21,7 +21,6 @@ from pathlib import Path
 from annotator.core.document import DocumentStatus, NewDocument
 from annotator.core.errors import InputRefused, Problem
 from annotator.core.imported import Annotation, ImportItem
-from annotator.core.language import detect_language
 from annotator.core.progress import CancelToken, ProgressSink, no_progress
 from annotator.core.span import Layer
 from annotator.io import readers
@@ -29,6 +28,7 @@ from annotator.io.alignment import Judge, QuickAlignment, tokens_of
 from annotator.io.docbin_reader import read_docbin
 from annotator.io.input_files import InputFile, collect_files
 from annotator.io.jsonl import iter_jsonl
+from annotator.io.language import detect_languages
 from annotator.io.readers import FORMATS, SUFFIXES, FormatRefused, brat, conll
 from annotator.io.readers.base import ReadContext, Record, store_problems
 from annotator.io.text_files import read_text
@@ -84,17 +84,25 @@ def _records(path: Path, source: str, fmt: str, ctx: ReadContext) -> Iterator[tu
         yield from iter_jsonl(path, ctx, None if fmt == "jsonl" else fmt)
 
 
+# Records whose languages are identified together (``detect_languages``: one scoring of them all, a
+# third of the time of one by one). Only when no check of theirs can add a problem (not strict): a strict
+# check that refuses a span must come before the problems of the lines read after it.
+LANGUAGE_BATCH = 64
+
+
 def iter_inputs(files: Sequence[InputFile], options: ImportOptions, problems: list[Problem],
-                warnings: list[Problem] | None = None, skipped: list[int] | None = None
-                ) -> Iterator[tuple[ImportItem, int]]:
+                warnings: list[Problem] | None = None, skipped: list[int] | None = None,
+                together: int = 1) -> Iterator[tuple[ImportItem, int]]:
     """Every document of ``files`` with its layers, judged, one at a time, with the bytes of input
     read so far; what is wrong goes to ``problems`` (and is not yielded), what was skipped to
     ``warnings`` (and the number of empty tasks skipped to ``skipped[0]``). Holds one record at a time
-    (``.spacy`` and ``.json`` files are read whole)."""
+    (``.spacy`` and ``.json`` files are read whole), or up to ``together`` whose languages are then
+    identified together (never when strict: see ``LANGUAGE_BATCH``)."""
     judge = Judge(options.strict)
     done = 0
     ctx: ReadContext | None = None
     layer = Layer.MODEL if options.as_predictions else Layer.HUMAN
+    together = 1 if options.strict or options.language else max(1, together)
     for path, source in files:
         size = _size(path)
         if skipped is not None and ctx is not None:
@@ -107,6 +115,7 @@ def iter_inputs(files: Sequence[InputFile], options: ImportOptions, problems: li
             done += size
             continue
         checked = fmt in ("jsonl", "prodigy", "doccano", "spacy")  # their readers check every field
+        pending: list[tuple[Record, list[Annotation], int]] = []
         for rec, offset in _records(path, source, fmt, ctx):
             if not checked and (found := store_problems(rec, source)):
                 problems.extend(found)
@@ -114,21 +123,34 @@ def iter_inputs(files: Sequence[InputFile], options: ImportOptions, problems: li
             annotations = list(rec.annotations)
             if rec.spans is not None:  # given, even empty: the document was looked at
                 annotations.insert(0, Annotation(layer, None, list(rec.spans)))
-            language = options.language or rec.language or detect_language(rec.text)
-            attention, found = judge(rec, annotations, language, source)
-            if found:
-                problems.extend(found)
-                continue
-            meta = rec.meta
-            if rec.tokens is not None and tokens_of(meta) is None:
-                meta = {**meta, "tokens": [list(t) for t in rec.tokens]}
-            status = options.status or rec.status or _status_for(rec.spans is not None, annotations, options)
-            doc_source = str(rec.meta.get("source") or rec.name or f"{source}:{rec.line}")
-            doc = NewDocument(rec.text, doc_source, language, status, had_bom=rec.had_bom, meta=meta)
-            yield ImportItem(doc, annotations, attention), done + min(offset, size)
+            pending.append((rec, annotations, done + min(offset, size)))
+            if len(pending) >= together:
+                yield from _judged(pending, options, judge, source, problems)
+                pending = []
+        yield from _judged(pending, options, judge, source, problems)
         done += size
     if skipped is not None and ctx is not None:
         skipped[0] += ctx.skipped
+
+
+def _judged(pending: list[tuple[Record, list[Annotation], int]], options: ImportOptions, judge: Judge,
+            source: str, problems: list[Problem]) -> Iterator[tuple[ImportItem, int]]:
+    """The records read, in order, with their languages (identified together) and spans judged."""
+    found_languages = iter(detect_languages([rec.text for rec, _, _ in pending
+                                             if not (options.language or rec.language)]))
+    for rec, layers, position in pending:
+        language = options.language or rec.language or next(found_languages)
+        attention, found = judge(rec, layers, language, source)
+        if found:
+            problems.extend(found)
+            continue
+        meta = rec.meta
+        if rec.tokens is not None and tokens_of(meta) is None:
+            meta = {**meta, "tokens": [list(t) for t in rec.tokens]}
+        status = options.status or rec.status or _status_for(rec.spans is not None, layers, options)
+        doc_source = str(rec.meta.get("source") or rec.name or f"{source}:{rec.line}")
+        doc = NewDocument(rec.text, doc_source, language, status, had_bom=rec.had_bom, meta=meta)
+        yield ImportItem(doc, layers, attention), position
 
 
 def _size(path: Path) -> int:
@@ -183,7 +205,7 @@ def _stream(files: Sequence[InputFile], options: ImportOptions, problems: list[P
     staged = writer.staged
     batch: list[ImportItem] = []
     spans = characters = seen = 0
-    for item, done in iter_inputs(files, options, problems, warnings, skipped):
+    for item, done in iter_inputs(files, options, problems, warnings, skipped, LANGUAGE_BATCH):
         seen += 1
         if problems:  # refused already: check the rest (to report every problem), write nothing more
             batch.clear()

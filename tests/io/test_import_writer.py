@@ -1,5 +1,6 @@
-"""The importer writes each batch on a thread of its own while it reads the next: a write that fails
-there, or a cancel while a batch is being written, still leaves the store exactly as it was."""
+"""The importer's pipeline: it writes each batch on a thread of its own while it reads the next (a write
+that fails there, or a cancel while a batch is being written, still leaves the store exactly as it was),
+and identifies the languages of up to 64 records together (the same languages as one at a time)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from annotator.core.errors import Problem
+from annotator.core.language import detect_language
 from annotator.core.progress import Cancelled, CancelToken
-from annotator.io.importer import BatchLimits, ImportOptions, import_paths
+from annotator.io.importer import LANGUAGE_BATCH, BatchLimits, ImportOptions, import_paths, iter_inputs
 from annotator.store import Store
 
 
@@ -57,3 +60,22 @@ def test_a_cancel_while_a_batch_is_written_leaves_nothing(store: Store, db_path:
         import_paths(store, [path], ImportOptions(author="alice"), progress, cancel, BatchLimits(documents=10))
     assert rows(db_path) == (0, 0, ["cancelled"])
     assert store.stats().spans == {}
+
+
+def test_languages_identified_together_are_the_ones_identified_one_at_a_time(tmp_path: Path) -> None:
+    texts = ["The minister arrived in Rabat on Monday for talks.", "Le président est arrivé lundi à Rabat.",
+             "El ministro llegó el lunes a Rabat.", "Der Minister traf am Montag in Rabat ein.",
+             "東京都は日本の首都です", "Министр прибыл в Рабат в понедельник.", "12345 !!! 2024", "Barack Obama",
+             "Hello world", "Il ministro è arrivato lunedì a Rabat."]
+    records = [{"text": f"{t} ({i})", **({"language": "fi"} if i % 7 == 3 else {})} for i, t in
+               enumerate(texts * 15)]
+    path = tmp_path / "mixed.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    problems: list[Problem] = []
+    one = [(i.document.language, offset) for i, offset in iter_inputs([(path, "m")], ImportOptions(), problems)]
+    together = [(i.document.language, offset) for i, offset in
+                iter_inputs([(path, "m")], ImportOptions(), problems, together=LANGUAGE_BATCH)]
+    assert problems == [] and len(one) == len(records) > LANGUAGE_BATCH
+    assert together == one
+    assert [lang for lang, _ in one] == [r.get("language") or detect_language(r["text"]) for r in records]
+    assert {"en", "fr", "es", "de", "ja", "ru", "fi"} <= {lang for lang, _ in one}
