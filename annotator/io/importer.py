@@ -187,7 +187,9 @@ def import_paths(
     total = max(1, sum(_size(path) for path, _ in files))
     layer = Layer.MODEL if options.as_predictions else Layer.HUMAN
     with store.begin_import(layer=layer, author=options.author, status=options.status) as staged:
-        writer = _Writer(staged)
+        # Only where other writers are not locked out meanwhile: on SQLite (one writer at a time) batches
+        # written back to back would leave an editor no gap to save in.
+        writer = _Writer(staged, background=store.engine.dialect.name != "sqlite")
         try:
             report = _stream(files, options, problems, warnings, skipped, writer, progress, cancel, limits, total)
         except BaseException:
@@ -233,20 +235,23 @@ def _stream(files: Sequence[InputFile], options: ImportOptions, problems: list[P
 
 
 class _Writer:
-    """Writes each batch (``StagedImport.add``: one short transaction) on a thread of its own while the
-    caller reads and checks the next one: the database drivers let go of the interpreter while the
-    database works, so reading and identifying languages overlap the writes. One batch at most waits
-    (memory stays bounded, transactions stay as short as before); a failed write comes out of the next
-    ``add``, ``wait`` or ``close``, and the import aborts as it always did."""
+    """Writes each batch (``StagedImport.add``: one short transaction), with ``background`` on a thread
+    of its own while the caller reads and checks the next one: the database drivers let go of the
+    interpreter while the database works, so reading and identifying languages overlap the writes. One
+    batch at most waits (memory stays bounded, transactions as short as before); a failed write comes
+    out of the next ``add``, ``wait`` or ``close``, and the import aborts as it always did."""
 
-    def __init__(self, staged: StagedImport) -> None:
+    def __init__(self, staged: StagedImport, background: bool = True) -> None:
         self.staged = staged
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-writer")
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-writer") if background else None
         self._pending: Future[None] | None = None
 
     def add(self, batch: list[ImportItem]) -> None:
         self.wait()
-        self._pending = self._pool.submit(self.staged.add, batch)
+        if self._pool is None:
+            self.staged.add(batch)
+        else:
+            self._pending = self._pool.submit(self.staged.add, batch)
 
     def wait(self) -> None:
         pending, self._pending = self._pending, None
@@ -261,4 +266,5 @@ class _Writer:
             if not quiet:
                 raise
         finally:
-            self._pool.shutdown(wait=True)
+            if self._pool is not None:
+                self._pool.shutdown(wait=True)

@@ -48,7 +48,9 @@ def test_a_batch_that_fails_on_the_writer_thread_aborts_the_import(store: Store,
     assert len(import_paths(store, [path], limits=BatchLimits(documents=10)).added) == 60
 
 
-def test_a_cancel_while_a_batch_is_written_leaves_nothing(store: Store, db_path: Path, tmp_path: Path) -> None:
+def test_a_cancel_while_a_batch_is_written_leaves_nothing(any_store: Store, tmp_path: Path) -> None:
+    """On PostgreSQL the batches are written on the writer thread (on SQLite in line: see import_paths)."""
+    store = any_store
     path = corpus(tmp_path / "many.jsonl", 60)
     cancel = CancelToken()
 
@@ -58,8 +60,27 @@ def test_a_cancel_while_a_batch_is_written_leaves_nothing(store: Store, db_path:
 
     with pytest.raises(Cancelled):
         import_paths(store, [path], ImportOptions(author="alice"), progress, cancel, BatchLimits(documents=10))
-    assert rows(db_path) == (0, 0, ["cancelled"])
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM documents").scalar() == 0
+        assert conn.exec_driver_sql("SELECT count(*) FROM spans").scalar() == 0
+        assert conn.exec_driver_sql("SELECT state FROM imports").scalars().all() == ["cancelled"]
     assert store.stats().spans == {}
+
+
+def test_a_batch_that_fails_on_the_postgresql_writer_thread_aborts_the_import(postgres, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    store = Store.open(postgres.create_database("writer_fails"))
+    path = corpus(tmp_path / "many.jsonl", 60)
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql("CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                             "RAISE EXCEPTION 'test write failure'; END $$")
+        conn.exec_driver_sql("CREATE TRIGGER refuse BEFORE INSERT ON documents FOR EACH ROW "
+                             "WHEN (new.source = 'many.jsonl:35') EXECUTE FUNCTION refuse()")
+    with pytest.raises(Exception, match="test write failure"):
+        import_paths(store, [path], ImportOptions(author="alice"), limits=BatchLimits(documents=10))
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM documents").scalar() == 0
+        assert conn.exec_driver_sql("SELECT state FROM imports").scalars().all() == ["failed"]
+    store.close()
 
 
 def test_languages_identified_together_are_the_ones_identified_one_at_a_time(tmp_path: Path) -> None:
