@@ -6,12 +6,16 @@
    server on 127.0.0.1).
 2. Opening a 100,000-document store and showing the first page of the document list (offscreen
    MainWindow), against a raw ``SELECT id, title ... LIMIT 50``.
-3. An import of 100,000 realistic articles with entities (``benchmarks/import_scale.py``) beside an
+3. ``annotator stats`` (``Store.stats``) on a store of ``--stats-documents`` documents with
+   ``--stats-spans`` spans each (rows written with raw SQL), against the raw GROUP BY over every span
+   that it used to run (``SELECT label, layer, count(*) FROM spans GROUP BY ...``).
+4. An import of 100,000 realistic articles with entities (``benchmarks/import_scale.py``) beside an
    editor process calling ``Store.add_span`` every 100 ms, on SQLite and PostgreSQL: the longest write
    transaction the import held, and the editor's worst and median edit latency during the import
    (against its median with no import running), with the import's time against a raw bulk insert.
 
-    python benchmarks/store.py [--edits 1000] [--documents 100000] [--import-documents 100000]
+    python benchmarks/store.py [--edits 1000] [--documents 100000] [--stats-documents 100000]
+                               [--stats-spans 75] [--import-documents 100000]
 """
 
 from __future__ import annotations
@@ -93,10 +97,44 @@ def open_large(n_docs: int) -> tuple[float, float]:
     return raw, ours
 
 
+def stats_large(path: str, n_docs: int, per_doc: int) -> tuple[float, float, int]:
+    """Seconds of the raw GROUP BY over every span and of ``Store.stats``, on a store of ``n_docs``
+    articles (about 3,000 characters each) with ``per_doc`` spans each (written with raw SQL, the span
+    counts triggers counting them as any insert)."""
+    labels = ("PERSON", "ORG", "GPE", "DATE", "CARDINAL", "NORP", "LOC", "MONEY")
+    store = Store.open(path)
+    body = " ".join(f"w{i}" for i in range(500))
+    now = utcnow().isoformat(" ")
+    with store.engine.begin() as conn:
+        for first in range(1, n_docs + 1, 5000):
+            ids = range(first, min(n_docs, first + 4999) + 1)
+            conn.exec_driver_sql(
+                "INSERT INTO documents (id, text, source, title, language, content_hash, status, had_bom, meta, "
+                "created_at, updated_at, version) VALUES (?, ?, ?, ?, 'en', ?, 'in progress', 0, '{}', ?, ?, 1)",
+                [(i, f"Dispatch {i}. {body}", f"d{i}", f"Dispatch {i}", f"h{i}", now, now) for i in ids])
+            conn.exec_driver_sql(
+                "INSERT INTO spans (document_id, start, \"end\", label, layer, author, rejected, created_at) "
+                "VALUES (?, ?, ?, ?, ?, 'bench', ?, ?)",
+                [(i, 20 + 10 * k, 25 + 10 * k, labels[k % len(labels)], "human" if k % 3 else "model", k % 11 == 0, now)
+                 for i in ids for k in range(per_doc)])
+    start = time.perf_counter()
+    with store.engine.connect() as conn:
+        conn.exec_driver_sql("SELECT label, layer, rejected, count(*) FROM spans GROUP BY label, layer, rejected").all()
+    raw = time.perf_counter() - start
+    start = time.perf_counter()
+    stats = store.stats()
+    ours = time.perf_counter() - start
+    assert stats.documents == n_docs and sum(stats.spans.values()) + stats.rejections == n_docs * per_doc
+    store.close()
+    return raw, ours, n_docs * per_doc
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--edits", type=int, default=1000)
     parser.add_argument("--documents", type=int, default=100_000, help="0: skip opening a large store")
+    parser.add_argument("--stats-documents", type=int, default=100_000, help="0: skip timing stats")
+    parser.add_argument("--stats-spans", type=int, default=75, help="spans per document for the stats store")
     parser.add_argument("--import-documents", type=int, default=100_000, help="0: skip the import beside an editor")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -116,6 +154,11 @@ def main() -> None:
         raw, ours = open_large(args.documents)
         print(f"open a {args.documents:,}-document store: raw first page {raw * 1000:.0f} ms, "
               f"app window with its list {ours * 1000:.0f} ms (ratio {ours / raw:.1f}x)")
+    if args.stats_documents:
+        with tempfile.TemporaryDirectory() as tmp:
+            raw, ours, n_spans = stats_large(str(Path(tmp) / "stats.sqlite3"), args.stats_documents, args.stats_spans)
+        print(f"stats of {args.stats_documents:,} documents, {n_spans:,} spans (SQLite): raw GROUP BY over the spans "
+              f"{raw * 1000:.0f} ms, Store.stats {ours * 1000:.1f} ms (ratio {ours / raw:.4f})")
     if args.import_documents:
         import_beside_editor(args.import_documents)
 

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from annotator.core.document import DocumentStatus, NewDocument
 from annotator.core.errors import InputRefused, Problem
 from annotator.core.imported import Annotation, ImportItem
-from annotator.core.language import detect_language
 from annotator.core.progress import CancelToken, ProgressSink, no_progress
 from annotator.core.span import Layer
 from annotator.io import readers
@@ -28,10 +28,12 @@ from annotator.io.alignment import Judge, QuickAlignment, tokens_of
 from annotator.io.docbin_reader import read_docbin
 from annotator.io.input_files import InputFile, collect_files
 from annotator.io.jsonl import iter_jsonl
+from annotator.io.language import detect_languages
 from annotator.io.readers import FORMATS, SUFFIXES, FormatRefused, brat, conll
 from annotator.io.readers.base import ReadContext, Record, store_problems
 from annotator.io.text_files import read_text
 from annotator.store import Store
+from annotator.store.bulk import StagedImport
 from annotator.store.records import ImportReport
 
 __all__ = ["FORMATS", "SUFFIXES", "BatchLimits", "ImportOptions", "QuickAlignment", "collect_files",
@@ -82,17 +84,25 @@ def _records(path: Path, source: str, fmt: str, ctx: ReadContext) -> Iterator[tu
         yield from iter_jsonl(path, ctx, None if fmt == "jsonl" else fmt)
 
 
+# Records whose languages are identified together (``detect_languages``: one scoring of them all, a
+# third of the time of one by one). Only when no check of theirs can add a problem (not strict): a strict
+# check that refuses a span must come before the problems of the lines read after it.
+LANGUAGE_BATCH = 64
+
+
 def iter_inputs(files: Sequence[InputFile], options: ImportOptions, problems: list[Problem],
-                warnings: list[Problem] | None = None, skipped: list[int] | None = None
-                ) -> Iterator[tuple[ImportItem, int]]:
+                warnings: list[Problem] | None = None, skipped: list[int] | None = None,
+                together: int = 1) -> Iterator[tuple[ImportItem, int]]:
     """Every document of ``files`` with its layers, judged, one at a time, with the bytes of input
     read so far; what is wrong goes to ``problems`` (and is not yielded), what was skipped to
     ``warnings`` (and the number of empty tasks skipped to ``skipped[0]``). Holds one record at a time
-    (``.spacy`` and ``.json`` files are read whole)."""
+    (``.spacy`` and ``.json`` files are read whole), or up to ``together`` whose languages are then
+    identified together (never when strict: see ``LANGUAGE_BATCH``)."""
     judge = Judge(options.strict)
     done = 0
     ctx: ReadContext | None = None
     layer = Layer.MODEL if options.as_predictions else Layer.HUMAN
+    together = 1 if options.strict or options.language else max(1, together)
     for path, source in files:
         size = _size(path)
         if skipped is not None and ctx is not None:
@@ -105,6 +115,7 @@ def iter_inputs(files: Sequence[InputFile], options: ImportOptions, problems: li
             done += size
             continue
         checked = fmt in ("jsonl", "prodigy", "doccano", "spacy")  # their readers check every field
+        pending: list[tuple[Record, list[Annotation], int]] = []
         for rec, offset in _records(path, source, fmt, ctx):
             if not checked and (found := store_problems(rec, source)):
                 problems.extend(found)
@@ -112,21 +123,34 @@ def iter_inputs(files: Sequence[InputFile], options: ImportOptions, problems: li
             annotations = list(rec.annotations)
             if rec.spans is not None:  # given, even empty: the document was looked at
                 annotations.insert(0, Annotation(layer, None, list(rec.spans)))
-            language = options.language or rec.language or detect_language(rec.text)
-            attention, found = judge(rec, annotations, language, source)
-            if found:
-                problems.extend(found)
-                continue
-            meta = rec.meta
-            if rec.tokens is not None and tokens_of(meta) is None:
-                meta = {**meta, "tokens": [list(t) for t in rec.tokens]}
-            status = options.status or rec.status or _status_for(rec.spans is not None, annotations, options)
-            doc_source = str(rec.meta.get("source") or rec.name or f"{source}:{rec.line}")
-            doc = NewDocument(rec.text, doc_source, language, status, had_bom=rec.had_bom, meta=meta)
-            yield ImportItem(doc, annotations, attention), done + min(offset, size)
+            pending.append((rec, annotations, done + min(offset, size)))
+            if len(pending) >= together:
+                yield from _judged(pending, options, judge, source, problems)
+                pending = []
+        yield from _judged(pending, options, judge, source, problems)
         done += size
     if skipped is not None and ctx is not None:
         skipped[0] += ctx.skipped
+
+
+def _judged(pending: list[tuple[Record, list[Annotation], int]], options: ImportOptions, judge: Judge,
+            source: str, problems: list[Problem]) -> Iterator[tuple[ImportItem, int]]:
+    """The records read, in order, with their languages (identified together) and spans judged."""
+    found_languages = iter(detect_languages([rec.text for rec, _, _ in pending
+                                             if not (options.language or rec.language)]))
+    for rec, layers, position in pending:
+        language = options.language or rec.language or next(found_languages)
+        attention, found = judge(rec, layers, language, source)
+        if found:
+            problems.extend(found)
+            continue
+        meta = rec.meta
+        if rec.tokens is not None and tokens_of(meta) is None:
+            meta = {**meta, "tokens": [list(t) for t in rec.tokens]}
+        status = options.status or rec.status or _status_for(rec.spans is not None, layers, options)
+        doc_source = str(rec.meta.get("source") or rec.name or f"{source}:{rec.line}")
+        doc = NewDocument(rec.text, doc_source, language, status, had_bom=rec.had_bom, meta=meta)
+        yield ImportItem(doc, layers, attention), position
 
 
 def _size(path: Path) -> int:
@@ -163,31 +187,84 @@ def import_paths(
     total = max(1, sum(_size(path) for path, _ in files))
     layer = Layer.MODEL if options.as_predictions else Layer.HUMAN
     with store.begin_import(layer=layer, author=options.author, status=options.status) as staged:
-        batch: list[ImportItem] = []
-        spans = characters = seen = 0
-        for item, done in iter_inputs(files, options, problems, warnings, skipped):
-            seen += 1
-            if problems:  # refused already: check the rest (to report every problem), write nothing more
-                batch.clear()
-                if seen % limits.documents == 0:
-                    progress(min(done, total), total, f"checking {item.document.source}")
-                    cancel.raise_if_cancelled()
-                continue
-            batch.append(item)
-            spans += item.span_count
-            characters += len(item.document.text)
-            if len(batch) >= limits.documents or spans >= limits.spans or characters >= limits.characters:
-                cancel.raise_if_cancelled()
-                staged.add(batch)
-                batch, spans, characters = [], 0, 0
-                progress(min(done, total), total, f"importing {item.document.source}: "
-                                                  f"{len(staged.report.added)} new document(s) so far")
-        if problems:
-            raise InputRefused(problems)  # the import aborts: what it wrote is removed
-        cancel.raise_if_cancelled()
-        staged.add(batch)
-        progress(total, total, f"checked; publishing {len(staged.report.added)} new document(s)")
-        cancel.raise_if_cancelled()
-        report = staged.publish()
+        # Only where other writers are not locked out meanwhile: on SQLite (one writer at a time) batches
+        # written back to back would leave an editor no gap to save in.
+        writer = _Writer(staged, background=store.engine.dialect.name != "sqlite")
+        try:
+            report = _stream(files, options, problems, warnings, skipped, writer, progress, cancel, limits, total)
+        except BaseException:
+            writer.close(quiet=True)  # the batch in flight ends before the import aborts and removes its rows
+            raise
+        writer.close()
     report.warnings, report.skipped = [str(w) for w in warnings], skipped[0]
     return report
+
+
+def _stream(files: Sequence[InputFile], options: ImportOptions, problems: list[Problem], warnings: list[Problem],
+            skipped: list[int], writer: _Writer, progress: ProgressSink, cancel: CancelToken, limits: BatchLimits,
+            total: int) -> ImportReport:
+    """Read, check and hand over every batch, then publish (``import_paths``)."""
+    staged = writer.staged
+    batch: list[ImportItem] = []
+    spans = characters = seen = 0
+    for item, done in iter_inputs(files, options, problems, warnings, skipped, LANGUAGE_BATCH):
+        seen += 1
+        if problems:  # refused already: check the rest (to report every problem), write nothing more
+            batch.clear()
+            if seen % limits.documents == 0:
+                progress(min(done, total), total, f"checking {item.document.source}")
+                cancel.raise_if_cancelled()
+            continue
+        batch.append(item)
+        spans += item.span_count
+        characters += len(item.document.text)
+        if len(batch) >= limits.documents or spans >= limits.spans or characters >= limits.characters:
+            cancel.raise_if_cancelled()
+            writer.add(batch)
+            batch, spans, characters = [], 0, 0
+            progress(min(done, total), total, f"importing {item.document.source}: "
+                                              f"{len(staged.report.added)} new document(s) so far")
+    if problems:
+        raise InputRefused(problems)  # the import aborts: what it wrote is removed
+    cancel.raise_if_cancelled()
+    writer.add(batch)
+    writer.wait()
+    progress(total, total, f"checked; publishing {len(staged.report.added)} new document(s)")
+    cancel.raise_if_cancelled()
+    return staged.publish()
+
+
+class _Writer:
+    """Writes each batch (``StagedImport.add``: one short transaction), with ``background`` on a thread
+    of its own while the caller reads and checks the next one: the database drivers let go of the
+    interpreter while the database works, so reading and identifying languages overlap the writes. One
+    batch at most waits (memory stays bounded, transactions as short as before); a failed write comes
+    out of the next ``add``, ``wait`` or ``close``, and the import aborts as it always did."""
+
+    def __init__(self, staged: StagedImport, background: bool = True) -> None:
+        self.staged = staged
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-writer") if background else None
+        self._pending: Future[None] | None = None
+
+    def add(self, batch: list[ImportItem]) -> None:
+        self.wait()
+        if self._pool is None:
+            self.staged.add(batch)
+        else:
+            self._pending = self._pool.submit(self.staged.add, batch)
+
+    def wait(self) -> None:
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()
+
+    def close(self, quiet: bool = False) -> None:
+        """Wait for the batch in flight; ``quiet``: its error (if any) gives way to the one being raised."""
+        try:
+            self.wait()
+        except BaseException:
+            if not quiet:
+                raise
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True)

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from annotator.core.errors import AnnotatorError
 from annotator.core.progress import ProgressSink, no_progress
+from annotator.store import span_counts
 from annotator.store.records import SweepReport
 from annotator.store.schema import DocumentRow, ImportRow, ImportState, SpanRow, utcnow
 from annotator.store.session import writing
@@ -212,6 +213,7 @@ def sweep_imports(engine: Engine, writer: Engine, budget: float | None = None,
         if not complete:
             report.complete = False
             break
+    span_counts.fold(writer)  # PostgreSQL: the counts rows of backends that have ended, into one
     return report
 
 

@@ -191,8 +191,9 @@ class CheckReport:
 
 
 def check(engine: Engine, current: str | None, head: str | None) -> CheckReport:
-    """Every page (SQLite ``quick_check``), the schema revision, and row counts. On PostgreSQL:
-    the connection, the schema revision, that every table is there, and row counts."""
+    """Every page (SQLite ``quick_check``), the schema revision, row counts, and that the span counts
+    match the spans (a problem only when they do not). On PostgreSQL: the connection, the schema
+    revision, that every table is there, row counts and the span counts."""
     report = CheckReport(describe(engine))
     with engine.connect() as conn:
         if engine.dialect.name == "sqlite":
@@ -230,4 +231,28 @@ def check(engine: Engine, current: str | None, head: str | None) -> CheckReport:
                     continue
                 counts.append(f"{name} {rows}")
     report.checked.append("rows: " + ", ".join(counts))
+    if current == head and "span_counts" in present:
+        _check_span_counts(engine, report)
     return report
+
+
+def _check_span_counts(engine: Engine, report: CheckReport) -> None:
+    """The counts ``annotator stats`` reads (kept by triggers) against the spans themselves (one
+    GROUP BY over every span: the quick_check before it read every page anyway)."""
+    from sqlalchemy.orm import Session
+
+    from annotator.store.span_counts import drift
+
+    try:
+        with Session(engine) as s:
+            off = drift(s)
+    except (DBAPIError, StoreDamaged):
+        report.problems.append("the span counts cannot be compared with the spans (damaged pages)")
+        return
+    if not off:
+        return  # said only when wrong: the lines of a whole store are the ones ``annotator check`` always printed
+    shown = ", ".join(f"{label}/{layer}{' rejected' if rejected else ''} {n:+d}"
+                      for (label, layer, rejected), n in sorted(off.items())[:5])
+    report.problems.append(f"the span counts `annotator stats` shows differ from the spans stored ({shown}"
+                           f"{', …' if len(off) > 5 else ''}): the counts were changed by hand or a trigger "
+                           "was dropped")

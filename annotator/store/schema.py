@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, MetaData, String, Text, func
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, MetaData, String, Text, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Named constraints so SQLite batch migrations (table rebuilds) can find and alter them.
@@ -59,6 +59,9 @@ class DocumentRow(Base):
     __mapper_args__ = {"version_id_col": version}
 
 
+# ``annotator stats`` counts visible documents by status and by language from this index alone (the
+# import id decides visibility), never from the table's rows, which hold the texts (migration 0008).
+Index("ix_documents_status_language_import", DocumentRow.status, DocumentRow.language, DocumentRow.import_id)
 # The list sorts by title without case through this (store/listing.py). The search indexes are not
 # ORM objects (FTS5 tables on SQLite, GIN indexes on PostgreSQL): migration 0006 makes them.
 Index("ix_documents_title_lower", func.lower(DocumentRow.title))
@@ -111,6 +114,22 @@ class SpanRow(Base):
     author: Mapped[str] = mapped_column(String(200), nullable=False)
     rejected: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class SpanCountRow(Base):
+    """How many spans there are per (label, layer, rejected), kept by triggers on ``spans`` (migration
+    0008) and read by ``annotator stats`` (``span_counts.py``). Every span is counted, pending imports'
+    too. ``shard``: 0 on SQLite; on PostgreSQL the backend process id of the writer, so concurrent
+    transactions never update the same row (no waits, no deadlocks); ``span_counts.fold`` folds the
+    rows of ended backends into shard 0. A shard's ``n`` may be negative: only the sum means anything."""
+
+    __tablename__ = "span_counts"
+
+    label: Mapped[str] = mapped_column(String(64), primary_key=True)
+    layer: Mapped[str] = mapped_column(String(10), primary_key=True)
+    rejected: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    shard: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    n: Mapped[int] = mapped_column(BigInteger, nullable=False)
 
 
 class LabelRow(Base):
