@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
-from sqlalchemy import ColumnElement, ScalarSelect, bindparam, exists, func, select
+from sqlalchemy import ColumnElement, Connection, ScalarSelect, bindparam, exists, func, select
 from sqlalchemy.orm import Session
 
 from annotator.core.document import DocumentStatus
@@ -170,7 +170,7 @@ _LAYERS = select(*_SPAN_COLUMNS).where(
 _LAYERS_WINDOW = _LAYERS.where(SpanRow.start < bindparam("window_end"), SpanRow.end > bindparam("window_start"))
 
 
-def layers(s: Session, document_id: int, user: str,
+def layers(s: Session | Connection, document_id: int, user: str,
            window: tuple[int, int] | None = None) -> tuple[list[Span], list[Span]]:
     """(model spans, ``user``'s spans) of a document, as plain rows; with ``window``, only those
     overlapping it, widened until no loaded span reaches outside (so layer rules stay exact)."""
