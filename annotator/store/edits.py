@@ -10,20 +10,21 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import bindparam, delete, exists, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, exists, insert, select, update
 from sqlalchemy.orm import Session
 
 from annotator.core.changes import Changes, StatusChange
 from annotator.core.document import DocumentStatus
 from annotator.core.errors import AnnotatorError, ConflictError, NotFound, SpanRefused
 from annotator.core.span import Layer, Span, check_bounds, overlapping, split_layers
-from annotator.store.queries import document_row, layers, visible
+from annotator.store.queries import SPAN_COLUMNS, document_row, layers, visible
 from annotator.store.records import span_of
 from annotator.store.schema import DocumentRow, LabelRow, SpanRow, utcnow
 
 # Built once: statements built per edit cost more than running them.
 _LABEL = select(LabelRow.name).where(LabelRow.name == bindparam("name"))
 _INSERT_SPAN = insert(SpanRow).returning(SpanRow.id)
+_SPAN_BY_ID = select(*SPAN_COLUMNS).where(SpanRow.id == bindparam("span_id"))
 _DELETE_SPAN = delete(SpanRow).where(SpanRow.id == bindparam("span_id"))
 
 # What accepting a document does with the suggestions still shown: confirm them, or dismiss them.
@@ -55,7 +56,7 @@ _BUMP = (update(DocumentRow).where(DocumentRow.id == bindparam("document_id"),
 class _Edit:
     """Accumulates one human edit inside its transaction and reports it as ``Changes``."""
 
-    def __init__(self, s: Session, document_id: int, user: str, expected_version: int | None,
+    def __init__(self, s: Session | Connection, document_id: int, user: str, expected_version: int | None,
                  window: tuple[int, int] | None = None, label: str | None = None) -> None:
         if not user:
             raise AnnotatorError("an edit needs an annotator name")
@@ -63,7 +64,7 @@ class _Edit:
         # The hot statements run on the session's connection as Core: through ``Session.execute`` each
         # one also went through the ORM's statement handling (bulk insert, synchronize on update),
         # which cost several times the statement itself.
-        self.c = s.connection()
+        self.c = s if isinstance(s, Connection) else s.connection()
         # The document, its version and whether ``label`` is in the scheme: one round trip.
         found = self.c.execute(_DOCUMENT, {"document_id": document_id, "label": label or ""}).first()
         if found is None:
@@ -153,14 +154,14 @@ class _Edit:
         )
 
 
-def _span(s: Session, span_id: int) -> Span:
-    row = s.get(SpanRow, span_id)
+def _span(c: Connection, span_id: int) -> Span:
+    row = c.execute(_SPAN_BY_ID, {"span_id": span_id}).first()
     if row is None:
         raise NotFound(f"no span with id {span_id} (it may have been changed elsewhere)")
     return span_of(row)
 
 
-def add_span(s: Session, document_id: int, start: int, end: int, label: str, user: str,
+def add_span(s: Connection, document_id: int, start: int, end: int, label: str, user: str,
              expected_version: int | None, replace: bool = False) -> Changes:
     edit = _Edit(s, document_id, user, expected_version, window=(start, end), label=label)
     edit.check_label(label)
@@ -210,7 +211,7 @@ def label_places(s: Session, user: str, label: str, places: Mapping[int, Sequenc
     )
 
 
-def delete_span(s: Session, span_id: int, user: str, expected_version: int | None) -> Changes:
+def delete_span(s: Connection, span_id: int, user: str, expected_version: int | None) -> Changes:
     span = _span(s, span_id)
     edit = _Edit(s, span.document_id, user, expected_version, window=(span.start, span.end))
     if span.layer is Layer.MODEL:
@@ -224,7 +225,7 @@ def delete_span(s: Session, span_id: int, user: str, expected_version: int | Non
     return edit.done(f"delete {span.label}")
 
 
-def relabel_span(s: Session, span_id: int, label: str, user: str, expected_version: int | None) -> Changes:
+def relabel_span(s: Connection, span_id: int, label: str, user: str, expected_version: int | None) -> Changes:
     span = _span(s, span_id)
     edit = _Edit(s, span.document_id, user, expected_version, window=(span.start, span.end), label=label)
     edit.check_label(label)
@@ -235,7 +236,7 @@ def relabel_span(s: Session, span_id: int, label: str, user: str, expected_versi
     return edit.done(f"relabel {span.label} → {label}")
 
 
-def resize_span(s: Session, span_id: int, start: int, end: int, user: str, expected_version: int | None) -> Changes:
+def resize_span(s: Connection, span_id: int, start: int, end: int, user: str, expected_version: int | None) -> Changes:
     span = _span(s, span_id)
     window = (min(start, span.start), max(end, span.end))
     edit = _Edit(s, span.document_id, user, expected_version, window=window)
@@ -252,7 +253,7 @@ def resize_span(s: Session, span_id: int, start: int, end: int, user: str, expec
     return edit.done(f"resize {span.label}")
 
 
-def confirm_suggestion(s: Session, span_id: int, user: str, expected_version: int | None) -> Changes:
+def confirm_suggestion(s: Connection, span_id: int, user: str, expected_version: int | None) -> Changes:
     span = _span(s, span_id)
     edit = _Edit(s, span.document_id, user, expected_version, window=(span.start, span.end))
     if span.layer is not Layer.MODEL:
@@ -263,14 +264,14 @@ def confirm_suggestion(s: Session, span_id: int, user: str, expected_version: in
     return edit.done(f"confirm {span.label}")
 
 
-def accept_all_suggestions(s: Session, document_id: int, user: str, expected_version: int | None) -> Changes:
+def accept_all_suggestions(s: Connection, document_id: int, user: str, expected_version: int | None) -> Changes:
     edit = _Edit(s, document_id, user, expected_version)
     for m in edit.visible_suggestions():
         edit.add(m.start, m.end, m.label)
     return edit.done("accept all suggestions")
 
 
-def set_status(s: Session, document_id: int, status: DocumentStatus, user: str,
+def set_status(s: Connection, document_id: int, status: DocumentStatus, user: str,
                expected_version: int | None, unreviewed: Unreviewed = "confirm") -> Changes:
     edit = _Edit(s, document_id, user, expected_version)
     if status is DocumentStatus.ACCEPTED:

@@ -160,11 +160,11 @@ def annotators(s: Session, document_id: int) -> list[str]:
     return sorted(names)
 
 
-_SPAN_COLUMNS = (SpanRow.id, SpanRow.document_id, SpanRow.start, SpanRow.end, SpanRow.label, SpanRow.layer,
+SPAN_COLUMNS = (SpanRow.id, SpanRow.document_id, SpanRow.start, SpanRow.end, SpanRow.label, SpanRow.layer,
                  SpanRow.author, SpanRow.rejected)
 # Built once, like _VISIBLE_DOCUMENT: an edit reads its span window through these, and building the
 # statement (and its cache key) per call cost more than running it.
-_LAYERS = select(*_SPAN_COLUMNS).where(
+_LAYERS = select(*SPAN_COLUMNS).where(
     SpanRow.document_id == bindparam("document_id"),
     (SpanRow.layer == Layer.MODEL.value) | (SpanRow.author == bindparam("user"))).order_by(SpanRow.start)
 _LAYERS_WINDOW = _LAYERS.where(SpanRow.start < bindparam("window_end"), SpanRow.end > bindparam("window_start"))
@@ -195,5 +195,5 @@ def layers(s: Session | Connection, document_id: int, user: str,
 def plain_spans(s: Session, *where: ColumnElement[bool]) -> list[Span]:
     """Spans as plain rows, in text order: reading whole layers through ORM objects costs several
     times more, and exports and edits read many."""
-    query = select(*_SPAN_COLUMNS).where(*where).order_by(SpanRow.start)
+    query = select(*SPAN_COLUMNS).where(*where).order_by(SpanRow.start)
     return [span_of(r) for r in s.execute(query)]

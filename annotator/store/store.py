@@ -18,7 +18,7 @@ from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -49,7 +49,7 @@ from annotator.store.records import (
     Stats,
     TrainedModel,
 )
-from annotator.store.session import CHUNK, reading, writing
+from annotator.store.session import CHUNK, reading, writing, writing_core
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +110,10 @@ class Store(BulkMethods):
     def _write(self) -> AbstractContextManager[Session]:
         """One committed transaction, with backend failures turned into messages a user can act on."""
         return writing(self._writer)
+
+    def _edit(self) -> AbstractContextManager[Connection]:
+        """``_write`` on a plain connection: what one human edit runs in."""
+        return writing_core(self._writer)
 
     # -- labels, settings, models -------------------------------------------------------------
 
@@ -257,34 +261,34 @@ class Store(BulkMethods):
                  expected_version: int | None = None, replace: bool = False) -> Changes:
         """Draw a new entity. Model suggestions under it give way; another of the user's entities there
         refuses the edit (NER spans do not overlap), or with ``replace`` is removed in the same edit."""
-        with self._write() as s:
+        with self._edit() as s:
             return edits.add_span(s, document_id, start, end, label, user, expected_version, replace)
 
     def delete_span(self, span_id: int, user: str, expected_version: int | None = None) -> Changes:
         """Remove an entity or dismiss a suggestion. Deleting means "no entity here": suggestions that
         the deleted entity was hiding are rejected too, so nothing pops up in its place."""
-        with self._write() as s:
+        with self._edit() as s:
             return edits.delete_span(s, span_id, user, expected_version)
 
     def relabel_span(self, span_id: int, label: str, user: str, expected_version: int | None = None) -> Changes:
         """Give an entity (or a suggestion, which becomes the user's entity) another label."""
-        with self._write() as s:
+        with self._edit() as s:
             return edits.relabel_span(s, span_id, label, user, expected_version)
 
     def resize_span(self, span_id: int, start: int, end: int, user: str,
                     expected_version: int | None = None) -> Changes:
         """Move an entity's boundaries (a suggestion becomes the user's entity with the new boundaries)."""
-        with self._write() as s:
+        with self._edit() as s:
             return edits.resize_span(s, span_id, start, end, user, expected_version)
 
     def confirm_suggestion(self, span_id: int, user: str, expected_version: int | None = None) -> Changes:
         """Make a visible model suggestion the user's entity."""
-        with self._write() as s:
+        with self._edit() as s:
             return edits.confirm_suggestion(s, span_id, user, expected_version)
 
     def accept_all_suggestions(self, document_id: int, user: str, expected_version: int | None = None) -> Changes:
         """Confirm every suggestion the user still sees in the document."""
-        with self._write() as s:
+        with self._edit() as s:
             return edits.accept_all_suggestions(s, document_id, user, expected_version)
 
     def set_status(self, document_id: int, status: DocumentStatus, user: str,
@@ -292,7 +296,7 @@ class Store(BulkMethods):
         """Move a document in the workflow. Accepting it settles the suggestions still shown: by
         default it confirms them (accepting says "what I see is right", and what is seen is what gets
         exported); ``unreviewed="dismiss"`` dismisses them instead (they are not entities)."""
-        with self._write() as s:
+        with self._edit() as s:
             return edits.set_status(s, document_id, status, user, expected_version, unreviewed)
 
     def adopt_version(self, document_id: int, from_user: str, reviewer: str = GOLD,
