@@ -4,14 +4,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
-from sqlalchemy import delete, insert, update
+from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
 from annotator.core.document import DocumentStatus
 from annotator.core.span import Layer, SpanData
-from annotator.store.import_rows import ensure_labels
+from annotator.store.import_rows import ensure_labels, insert_model_spans
 from annotator.store.import_sweep import IMPORT_LOCK_SPACE, sweep_imports
 from annotator.store.schema import DocumentRow, SpanRow, utcnow
 from annotator.store.staged_import import ImportInterrupted, StagedImport, import_documents
@@ -23,15 +22,10 @@ __all__ = ["IMPORT_LOCK_SPACE", "ImportInterrupted", "StagedImport", "ensure_lab
 def replace_suggestions(s: Session, batch: Mapping[int, Sequence[SpanData]], author: str) -> int:
     ids = list(batch)
     now = utcnow()
-    rows: list[dict[str, Any]] = [
-        dict(document_id=doc_id, start=sp.start, end=sp.end, label=sp.label, layer=Layer.MODEL.value,
-             author=author, rejected=False, created_at=now)
-        for doc_id, spans in batch.items()
-        for sp in spans
-    ]
+    rows = [(doc_id, sp.start, sp.end, sp.label) for doc_id, spans in batch.items() for sp in spans]
     s.execute(delete(SpanRow).where(SpanRow.document_id.in_(ids), SpanRow.layer == Layer.MODEL.value))
     if rows:
-        s.execute(insert(SpanRow), rows)
+        insert_model_spans(s.connection(), rows, author, now)
     s.execute(
         update(DocumentRow)
         .where(DocumentRow.id.in_(ids))

@@ -98,6 +98,13 @@ def _insert_spans(conn: Connection, rows: list[tuple[Any, ...]]) -> None:
     conn.exec_driver_sql(str(compiled), params)
 
 
+def insert_model_spans(conn: Connection, rows: Sequence[tuple[int, int, int, str]], author: str, now: Any) -> None:
+    """``(document id, start, end, label)`` rows as ``author``'s model suggestions, the way an import
+    writes spans (one statement on PostgreSQL, so the span counts trigger runs once)."""
+    fixed = _processed(conn, layer=Layer.MODEL.value, author=author, rejected=False, created_at=now)
+    _insert_spans(conn, [(*row, *fixed) for row in rows])
+
+
 def _stored(s: Session, hashes: Sequence[str]) -> dict[str, tuple[int, int | None, str | None]]:
     """``{hash: (document id, its import id, that import's state)}`` for hashes already stored."""
     found: dict[str, tuple[int, int | None, str | None]] = {}
