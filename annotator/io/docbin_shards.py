@@ -77,7 +77,7 @@ class DocBinShards:
         return WrittenDocBin(self.path, self.documents, self.shards)
 
     def _write_shard(self) -> None:
-        self.path.mkdir(exist_ok=True)
+        self.path.mkdir(parents=True, exist_ok=True)
         atomic_write_bytes(self.path / f"{self.shards:04d}{SUFFIX}", self._bin.to_bytes())
         self.shards += 1
         self._bin = DocBin(store_user_data=True)
