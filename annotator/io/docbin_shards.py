@@ -24,15 +24,18 @@ SUFFIX = ".spacy"
 
 @dataclass(frozen=True)
 class ShardLimit:
-    """A shard is closed before a document would take it past either limit (a longer document than
-    ``tokens`` gets a shard of its own). Measured (benchmarks/export.py): see ``SHARD_LIMIT``."""
+    """A shard is closed before a document would take it past either limit (a document longer than
+    ``tokens`` gets a shard of its own)."""
 
     documents: int
     tokens: int
 
 
-# ~1,000 articles of ~600 words; the token cap bounds a shard of long documents the same way.
-SHARD_LIMIT = ShardLimit(documents=1_000, tokens=1_000_000)
+# What a shard costs is its tokens: ~0.5 KB each at the peak of ``to_bytes`` (the token array, stacked,
+# packed and compressed, each a copy). benchmarks/export.py, 10,000 articles of ~640 words: peak RSS
+# 250 MB with shards of 100 articles, 310 MB of 250, 420 MB of 500, 640 MB of 1,000, 800 MB of 2,000, the
+# time the same. 250,000 tokens is ~330 such articles; the document cap is for short ones (tweets).
+SHARD_LIMIT = ShardLimit(documents=1_000, tokens=250_000)
 
 
 @dataclass(frozen=True)

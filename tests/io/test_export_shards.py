@@ -3,6 +3,8 @@ corpus reader, our import and a later export all take; a side that fits in one s
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -171,3 +173,23 @@ def test_the_command_line_names_the_shards(store: Store, db_path: Path, tmp_path
     assert f"  wrote {out / 'train.spacy'} (3 shards, {n:,} documents)" in printed
     assert f"  wrote {out / 'dev.spacy'} (0 documents)" in printed
     assert len(list(Corpus(out / "train.spacy")(EN))) == n
+
+
+@pytest.mark.slow
+def test_spacy_debug_data_and_train_take_a_sharded_export(store: Store, tmp_path: Path) -> None:
+    """The README's commands, on an export whose train.spacy and dev.spacy are shard folders."""
+    add_documents(store, 150)  # spaCy's debug data wants 100 training documents for a new pipeline
+    out = tmp_path / "out"
+    export(store, out, ExportFormat.SPACY, ExportOptions(dev_ratio=0.3), shard_limit=ShardLimit(10, 10**6),
+           config_base=lambda lang: None)
+    assert (out / "train.spacy").is_dir() and (out / "dev.spacy").is_dir()
+    config = str(out / "config.cfg")
+    debug = subprocess.run([sys.executable, "-m", "spacy", "debug", "data", config], capture_output=True, text=True,
+                           timeout=600)
+    assert debug.returncode == 0, debug.stdout + debug.stderr
+    assert f"{len(ids(out / 'train.spacy'))} training docs" in debug.stdout
+    train = subprocess.run([sys.executable, "-m", "spacy", "train", config, "--output", str(out / "model"),
+                            "--training.max_steps", "4", "--training.eval_frequency", "2"],
+                           capture_output=True, text=True, timeout=600)
+    assert train.returncode == 0, train.stdout + train.stderr
+    assert "GPE" in spacy.load(out / "model" / "model-last").get_pipe("ner").labels
