@@ -10,7 +10,7 @@ from pathlib import Path
 from annotator.cli.command import Command
 from annotator.cli.progress import TerminalProgress
 from annotator.core.progress import CancelToken
-from annotator.io.exporter import ExportFormat, ExportReport, export
+from annotator.io.exporter import ExportFormat, ExportReport, export, written_paths
 from annotator.io.selection import ExportLayer, ExportOptions, parse_rename, parse_statuses
 from annotator.nlp.pipelines import base_pipeline
 from annotator.store import Store
@@ -50,7 +50,7 @@ def _export(store: Store, args: argparse.Namespace, user: str) -> int:
         _print_alignment(report)
     for note in report.tokenizer_notes.values():
         print(f"  tokenizer: {note}")
-    for path in report.files:
+    for path in written_paths(report):
         print(f"  wrote {path}")
     for config in report.configs:
         base = f"fine-tunes {config.base}" if config.base else "trains a new NER on the blank language"

@@ -11,7 +11,7 @@ from annotator.core.progress import CancelToken, ProgressSink
 from annotator.gui import plain
 from annotator.gui.jobs import Job, JobRunner
 from annotator.io.atomic import foreign_entries
-from annotator.io.exporter import ExportFormat, ExportReport, export
+from annotator.io.exporter import ExportFormat, ExportReport, export, written_paths
 from annotator.io.import_report import report_lines, summary
 from annotator.io.importer import SUFFIXES, ImportOptions, import_paths
 from annotator.io.selection import ExportOptions
@@ -83,7 +83,7 @@ class FileActions:
             return export(store, target, fmt, chosen, progress, cancel)
 
         def done(report: ExportReport) -> None:
-            files = ", ".join(str(f) for f in report.files)
+            files = ", ".join(written_paths(report))
             changed = report.alignment.kept - report.alignment.as_stored
             left_out = report.alignment.left_out
             said = f"; {changed} span(s) aligned to tokens, {left_out} left out" if changed or left_out else ""

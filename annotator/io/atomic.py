@@ -21,7 +21,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
-DATA_FILES = frozenset({"train.spacy", "dev.spacy"})  # an export's data: never kept from an older export
+# An export's data, each a file or a folder of shards (docbin_shards): never kept from an older export.
+DATA_FILES = frozenset({"train.spacy", "dev.spacy"})
 MARKER = ".annotator-export"  # written in every export folder: a folder with it may be replaced whole
 PRODUCT_FILES = DATA_FILES | {"config.cfg", MARKER}  # what an export may write, replaced when written again
 
@@ -153,7 +154,7 @@ def atomic_folder(path: Path) -> Iterator[Path]:
 
     What ``path`` held that the new folder does not replace (a trained ``model/`` folder, notes, a
     hand-written config.cfg) is moved into the new folder after the swap; an older export's
-    ``train.spacy``/``dev.spacy`` never are, so new and old data are never mixed.
+    ``train.spacy``/``dev.spacy`` (files or shard folders) never are, so new and old data are never mixed.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     remove_leftovers(path)
@@ -209,13 +210,15 @@ def _finish_swap(aside: Path, path: Path) -> Path | None:
 def _replaced(entry: Path, target: Path, depth: int) -> bool:
     if entry.name.startswith(".") and (_writer_pid(entry.name, ".tmp-") or _writer_pid(entry.name, ".old-")):
         return True  # a temporary file of ours
+    if depth <= 1 and entry.name in DATA_FILES:
+        return True  # a file, or a folder of shards
     if entry.is_dir() and not entry.is_symlink():
         return False
-    return depth <= 1 and (entry.name in DATA_FILES or (entry.name in PRODUCT_FILES and os.path.lexists(target)))
+    return depth <= 1 and entry.name in PRODUCT_FILES and os.path.lexists(target)
 
 
 def _is_export_folder(folder: Path) -> bool:
-    return any((folder / name).is_file() for name in DATA_FILES)
+    return any((folder / name).exists() for name in DATA_FILES)
 
 
 def foreign_entries(path: Path) -> list[str]:

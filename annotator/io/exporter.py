@@ -10,19 +10,20 @@ one ``AnnotatorError`` naming the file, never a short export.
 from __future__ import annotations
 
 import os
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
 import spacy
-from spacy.tokens import Doc, DocBin
+from spacy.tokens import Doc
 
 from annotator.core.errors import AnnotatorError, StoreDamaged
 from annotator.core.progress import CancelToken, ProgressSink, no_progress
 from annotator.io import formats
-from annotator.io.atomic import MARKER, atomic_folder, atomic_write, atomic_write_bytes, foreign_entries
+from annotator.io.atomic import MARKER, atomic_folder, atomic_write, foreign_entries
+from annotator.io.docbin_shards import SHARD_LIMIT, DocBinShards, ShardLimit, WrittenDocBin
 from annotator.io.export_alignment import Alignment
 from annotator.io.selection import ExportDocument, ExportOptions, Split, dev_score, iter_export, split_train_dev
 from annotator.io.spacy_docs import Tokenizers, to_spacy_doc
@@ -52,6 +53,7 @@ class ExportReport:
     documents: int = 0
     entities: int = 0
     files: list[Path] = field(default_factory=list)
+    written: list[WrittenDocBin] = field(default_factory=list)  # spaCy format: each train/dev, file or shard folder
     folders: dict[str, Path] = field(default_factory=dict)  # spaCy format: language -> its train/dev folder
     by_split: Counter[str] = field(default_factory=Counter)
     by_language: Counter[str] = field(default_factory=Counter)
@@ -82,12 +84,14 @@ def export(
     cancel: CancelToken | None = None,
     config_base: Callable[[str], str | None] | None = None,
     check_integrity: bool = True,
+    shard_limit: ShardLimit = SHARD_LIMIT,
 ) -> ExportReport:
     """Write the selected documents to ``out`` (a folder for the spaCy format, else a file).
 
     ``config_base``: for the spaCy format, also write each language's ``config.cfg`` fine-tuning
     ``config_base(language)`` (None: a new NER), inside the same atomic folder. ``check_integrity``:
-    run SQLite's ``quick_check`` first (a caller that has just run it may skip it)."""
+    run SQLite's ``quick_check`` first (a caller that has just run it may skip it). ``shard_limit``: how
+    much of a spaCy side one DocBin file holds (``docbin_shards``)."""
     out = checked_target(out, fmt)
     try:
         if check_integrity:
@@ -102,7 +106,7 @@ def export(
         docs = iter_export(store, options, progress, cancel)
         if fmt is ExportFormat.SPACY:
             with atomic_folder(out) as staging:
-                _export_docbins(docs, staging, options, tokenizers, report)
+                _export_docbins(docs, staging, options, tokenizers, report, shard_limit)
                 _write_marker(staging, report, options)
                 if config_base is not None:
                     for lang in sorted(report.folders):
@@ -181,8 +185,16 @@ def _relocate(report: ExportReport, staging: Path, out: Path) -> None:
         return out / path.relative_to(staging)
 
     report.files = [moved(p) for p in report.files]
+    report.written = [WrittenDocBin(moved(w.path), w.documents, w.shards) for w in report.written]
     report.folders = {lang: moved(p) for lang, p in report.folders.items()}
     report.configs = [WrittenConfig(c.language, moved(c.path), c.base) for c in report.configs]
+
+
+def written_paths(report: ExportReport) -> list[str]:
+    """What an export wrote, one entry a file: its path, and for the spaCy format what it holds, e.g.
+    ``/data/out/train.spacy (12 shards, 11,873 documents)`` (a shard folder) or ``... (873 documents)``."""
+    held = {w.path: w.summary() for w in report.written}
+    return [f"{p} ({held[p]})" if p in held else str(p) for p in report.files]
 
 
 def _count(report: ExportReport, ex: ExportDocument) -> None:
@@ -225,10 +237,11 @@ def _export_conll(docs: Iterable[ExportDocument], out: Path, tokenizers: Tokeniz
 
 
 def _export_docbins(docs: Iterable[ExportDocument], out: Path, options: ExportOptions, tokenizers: Tokenizers,
-                    report: ExportReport) -> None:
+                    report: ExportReport, limit: ShardLimit) -> None:
     """One train/dev pair per language (a spaCy pipeline is trained for one language), split by
-    ``split_train_dev`` (the rule training and evaluation use too)."""
-    bins: dict[tuple[str, Split], DocBin] = defaultdict(lambda: DocBin(store_user_data=True))
+    ``split_train_dev`` (the rule training and evaluation use too), each side written as it streams
+    (``DocBinShards``: at most one shard per side in memory)."""
+    sides: dict[tuple[str, Split], DocBinShards] = {}
 
     def converted() -> Iterator[tuple[ExportDocument, Doc]]:
         for ex in docs:
@@ -236,16 +249,28 @@ def _export_docbins(docs: Iterable[ExportDocument], out: Path, options: ExportOp
             _count(report, ex)
             yield ex, doc
 
+    # Which languages there are is known only at the end: a side is staged under its language's folder
+    # and moved to the top of the export when it turns out to be the only language.
     for side, (ex, doc) in split_train_dev(converted(), lambda pair: dev_score(pair[0], options.seed),
                                            options.dev_ratio):
-        bins[ex.language, side].add(doc)
+        if (ex.language, side) not in sides:
+            for each in ("train", "dev"):  # both sides of a language are written, an empty one too
+                sides[ex.language, each] = DocBinShards(out / ex.language / f"{each}.spacy", limit)
+        sides[ex.language, side].add(doc)
     languages = sorted(report.by_language)
     for lang in languages:
-        report.by_split["train"] += len(bins[lang, "train"])
-        report.by_split["dev"] += len(bins[lang, "dev"])
-        folder = out / lang if len(languages) > 1 else out
-        report.folders[lang] = folder
+        folder = out / lang
+        if len(languages) == 1:
+            folder.mkdir(exist_ok=True)
+        report.folders[lang] = out if len(languages) == 1 else folder
         for side in ("train", "dev"):
-            path = folder / f"{side}.spacy"
-            atomic_write_bytes(path, bins[lang, side].to_bytes())
-            report.files.append(path)
+            written = sides[lang, side].close()
+            if len(languages) == 1:
+                target = out / written.path.name
+                os.rename(written.path, target)
+                written = WrittenDocBin(target, written.documents, written.shards)
+            report.by_split[side] += written.documents
+            report.files.append(written.path)
+            report.written.append(written)
+        if len(languages) == 1:
+            folder.rmdir()
