@@ -34,19 +34,20 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
 def _run(store: Store, args: argparse.Namespace, user: str) -> int:
     if not (args.ids or args.all or args.from_status or args.source):
         raise AnnotatorError("say which documents: their ids, --all, --from STATUS or --source PATTERN")
-    rows = store.list_documents()
-    known = {row.id for row in rows}
+    rows = store.document_keys()
+    known = {doc_id for doc_id, _status, _source in rows}
     missing = [i for i in args.ids if i not in known]
     if missing:
         raise NotFound(f"no document with id {', '.join(map(str, missing))}; nothing was changed")
-    chosen = [row for row in rows
-              if (args.all or not args.ids or row.id in args.ids)
-              and (args.from_status is None or row.status is args.from_status)
-              and (args.source is None or fnmatch.fnmatchcase(row.source, args.source))]
+    wanted = set(args.ids)
+    chosen = [(doc_id, status) for doc_id, status, source in rows
+              if (args.all or not wanted or doc_id in wanted)
+              and (args.from_status is None or status is args.from_status)
+              and (args.source is None or fnmatch.fnmatchcase(source, args.source))]
     changed = confirmed = dismissed = 0
-    for row in chosen:
-        if row.status is not args.status:
-            made = store.set_status(row.id, args.status, user, unreviewed=args.unreviewed)
+    for doc_id, status in chosen:
+        if status is not args.status:
+            made = store.set_status(doc_id, args.status, user, unreviewed=args.unreviewed)
             changed += 1
             confirmed += sum(1 for span in made.added if not span.rejected)
             dismissed += sum(1 for span in made.added if span.rejected)

@@ -123,6 +123,14 @@ def bundles_of(s: Session, ids: Sequence[int]) -> list[DocumentBundle]:
     ]
 
 
+def document_keys(s: Session) -> list[tuple[int, DocumentStatus, str]]:
+    """``(id, status, source)`` of every visible document in id order: what choosing documents by
+    status or source needs, without the list's counts (``listing.every_row`` reads those)."""
+    rows = s.execute(select(DocumentRow.id, DocumentRow.status, DocumentRow.source)
+                     .where(*document_filter()).order_by(DocumentRow.id))
+    return [(doc_id, DocumentStatus(status), source) for doc_id, status, source in rows]
+
+
 def ids_needing_suggestions(s: Session, language: str | None = None, rerun: bool = False) -> list[int]:
     query = select(DocumentRow.id).where(*document_filter(UNFINISHED, language)).order_by(DocumentRow.id)
     if not rerun:

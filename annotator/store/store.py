@@ -170,6 +170,11 @@ class Store(BulkMethods):
         with self._read() as s:
             return listing.every_row(s, user)
 
+    def document_keys(self) -> list[tuple[int, DocumentStatus, str]]:
+        """``(id, status, source)`` of every document, in import order (no counts: cheap at any size)."""
+        with self._read() as s:
+            return queries.document_keys(s)
+
     def summary(self, document_id: int, user: str | None = None) -> DocumentSummary:
         """One row of the list (to refresh it after an edit)."""
         found = self.summaries([document_id], user)
