@@ -14,34 +14,58 @@ Kabour spoke." scores about twice "The United States and France signed the treat
 model of the loop): where successive models change their mind, the analyst's answer teaches most.
 
 Scores are in [0, 1]; higher is more uncertain. The order is a choice for "next unfinished", never
-forced; ``rank_unfinished`` returns the scores so the list can show them.
+forced; ``rank_unfinished`` returns the scores so the list can show them. A document longer than
+``pieces.PIECE_CHARS`` is scored in pieces (spaCy refuses texts over ``nlp.max_length``) and its score
+is the mean of its pieces' scores, weighted by their length.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from spacy.tokens import Doc
 
 from annotator.core.compare import Scores
-from annotator.core.document import DocumentStatus
 from annotator.core.progress import CancelToken, ProgressSink, no_progress
+from annotator.nlp.pieces import PIECE_CHARS, split_points
 from annotator.nlp.pipelines import Pipeline
 from annotator.nlp.preannotate import entities_of
 from annotator.store import Store
 
 MIN_PROBABILITY = 0.05
 BEAM_WIDTH = 16
-UNFINISHED = frozenset({DocumentStatus.NEW, DocumentStatus.PREANNOTATED, DocumentStatus.IN_PROGRESS})
 
 Method = Literal["beam", "disagreement"]
+
+
+def by_pieces(texts: Iterable[str], score: Callable[[list[str]], list[float]], limit: int = PIECE_CHARS) -> list[float]:
+    """``score`` per text, a text over ``limit`` characters scored piece by piece (the length-weighted
+    mean of its pieces' scores)."""
+    pieces: list[str] = []
+    owners: list[int] = []
+    count = 0
+    for k, text in enumerate(texts):
+        count += 1
+        for start, end in split_points(text, limit):
+            pieces.append(text[start:end])
+            owners.append(k)
+    totals, weights = [0.0] * count, [0] * count
+    for k, piece, value in zip(owners, pieces, score(pieces), strict=True):
+        totals[k] += value * max(len(piece), 1)
+        weights[k] += max(len(piece), 1)
+    return [total / weight if weight else 0.0 for total, weight in zip(totals, weights, strict=True)]
 
 
 def beam_uncertainty(pipeline: Pipeline, texts: Iterable[str], beam_width: int = BEAM_WIDTH,
                      batch_size: int = 16) -> list[float]:
     """Per text: mean token uncertainty over the tokens with some entity mass (0 when there is none)."""
+    return by_pieces(texts, lambda pieces: _beam_uncertainty(pipeline, pieces, beam_width, batch_size),
+                     min(PIECE_CHARS, pipeline.nlp.max_length))
+
+
+def _beam_uncertainty(pipeline: Pipeline, texts: list[str], beam_width: int, batch_size: int) -> list[float]:
     if not pipeline.has_ner:
         return [0.0 for _ in texts]
     nlp = pipeline.nlp
@@ -62,7 +86,8 @@ def beam_uncertainty(pipeline: Pipeline, texts: Iterable[str], beam_width: int =
 
     for text in texts:
         batch.append(text)
-        if len(batch) >= batch_size:
+        # a batch holds at most one piece's worth of text: the beam's memory grows with it
+        if len(batch) >= batch_size or sum(map(len, batch)) >= PIECE_CHARS:
             flush()
     if batch:
         flush()
@@ -84,6 +109,11 @@ def _token_uncertainty(length: int, candidates: Iterable[tuple[tuple[int, int, s
 
 def disagreement(first: Pipeline, second: Pipeline, texts: Sequence[str], batch_size: int = 32) -> list[float]:
     """Per text: 1 - F of ``second``'s entities against ``first``'s (0: they agree exactly)."""
+    return by_pieces(texts, lambda pieces: _disagreement(first, second, pieces, batch_size),
+                     min(PIECE_CHARS, first.nlp.max_length, second.nlp.max_length))
+
+
+def _disagreement(first: Pipeline, second: Pipeline, texts: list[str], batch_size: int) -> list[float]:
     a = [entities_of(d, first) for d in first.nlp.pipe(texts, batch_size=batch_size)]
     b = [entities_of(d, second) for d in second.nlp.pipe(texts, batch_size=batch_size)]
     out = []
@@ -111,8 +141,7 @@ def rank_unfinished(store: Store, pipeline: Pipeline, *, method: Method = "beam"
     the first ``limit`` unfinished documents (in store order), for very large corpora."""
     if method == "disagreement" and previous is None:
         raise ValueError("disagreement needs the previous model")
-    ids = [d.id for d in store.list_documents()
-           if d.language == pipeline.language and d.status in UNFINISHED][:limit]
+    ids = store.ids_needing_suggestions(pipeline.language, rerun=True)[:limit]  # its unfinished, in store order
     scored: list[DocumentUncertainty] = []
     for i in range(0, len(ids), block):
         if cancel is not None:

@@ -203,3 +203,21 @@ def test_rehearsal_replays_the_base_only_where_the_corrections_say_nothing(seede
     assert blinken and all(t.ent_iob == 0 for t in blinken)  # corrected text: missing, never the base's GPE
     assert any(t.ent_type_ == "LOC" and t.text == "Middle" for t in tokens)  # "the Middle East": the base's
     assert sum(t.ent_iob == 2 for t in tokens) > 0.5 * len(tokens)  # most tokens still say "no entity"
+
+
+@pytest.mark.slow
+def test_a_document_longer_than_the_pipelines_limit_gets_an_uncertainty(seeded_store: Store,
+                                                                       pipelines: Pipelines) -> None:
+    en = pipelines.get("en")
+    unit = "Blinken and Bourita met De Mistura before Kabour spoke in Rabat.\n\n"
+    text = unit * 200  # 13,200 characters
+    limit = en.nlp.max_length
+    en.nlp.max_length = 5_000  # what a >1,000,000-character article meets with the default limit
+    try:
+        long_score, = beam_uncertainty(en, [text])
+        piece_score, = beam_uncertainty(en, [unit * 70])
+        changed, = disagreement(en, en, [text])
+    finally:
+        en.nlp.max_length = limit
+    assert 0.0 < long_score <= 1.0 and abs(long_score - piece_score) < 0.05  # E088 before
+    assert changed == 0.0
