@@ -17,6 +17,7 @@ from spacy.language import Language
 
 from annotator.core.span import SpanData
 from annotator.io.tokenizers import blank_pipeline
+from annotator.nlp.pieces import PIECE_CHARS, split_points
 
 _PARAGRAPH = re.compile(r"\n[ \t\u00a0]*\n\s*")
 _lock = threading.Lock()
@@ -42,8 +43,11 @@ def sentence_ranges(text: str, language: str, entities: Sequence[SpanData] = ())
         end = match.start() if match is not None else len(text)
         paragraph = text[position:end]
         if paragraph.strip():
-            for sent in nlp(paragraph).sents:
-                cuts.append((position + sent.start_char, position + sent.end_char))
+            # a paragraph longer than spaCy takes at once (E088) is read in pieces cut between words
+            for piece_start, piece_end in split_points(paragraph, PIECE_CHARS):
+                offset = position + piece_start
+                for sent in nlp(paragraph[piece_start:piece_end]).sents:
+                    cuts.append((offset + sent.start_char, offset + sent.end_char))
         if match is not None:
             position = match.end()
     ordered = sorted(entities, key=lambda s: s.start)

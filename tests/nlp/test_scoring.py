@@ -51,6 +51,14 @@ def test_sentences_split_headlines_and_never_cut_an_entity() -> None:
     assert sentence_ranges(" \n\n ", "en") == []
 
 
+def test_a_paragraph_over_a_million_characters_is_split_into_sentences() -> None:
+    sentence = "Blinken met Bourita in Rabat on Monday. "
+    text = sentence * (1_050_000 // len(sentence))  # one paragraph, no blank line: E088 before
+    ranges = sentence_ranges(text, "en")
+    assert len(ranges) == text.count(". ")
+    assert all(text[a:b] == sentence.strip() for a, b in ranges[:3] + ranges[-3:])
+
+
 def test_french_labels_fold_into_the_models_scheme(pipelines: Pipelines) -> None:
     fr = LabelScheme.of(pipelines.get("fr"))
     assert fr.conll and fr.model_labels == {"PER", "LOC", "ORG", "MISC"}
