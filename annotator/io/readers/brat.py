@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from annotator.core.errors import Problem
+from annotator.core.labels import label_name
 from annotator.core.limits import shown
 from annotator.core.span import SpanData
 from annotator.io.readers.base import ReadContext, Record
@@ -105,7 +106,7 @@ def _ranges(ranges: str, text: str, label: str, source: str, line: int,
         if problem is not None:
             ctx.problems.append(_problem(source, problem, line))
             return None
-        out.append((start, end, label.strip()))
+        out.append((start, end, label_name(label)))
     return out
 
 
