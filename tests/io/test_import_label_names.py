@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 import spacy
-from spacy.tokens import Doc, DocBin, Span
+from spacy.tokens import DocBin
 from sqlalchemy import select
 
 from annotator.cli import main
@@ -126,8 +126,8 @@ def test_a_brat_type_with_a_space_is_refused_by_line(store: Store, tmp_path: Pat
     with pytest.raises(InputRefused) as err:
         import_paths(store, [tmp_path / "a.txt"])
     assert [str(p) for p in err.value.problems] == [
-        "a.ann, line 1: offsets 'Title 16 30' are not 'start end': the type 'Job' is followed by 'Title', and a brat type "
-        "cannot hold a space (write it as 'Job_Title' in brat, or import another format)"]
+        "a.ann, line 1: offsets 'Title 16 30' are not 'start end': the type 'Job' is followed by 'Title', "
+        "and a brat type cannot hold a space (write it as 'Job_Title' in brat, or import another format)"]
     assert store.document_count() == 0
 
 

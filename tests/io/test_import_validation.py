@@ -24,7 +24,8 @@ from annotator.nlp.pipelines import DEFAULT_PIPELINES
 from annotator.store import Store
 from annotator.store.schema import DocumentRow, LabelRow, SpanRow
 
-RULE = "use 1-64 letters (any script), digits, single spaces between words and _ . - ( ) / & + ' \u2019, starting with a letter"
+RULE = ("use 1-64 letters (any script), digits, single spaces between words and _ . - ( ) / & + ' \u2019, "
+        "starting with a letter")
 
 
 def refused(store: Store, path: Path) -> list[str]:

@@ -28,7 +28,8 @@ from annotator.io.selection import ExportOptions
 from annotator.store import Store
 
 REPO = Path(__file__).resolve().parents[2]
-RULE = "use 1-64 letters (any script), digits, single spaces between words and _ . - ( ) / & + ' \u2019, starting with a letter"
+RULE = ("use 1-64 letters (any script), digits, single spaces between words and _ . - ( ) / & + ' \u2019, "
+        "starting with a letter")
 
 
 def jsonl(*records: Any) -> bytes:
