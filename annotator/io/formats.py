@@ -79,7 +79,8 @@ DOCSTART = "-DOCSTART- -X- O O"
 # Characters that would break a CoNLL line's columns (any whitespace) and the escape character itself
 # are written as %XX (their UTF-8 bytes, as in URLs): "Job Title" -> "B-Job%20Title". Everything else a
 # label may hold (core.labels: letters of any script, digits, _ . - ( ) / & + ' ’) is written unchanged.
-_CONLL_UNSAFE = re.compile(r"[\s%]")
+# A final "-" or "_" is escaped too: a tag ending in one ("B-Org-") reads as a prefix with no type.
+_CONLL_UNSAFE = re.compile(r"[\s%]|[-_]$")
 
 
 def conll_label(label: str) -> str:

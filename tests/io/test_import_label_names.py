@@ -185,3 +185,22 @@ def test_training_learns_labels_with_spaces_and_accents(store: Store, tmp_path: 
     ner = spacy.load(model.path).get_pipe("ner")
     assert set(NAMED.values()) <= set(ner.labels)
     assert "on 6 document(s)" in capsys.readouterr().out
+
+
+def test_conll_escapes_what_would_break_a_tag_and_reads_it_back(store: Store, tmp_path: Path) -> None:
+    """A label ending in "-" or "_" once exported as "B-Org-", which reads as a prefix with no type."""
+    text = "Bourita met Blinken in Rabat."
+    names = {"Bourita": "Org-", "Blinken": "Person_", "Rabat": "Lieu géographique"}
+    path = tmp_path / "d.jsonl"
+    path.write_text(jsonl({"text": text, "label": [list(s) for s in offsets(text, names)]}), encoding="utf-8")
+    import_paths(store, [path], ImportOptions(status=DocumentStatus.ACCEPTED))
+    out = tmp_path / "out.conll"
+    export(store, out, ExportFormat.CONLL, ExportOptions(dev_ratio=0.0))
+    assert [line.split()[-1] for line in out.read_text(encoding="utf-8").splitlines()[2:8]] == [
+        "B-Org%2D", "O", "B-Person%5F", "O", "B-Lieu%20géographique", "O"]
+    again = Store.open(str(tmp_path / "again.sqlite3"))
+    try:
+        import_paths(again, [out])
+        assert stored(again) == sorted(names.items())
+    finally:
+        again.close()
