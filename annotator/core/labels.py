@@ -11,14 +11,26 @@ from annotator.core.errors import AnnotatorError
 from annotator.core.limits import LABEL_MAX, shown
 from annotator.core.pairs import PairError, parse_pairs
 
-# One rule for every label name, typed in the app or read from a file: spaCy takes any string, but
-# CoNLL columns break on whitespace, BIO tags are "B-" + name, the name is a key in the app and a
-# column of 64 characters in the store. ASCII only, so two labels cannot look alike and differ. Either
-# case: other tools' users name labels "Person" or "location", and a file is kept as it says.
-_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.\-]*")
-LABEL_RULE = f"1-{LABEL_MAX} letters A-Z or a-z, digits, '_', '-' or '.', starting with a letter"
-_CHARACTER_NAMES = {" ": "a space", "\n": "a line break", "\r": "a line break", "\t": "a tab"}
+# One rule for every label name, typed in the app or read from a file. Other tools' users name labels
+# "Job Title", "Société", "Org (other)" or "Person" (either case), and a file is kept as it says:
+# letters and digits of any script, single spaces between words, and a few punctuation marks such
+# names use. spaCy trains on any string; CoNLL writes spaces and "%" as %XX (io.formats.conll_label).
+# Refused: control and invisible characters (a name must look like what it is), other whitespace,
+# markup and separators the CLI uses (, ; =), and a name mixing Latin, Greek and Cyrillic letters
+# (a Cyrillic "О" in "PERSОN" would be another label that looks the same). A name is NFC: two
+# spellings of "é" (one character, or "e" and a combining accent) are the same label.
+_PUNCTUATION = "_.-()/&+'\u2019"
+LABEL_RULE = (f"1-{LABEL_MAX} letters (any script), digits, single spaces between words and "
+              "_ . - ( ) / & + ' \u2019, starting with a letter")
+_CHARACTER_NAMES = {" ": "a space", "\n": "a line break", "\r": "a line break", "\t": "a tab",
+                    "\u00a0": "a no-break space"}
+_GREEK_LOOKALIKES = frozenset("ΑΒΕΖΗΙΚΜΝΟΡΤΥΧοικνρυχ")
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def label_name(raw: str) -> str:
+    """The label a file or a person means by ``raw``: NFC, without whitespace at the edges."""
+    return unicodedata.normalize("NFC", raw.strip())
 
 
 @dataclass(frozen=True)
@@ -28,33 +40,78 @@ class Label:
     key: str | None = None
     description: str = ""
 
+    def __post_init__(self) -> None:
+        if not unicodedata.is_normalized("NFC", self.name):
+            object.__setattr__(self, "name", unicodedata.normalize("NFC", self.name))
 
-def _ascii_letter(c: str) -> bool:
-    return "A" <= c <= "Z" or "a" <= c <= "z"
+
+def _word_character(c: str) -> bool:
+    return unicodedata.category(c)[0] in "LNM"
+
+
+def _character(c: str) -> str:
+    return _CHARACTER_NAMES.get(c) or repr(c)
+
+
+def _what_is_wrong(name: str) -> str | None:
+    if not name:
+        return "is empty"
+    if len(name) > LABEL_MAX:
+        return f"is too long (at most {LABEL_MAX} characters)"
+    if unicodedata.category(name[0])[0] != "L":
+        return f"starts with {_character(name[0])}"
+    if name[-1] == " ":
+        return "ends with a space"
+    if "  " in name:
+        return "has two spaces in a row"
+    bad = next((c for c in name if not (_word_character(c) or c == " " or c in _PUNCTUATION)), None)
+    if bad is not None:
+        return f"contains {_character(bad)}"
+    mark = next((i for i in range(1, len(name)) if unicodedata.category(name[i])[0] == "M"
+                 and not _word_character(name[i - 1])), None)
+    if mark is not None:
+        return f"has the combining mark {name[mark]!r} ({unicodedata.name(name[mark], '?')}) after no letter"
+    return _lookalike_problem(name)
+
+
+def _lookalike_problem(name: str) -> str | None:
+    """A Cyrillic letter among Latin or Greek ones, or a Greek letter that looks Latin among Latin ones
+    ("β-sheet" is fine, "PERSΟN" with a Greek Omicron is not)."""
+    first: dict[str, str] = {}
+    for c in name:
+        word = unicodedata.name(c, "").split(" ", 1)[0]
+        if word in ("LATIN", "GREEK", "CYRILLIC"):
+            if word == "GREEK" and c in _GREEK_LOOKALIKES:
+                word = "GREEK-LOOKALIKE"
+            first.setdefault(word, c)
+    scripts = set(first)
+    clash = None
+    if "CYRILLIC" in scripts and len(scripts) > 1:
+        clash = "CYRILLIC"
+    elif "LATIN" in scripts and "GREEK-LOOKALIKE" in scripts:
+        clash = "GREEK-LOOKALIKE"
+    if clash is None:
+        return None
+    mixed = "Latin" if "LATIN" in scripts else "Greek"
+    script = clash.split("-")[0].title()
+    return f"mixes {mixed} and {script} letters ({first[clash]!r} is {script}), so it could look like another label"
 
 
 def label_name_problem(name: str) -> str | None:
     """Why ``name`` cannot be a label (what is wrong, the rule, and a fix when there is an obvious one),
-    or None when it can."""
-    if len(name) <= LABEL_MAX and _NAME.fullmatch(name):
+    or None when it can. The name is judged as NFC, the form it is kept in."""
+    nfc = unicodedata.normalize("NFC", name)
+    what = _what_is_wrong(nfc)
+    if what is None:
         return None
-    if not name:
-        what = "is empty"
-    elif len(name) > LABEL_MAX:
-        what = f"is too long (at most {LABEL_MAX} characters)"
-    elif not _ascii_letter(name[0]):
-        what = f"starts with {_CHARACTER_NAMES.get(name[0]) or repr(name[0])}"
-    else:
-        bad = next((c for c in name if not (_ascii_letter(c) or "0" <= c <= "9" or c in "_.-")), "?")
-        what = f"contains {_CHARACTER_NAMES.get(bad) or repr(bad)}"
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    fix = "_".join(re.sub(r"[^A-Za-z0-9_.\-]+", " ", ascii_name).split())
-    hint = f" (e.g. {fix!r})" if fix != name and len(fix) <= LABEL_MAX and _NAME.fullmatch(fix) else ""
+    visible = "".join(c for c in nfc if c.isspace() or unicodedata.category(c)[0] != "C")
+    fix = " ".join(visible.split())
+    hint = f" (e.g. {fix!r})" if fix != nfc and _what_is_wrong(fix) is None else ""
     return f"label name {shown(name)} {what}: use {LABEL_RULE}{hint}"
 
 
 def validate_label(label: Label, existing: Mapping[str, Label] | None = None) -> None:
-    """Refuse names spaCy and CoNLL would choke on, bad colours, and shortcut keys already taken."""
+    """Refuse names outside the rule (``label_name_problem``), bad colours, and shortcut keys already taken."""
     problem = label_name_problem(label.name)
     if problem is not None:
         raise AnnotatorError(problem)

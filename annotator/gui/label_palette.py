@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotator.core.labels import Label
+from annotator.core.labels import Label, label_name, label_name_problem
 from annotator.gui import plain
 from annotator.gui.layouts import clear_layout
 
@@ -72,14 +72,20 @@ class LabelPalette(QWidget):
 
 
 class AddLabelDialog(QDialog):
-    """Name, colour and key of a new label; validation happens in the store (one set of rules)."""
+    """Name, colour and key of a new label. The name is kept as typed (NFC, edges trimmed), so a label
+    typed here and the same label in an imported file are one label; while the name breaks the label
+    rule the dialog says why (``label_name_problem``, the rule every importer applies) and OK is off.
+    Keys and colours are checked by the store."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Add label")
         form = QFormLayout(self)
         self.name = QLineEdit()
-        self.name.setPlaceholderText("e.g. MINISTRY")
+        self.name.setPlaceholderText("e.g. MINISTRY or Job Title")
+        self.problem = plain.label()
+        self.problem.setWordWrap(True)
+        self.problem.hide()
         self.key = QLineEdit()
         self.key.setMaxLength(1)
         self.key.setPlaceholderText("one letter or digit (optional)")
@@ -88,12 +94,23 @@ class AddLabelDialog(QDialog):
         self.colour_button.clicked.connect(self._pick)
         self._paint()
         form.addRow("Name", self.name)
+        form.addRow(self.problem)
         form.addRow("Colour", self.colour_button)
         form.addRow("Shortcut", self.key)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
+        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.name.textChanged.connect(self._check)
+        self._check()
+
+    def _check(self) -> None:
+        name = label_name(self.name.text())
+        problem = label_name_problem(name) if name else None
+        self.problem.setText(problem or "")
+        self.problem.setVisible(problem is not None)
+        self.ok.setEnabled(bool(name) and problem is None)
 
     def _pick(self) -> None:
         colour = QColorDialog.getColor(self.colour, self, "Label colour")
@@ -107,4 +124,4 @@ class AddLabelDialog(QDialog):
 
     def label(self) -> Label:
         key = self.key.text().strip() or None
-        return Label(self.name.text().strip().upper(), self.colour.name(), key)
+        return Label(label_name(self.name.text()), self.colour.name(), key)

@@ -15,7 +15,7 @@ from spacy.tokens import Doc, DocBin
 
 from annotator.core.document import DocumentStatus
 from annotator.core.errors import Problem
-from annotator.core.labels import label_name_problem
+from annotator.core.labels import label_name, label_name_problem
 from annotator.core.language import spacy_language
 from annotator.core.limits import file_name_problem, json_problems, language_problem, source_problem, string_problem
 from annotator.core.span import SpanData
@@ -63,7 +63,7 @@ def _record(doc: Doc, n: int, source: str, problems: list[Problem]) -> JsonlReco
     for i, ent in enumerate(doc.ents):
         if (problem := label_name_problem(ent.label_)) is not None:
             bad(problem, f"ents[{i}].label")
-        spans.append(SpanData(ent.start_char, ent.end_char, ent.label_))
+        spans.append(SpanData(ent.start_char, ent.end_char, label_name(ent.label_)))
     saved: Any = doc.user_data.get(USER_DATA_KEY, {})
     if not isinstance(saved, dict):
         bad(f"must be a mapping, not {_kind(saved)}", f"user_data.{USER_DATA_KEY}")

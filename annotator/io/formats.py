@@ -77,9 +77,10 @@ def annotator_record(ex: ExportDocument) -> dict[str, Any]:
 DOCSTART = "-DOCSTART- -X- O O"
 
 # Characters that would break a CoNLL line's columns (any whitespace) and the escape character itself
-# are written as %XX (their UTF-8 bytes, as in URLs): "NEW LABEL" -> "B-NEW%20LABEL". Labels made of
-# letters, digits, "_", "." and "-" (every label the scheme allows today) are written unchanged.
-_CONLL_UNSAFE = re.compile(r"[\s%]")
+# are written as %XX (their UTF-8 bytes, as in URLs): "Job Title" -> "B-Job%20Title". Everything else a
+# label may hold (core.labels: letters of any script, digits, _ . - ( ) / & + ' ’) is written unchanged.
+# A final "-" or "_" is escaped too: a tag ending in one ("B-Org-") reads as a prefix with no type.
+_CONLL_UNSAFE = re.compile(r"[\s%]|[-_]$")
 
 
 def conll_label(label: str) -> str:

@@ -30,7 +30,7 @@ from spacy.schemas import validate_token_pattern
 
 from annotator.core.document import DocumentStatus
 from annotator.core.errors import AnnotatorError
-from annotator.core.labels import Label, validate_label
+from annotator.core.labels import Label, label_name, validate_label
 from annotator.core.span import SpanData
 from annotator.io.selection import ExportOptions, iter_export
 from annotator.io.tokenizers import blank_pipeline
@@ -96,7 +96,8 @@ def parse_patterns(text: str, source: str = "<patterns>") -> Patterns:
         found = _check_entry(entry, source, number)
         problems.extend(found)
         if not found:
-            entries.append({k: entry[k] for k in ("label", "pattern", "id") if k in entry})
+            kept = {k: entry[k] for k in ("label", "pattern", "id") if k in entry}
+            entries.append({**kept, "label": label_name(entry["label"])})  # NFC: one label however spelt
     if problems:
         raise PatternFileError(problems)
     if not entries:

@@ -72,7 +72,7 @@ def test_default_labels_are_valid_and_keys_unique() -> None:
 
 @pytest.mark.parametrize(
     ("label", "message"),
-    [(Label("per son", "#ffffff"), "contains a space"), (Label("X", "red"), "#RRGGBB"),
+    [(Label("per\tson", "#ffffff"), "contains a tab"), (Label("X", "red"), "#RRGGBB"),
      (Label("NEW", "#ffffff", "1"), "already used by PERSON"), (Label("NEW", "#ffffff", "ab"), "single")],
 )
 def test_validate_label_refuses_with_reason(label: Label, message: str) -> None:

@@ -207,7 +207,7 @@ def test_add_label_from_the_gui_then_use_its_key(qtbot, make_window, tmp_path: P
     def fill_and_accept() -> None:
         dialog = QApplication.activeModalWidget()
         assert isinstance(dialog, AddLabelDialog)
-        dialog.name.setText("ministry")
+        dialog.name.setText("MINISTRY")
         dialog.key.setText("k")
         dialog.accept()
 

@@ -51,7 +51,7 @@ def test_a_bad_patterns_file_names_every_problem_by_line_and_field() -> None:
     text = "\n".join([
         json.dumps({"label": "ORG", "pattern": "Daesh"}),
         "{not json",
-        json.dumps({"label": "or g", "pattern": "x"}),
+        json.dumps({"label": "or  g", "pattern": "x"}),
         json.dumps({"label": "GPE", "pattern": [{"LOWERR": "rabat"}]}),
         json.dumps({"pattern": "x", "colour": "red"}),
         json.dumps(["a list"]),
@@ -64,7 +64,7 @@ def test_a_bad_patterns_file_names_every_problem_by_line_and_field() -> None:
                      (7, "pattern")]
     message = str(caught.value)
     assert "terms.jsonl:4: pattern:" in message and "LOWERR" in message and "7 problem(s)" in message
-    assert "terms.jsonl:3: label: label name 'or g' contains a space" in message
+    assert "terms.jsonl:3: label: label name 'or  g' has two spaces in a row" in message
     with pytest.raises(PatternFileError, match="has no patterns"):
         parse_patterns("# nothing\n\n")
     with pytest.raises(PatternFileError, match="cannot be read"):

@@ -28,7 +28,8 @@ from annotator.io.selection import ExportOptions
 from annotator.store import Store
 
 REPO = Path(__file__).resolve().parents[2]
-RULE = "use 1-64 letters A-Z or a-z, digits, '_', '-' or '.', starting with a letter"
+RULE = ("use 1-64 letters (any script), digits, single spaces between words and _ . - ( ) / & + ' \u2019, "
+        "starting with a letter")
 
 
 def jsonl(*records: Any) -> bytes:
@@ -56,19 +57,18 @@ CASES = [
     Case("label-10k.jsonl", jsonl(rabat("A" * 10_000)), (
         "label-10k.jsonl, line 1, field 'spans[0].label': label name 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'… "
         f"(10,000 characters) is too long (at most 64 characters): {RULE}",)),
-    Case("label-space.jsonl", jsonl({**rabat("CAPITAL CITY"), "answer": "accept"}), (  # Prodigy
-        f"label-space.jsonl, line 1, field 'spans[0].label': label name 'CAPITAL CITY' contains a space: {RULE} "
-        "(e.g. 'CAPITAL_CITY')",)),
+    Case("label-nbsp.jsonl", jsonl({**rabat("CAPITAL\u00a0CITY"), "answer": "accept"}), (  # Prodigy
+        f"label-nbsp.jsonl, line 1, field 'spans[0].label': label name 'CAPITAL\\xa0CITY' contains a no-break space: "
+        f"{RULE} (e.g. 'CAPITAL CITY')",)),
     Case("label-newline.jsonl", jsonl({"text": "Rabat is the capital.", "label": [[0, 5, "GPE\nCITY"]]}), (  # doccano
         f"label-newline.jsonl, line 1, field 'label[0][2]': label name 'GPE\\nCITY' contains a line break: {RULE} "
-        "(e.g. 'GPE_CITY')",)),
+        "(e.g. 'GPE CITY')",)),
     Case("label-html.jsonl", jsonl({"text": "Rabat is the capital.",
                                     "entities": [{"start_offset": 0, "end_offset": 5, "label": "<img src=x>"}]}), (
-        f"label-html.jsonl, line 1, field 'entities[0].label': label name '<img src=x>' starts with '<': {RULE} "
-        "(e.g. 'img_src_x')",)),
-    Case("label.spacy", docbin("Rabat is the capital.", "CAPITAL CITY"), (
-        f"label.spacy, field 'docs[0].ents[0].label': label name 'CAPITAL CITY' contains a space: {RULE} "
-        "(e.g. 'CAPITAL_CITY')",)),
+        f"label-html.jsonl, line 1, field 'entities[0].label': label name '<img src=x>' starts with '<': {RULE}",)),
+    Case("label.spacy", docbin("Rabat is the capital.", "CAPITAL  CITY"), (
+        f"label.spacy, field 'docs[0].ents[0].label': label name 'CAPITAL  CITY' has two spaces in a row: {RULE} "
+        "(e.g. 'CAPITAL CITY')",)),
     Case("nul-text.jsonl", jsonl({"text": "Rabat\x00 is the capital."}), (
         "nul-text.jsonl, line 1, field 'text': contains a NUL character (U+0000) at offset 5, which the store "
         "cannot keep",)),
@@ -92,9 +92,9 @@ CASES = [
         "nan-meta.jsonl, line 1, field 'meta.score': is NaN, which is not a JSON number (use null or a string)",)),
     Case("huge-number.jsonl", b'{"text": "Rabat is the capital.", "meta": {"n": 1' + b"0" * 5000 + b"}}\n", (
         "huge-number.jsonl, line 1: is not valid JSON for import (a number has more than 4,300 digits)",)),
-    Case("every-problem.jsonl", jsonl(rabat("GPE"), rabat("g pe"), {"text": "Tanger\x00", "language": "elvish"}), (
-        f"every-problem.jsonl, line 2, field 'spans[0].label': label name 'g pe' contains a space: {RULE} "
-        "(e.g. 'g_pe')",
+    Case("every-problem.jsonl", jsonl(rabat("GPE"), rabat("g\tpe"), {"text": "Tanger\x00", "language": "elvish"}), (
+        f"every-problem.jsonl, line 2, field 'spans[0].label': label name 'g\\tpe' contains a tab: {RULE} "
+        "(e.g. 'g pe')",
         "every-problem.jsonl, line 3, field 'text': contains a NUL character (U+0000) at offset 6, which the store "
         "cannot keep",
         f"every-problem.jsonl, line 3, field 'language': {unknown_language_reason('elvish')}",)),
@@ -174,7 +174,7 @@ def test_long_document_imports_exports_and_imports_back(any_store: Store, tmp_pa
 
 def test_the_cli_says_it_in_one_problem_line_and_exits_1(tmp_path: Path) -> None:
     bad = tmp_path / "labels.jsonl"
-    bad.write_bytes(jsonl(rabat("GPE"), rabat("CAPITAL CITY")))
+    bad.write_bytes(jsonl(rabat("GPE"), rabat("CAPITAL\tCITY")))
     db = tmp_path / "cli.sqlite3"
     result = subprocess.run([sys.executable, "-m", "annotator", "import", str(bad), "--db", str(db)],
                             capture_output=True, text=True, cwd=REPO, timeout=300)
@@ -182,8 +182,8 @@ def test_the_cli_says_it_in_one_problem_line_and_exits_1(tmp_path: Path) -> None
     assert "Traceback" not in result.stderr
     lines = [line for line in result.stderr.splitlines() if not line.lstrip().startswith(("0.0%", "100.0%"))]
     assert lines == ["annotator: error: import refused, nothing was imported:",
-                     f"  labels.jsonl, line 2, field 'spans[0].label': label name 'CAPITAL CITY' contains a space: "
-                     f"{RULE} (e.g. 'CAPITAL_CITY')"]
+                     f"  labels.jsonl, line 2, field 'spans[0].label': label name 'CAPITAL\\tCITY' contains a tab: "
+                     f"{RULE} (e.g. 'CAPITAL CITY')"]
     store = Store.open(str(db))
     try:
         assert store.document_count() == 0

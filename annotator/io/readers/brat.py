@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from annotator.core.errors import Problem
+from annotator.core.labels import label_name
 from annotator.core.limits import shown
 from annotator.core.span import SpanData
 from annotator.io.readers.base import ReadContext, Record
@@ -99,14 +100,24 @@ def _ranges(ranges: str, text: str, label: str, source: str, line: int,
         try:
             start, end = (int(v) for v in bounds)
         except ValueError:
-            ctx.problems.append(_problem(source, f"offsets {shown(piece)} are not 'start end'", line))
+            ctx.problems.append(_problem(source, f"offsets {shown(piece)} are not 'start end'{_spaced(label, piece)}",
+                                         line))
             return None
         problem = offsets_problem(text, start, end)
         if problem is not None:
             ctx.problems.append(_problem(source, problem, line))
             return None
-        out.append((start, end, label.strip()))
+        out.append((start, end, label_name(label)))
     return out
+
+
+def _spaced(label: str, ranges: str) -> str:
+    """Why offsets start with a word: the type had a space ("Job Title 0 5"), which brat cannot hold."""
+    word = ranges.split(maxsplit=1)[0] if ranges.strip() else ""
+    if not word or word[0].isdigit():
+        return ""
+    return (f": the type {shown(label)} is followed by {shown(word)}, and a brat type cannot hold a space "
+            f"(write it as {shown(label + '_' + word)} in brat, or import another format)")
 
 
 def _problem(source: str, reason: str, line: int | None = None) -> Problem:

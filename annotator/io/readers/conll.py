@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from annotator.core.document import DocumentStatus
+from annotator.core.labels import label_name
 from annotator.core.span import SpanData
 from annotator.io.readers import tags
 from annotator.io.readers.base import ReadContext, Record
@@ -155,6 +156,6 @@ class _Doc:
                     ctx.bad(f"{label!r} {problem}", lines[first + a], "tag")
                     ok = False
                     continue
-                spans.append(SpanData(bounds[first + a][0], bounds[first + b - 1][1], label.strip()))
+                spans.append(SpanData(bounds[first + a][0], bounds[first + b - 1][1], label_name(label)))
             first += len(sentence)
         return spans if ok else None

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from annotator.core.errors import AnnotatorError
-from annotator.core.labels import label_name_problem
+from annotator.core.labels import label_name, label_name_problem
 from annotator.core.span import SpanData
 from annotator.core.users import check_user_name
 
@@ -68,7 +68,7 @@ def span(text: str, start: Any, end: Any, label: Any, bad: Bad, fld: str, label_
     if problem is not None:
         bad(problem, fld)
         return None
-    return SpanData(start, end, str(label).strip())
+    return SpanData(start, end, label_name(label))
 
 
 Parsed = list[tuple[int, SpanData, dict[str, Any]]]
