@@ -46,6 +46,9 @@ def unreviewed_on_accept(parent: QWidget, count: int, quiet: bool = False) -> An
     always = QCheckBox("Always do this when accepting (Edit → Ask about unreviewed suggestions asks again)")
     box.setCheckBox(always)
     box.exec()
+    # Without a window manager (Xvfb) nobody gives the focus back when the question closes: the window
+    # took keys but no shortcuts (Ctrl+Return, Ctrl+Z…) until a click. Take it back.
+    parent.window().activateWindow()
     clicked = box.clickedButton()
     answer: Answer = ("confirm" if clicked is confirm else "dismiss" if clicked is dismiss
                       else "review" if clicked is review else None)

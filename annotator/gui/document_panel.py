@@ -246,6 +246,9 @@ class DocumentPanel(QWidget):
         self.table.selectionModel().blockSignals(True)
         self.table.setCurrentIndex(index)
         self.table.selectionModel().blockSignals(False)
+        # With its signals blocked the view never heard of the new selection: it would leave the old
+        # row painted as selected and the new one only in its first cell. Repaint the rows shown.
+        self.table.viewport().update()
         self.table.scrollTo(index)
 
     def _on_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:

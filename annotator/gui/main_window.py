@@ -14,7 +14,18 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QMainWindow, QMessageBox, QSplitter
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+)
 
 from annotator.core.document import DocumentStatus
 from annotator.core.errors import AnnotatorError
@@ -347,11 +358,30 @@ class MainWindow(QMainWindow):
             bar.clearMessage()
 
     def show_shortcuts(self) -> None:
-        box = QMessageBox(self)
-        box.setWindowTitle("Keyboard shortcuts")
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setText("\n".join(f"{keys:<24} {what}" for keys, what in help_rows()))
-        box.exec()
+        """Two columns, keys and what they do (spaces in a proportional font left them ragged)."""
+        rows = help_rows()
+        dialog = QDialog(self)
+        dialog.setWindowTitle("Keyboard shortcuts")
+        table = QTableWidget(len(rows), 2, dialog)
+        table.setHorizontalHeaderLabels(["key", "does"])
+        table.verticalHeader().hide()
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        table.setWordWrap(False)
+        for row, (keys, what) in enumerate(rows):
+            table.setItem(row, 0, QTableWidgetItem(keys))
+            table.setItem(row, 1, QTableWidgetItem(what))
+        table.resizeColumnsToContents()
+        table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok, dialog)
+        buttons.accepted.connect(dialog.accept)
+        layout = QVBoxLayout(dialog)
+        layout.addWidget(table)
+        layout.addWidget(buttons)
+        width = table.columnWidth(0) + table.sizeHintForColumn(1) + 60
+        dialog.resize(min(width, max(600, self.width() - 80)), min(760, max(400, self.height() - 80)))
+        dialog.exec()
+        self.activateWindow()  # no window manager (Xvfb) gives the focus back: shortcuts would be dead
 
     def closeEvent(self, event: QCloseEvent) -> None:
         job = self.jobs.job

@@ -1,0 +1,93 @@
+"""Defects a new user met in a QA pass of the real app under Xvfb (no window manager)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QImage, QPalette
+from PySide6.QtWidgets import QApplication, QDialog, QTableWidget
+
+from annotator.core.document import DocumentStatus
+from annotator.gui.actions import help_rows
+from tests.gui.conftest import settle
+from tests.gui.test_flow import accept_article, answer_with, open_seed_000
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+def on_screen(window) -> QImage:  # type: ignore[no-untyped-def]
+    """What the window's backing store holds (the offscreen platform grabs it, it does not repaint)."""
+    return window.screen().grabWindow(window.winId()).toImage()
+
+
+def row_looks_selected(window, row: int) -> bool:  # type: ignore[no-untyped-def]
+    """The list row's Lang cell, near its right edge (no text there), is painted in the highlight colour."""
+    table = window.documents.table
+    rect = table.visualRect(window.documents.table_model.index(row, 1))
+    point = table.viewport().mapTo(window, rect.center())
+    point.setX(table.viewport().mapTo(window, rect.topRight()).x() - 4)  # a few pixels left of its edge
+    ratio = window.devicePixelRatio()
+    shown = on_screen(window).pixelColor(int(point.x() * ratio), int(point.y() * ratio))
+    highlight = table.palette().color(QPalette.ColorGroup.Active, QPalette.ColorRole.Highlight)
+    return _close(shown, highlight)
+
+
+def _close(a: QColor, b: QColor) -> bool:
+    return abs(a.red() - b.red()) + abs(a.green() - b.green()) + abs(a.blue() - b.blue()) < 30
+
+
+def test_after_accept_and_next_only_the_open_article_looks_selected_in_the_list(qtbot, make_window,
+                                                                                 seeded_store) -> None:  # type: ignore[no-untyped-def]
+    # Seen: Ctrl+Return → Confirm; the next article opened, but the accepted one's row stayed painted
+    # as selected (two rows highlighted) and the new row only in its Title cell.
+    window, first = open_seed_000(qtbot, make_window, seeded_store)
+    first_row = window.documents.table_model.row_of(first)
+    assert first_row is not None
+    qtbot.waitUntil(lambda: row_looks_selected(window, first_row), timeout=5000)
+    n = len(window.view.suggestions)
+    accept_article(qtbot, window, f"Confirm {n}")
+    assert seeded_store.document(first).status is DocumentStatus.ACCEPTED
+    opened = window.view.info.id
+    assert opened != first
+    opened_row = window.documents.table_model.row_of(opened)
+    assert opened_row is not None
+    qtbot.waitUntil(lambda: row_looks_selected(window, opened_row), timeout=5000)
+    qtbot.waitUntil(lambda: not row_looks_selected(window, first_row), timeout=5000)
+
+
+def test_after_the_accept_question_the_window_takes_keys_again(qtbot, make_window, seeded_store) -> None:  # type: ignore[no-untyped-def]
+    # Seen: Ctrl+Return → answer the question → the next article opened, but Ctrl+Return, Ctrl+Z, F1…
+    # did nothing until a click: the closed question left no active window (no window manager).
+    window, first = open_seed_000(qtbot, make_window, seeded_store)
+    answer_with(f"Confirm {len(window.view.suggestions)}")
+    qtbot.keyClick(window.article, Qt.Key.Key_Return, CTRL)
+    settle(qtbot, window)
+    second = window.view.info.id
+    assert second != first
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    answer_with(f"Confirm {len(window.view.suggestions)}")
+    qtbot.keyClick(window.article, Qt.Key.Key_Return, CTRL)  # no click in between: the shortcut works
+    settle(qtbot, window)
+    assert seeded_store.document(second).status is DocumentStatus.ACCEPTED
+
+
+def test_f1_lists_every_key_in_two_columns(qtbot, make_window, seeded_store) -> None:  # type: ignore[no-untyped-def]
+    # Seen: F1 showed the keys padded with spaces in a proportional font: the columns were ragged and
+    # long descriptions wrapped under the keys.
+    window = make_window(seeded_store)
+    seen: list[list[tuple[str, str]]] = []
+
+    def read_and_close() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, QDialog)
+        table = dialog.findChild(QTableWidget)
+        seen.append([] if table is None else
+                    [(table.item(r, 0).text(), table.item(r, 1).text()) for r in range(table.rowCount())])
+        dialog.accept()  # closed whatever it showed: a failing check must not leave a modal box open
+
+    from PySide6.QtCore import QTimer
+
+    QTimer.singleShot(0, read_and_close)
+    qtbot.keyClick(window.article, Qt.Key.Key_F1)
+    qtbot.waitUntil(lambda: bool(seen), timeout=5000)
+    assert seen[0] == help_rows()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
