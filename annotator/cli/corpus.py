@@ -11,7 +11,7 @@ from annotator.core.document import DocumentStatus
 from annotator.core.errors import AnnotatorError
 from annotator.core.language import require_language
 from annotator.core.progress import CancelToken
-from annotator.io.import_report import report_lines
+from annotator.io.import_report import other_layers, report_lines
 from annotator.io.importer import FORMATS, ImportOptions, import_paths
 from annotator.nlp.pipelines import project_pipelines
 from annotator.nlp.preannotate import PreannotateReport, PreannotationFailed, preannotate
@@ -57,6 +57,8 @@ def _import(store: Store, args: argparse.Namespace, user: str) -> int:
     print(f"imported {len(report.added)} document(s) with {report.spans} span(s) into {store.url}")
     for line in report_lines(report):
         print(f"  {line}")
+    if not args.predictions and (elsewhere := other_layers(report, user, command_line=True)):
+        print(f"  {elsewhere}")
     return 0
 
 

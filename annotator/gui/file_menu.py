@@ -12,7 +12,7 @@ from annotator.gui import plain
 from annotator.gui.jobs import Job, JobRunner
 from annotator.io.atomic import foreign_entries
 from annotator.io.exporter import ExportFormat, ExportReport, export, written_paths
-from annotator.io.import_report import report_lines, summary
+from annotator.io.import_report import other_layers, report_lines, summary
 from annotator.io.importer import SUFFIXES, ImportOptions, import_paths
 from annotator.io.selection import ExportOptions
 from annotator.store import Store
@@ -50,11 +50,14 @@ class FileActions:
 
         def done(report: ImportReport) -> None:
             self.notify(summary(report), bool(report.attention or report.warnings))
-            if report.attention or report.warnings:  # the status line is soon replaced (suggestions follow)
-                self.report_box = plain.show_report(
-                    self.parent, "Import report",
-                    summary(report) + "\n\nDocuments that need attention: the list's status filter, "
-                    "Document → Next needing attention (Ctrl+Shift+N).", "\n".join(report_lines(report)))
+            elsewhere = other_layers(report, author)
+            if report.attention or report.warnings or elsewhere:  # the status line is soon replaced
+                hints = ["Documents that need attention: the list's status filter, Document → Next needing "
+                         "attention (Ctrl+Shift+N)."] if report.attention else []
+                hints += [elsewhere[0].upper() + elsewhere[1:] + "."] if elsewhere else []
+                self.report_box = plain.show_report(self.parent, "Import report",
+                                                    "\n\n".join([summary(report), *hints]),
+                                                    "\n".join(report_lines(report)))
             self.imported(report)
 
         return self.jobs.start(Job("importing", work), done)

@@ -27,6 +27,20 @@ def summary(report: ImportReport) -> str:
     return ", ".join(parts)
 
 
+def other_layers(report: ImportReport, user: str, command_line: bool = False) -> str | None:
+    """Where entities went when the file named other annotators (Prodigy ``_annotator_id``, Label
+    Studio ``completed_by``, ...): each annotator sees only their own version, so say whose they became."""
+    others = {author: n for (layer, author), n in report.layers.items() if layer == "human" and author != user}
+    if not others:
+        return None
+    listed = ", ".join(f"{author} {n}" for author, n in sorted(others.items())[:SHOWN])
+    more = f" and {len(others) - SHOWN} more" if len(others) > SHOWN else ""
+    how = ("the app's Team → Review mode shows them; 'annotator review ID --take NAME' makes one the gold version"
+           if command_line else "Team → Review mode (Ctrl+Shift+G) shows them and takes one as the gold version")
+    return (f"entities in other annotators' versions, as the file says: {listed}{more}. You ({user}) see your "
+            f"own version; {how}")
+
+
 def report_lines(report: ImportReport) -> list[str]:
     lines = [f"{len(report.added)} new document(s); {report.spans} span(s) and {report.rejections} rejected "
              "suggestion(s) written"]

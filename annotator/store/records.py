@@ -105,6 +105,8 @@ class ImportReport:
     warnings: list[str] = field(default_factory=list)  # e.g. empty tasks skipped, by file and line
     skipped: int = 0  # empty tasks skipped (each one is also a warning)
     attention_documents: int = 0  # documents marked "needs attention" by this import
+    # (layer, author) -> entities the file gave that layer ("human", "bob"): whose versions they became
+    layers: dict[tuple[str, str], int] = field(default_factory=dict)
 
 
 @dataclass

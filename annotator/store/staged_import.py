@@ -175,6 +175,10 @@ class StagedImport:
         for item in ready:
             add_counts(report.attention, item.attention)
             report.attention_documents += bool(item.attention)
+            for annotation in item.annotations:
+                if annotation.spans:
+                    key = (annotation.layer.value, str(annotation.author))
+                    report.layers[key] = report.layers.get(key, 0) + len(annotation.spans)
         self._tally.labels |= batch.labels
 
     def publish(self) -> ImportReport:

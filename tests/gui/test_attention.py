@@ -73,3 +73,28 @@ def test_a_gui_import_with_something_to_say_shows_its_report(qtbot, make_window,
     box.close()
     qtbot.waitUntil(lambda: window.job is None, timeout=120_000)
     settle(qtbot, window)
+
+
+def test_a_gui_import_of_another_annotators_work_says_whose_version_it_became(
+        qtbot, make_window, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A Prodigy file answered by bob, imported by alice: bob's entities are bob's version, which alice
+    does not see in her own. Without a word, the import looked lost (found driving the app)."""
+    text = "Antony Blinken met Nasser Bourita in Rabat."
+    prodigy = tmp_path / "bob.jsonl"
+    prodigy.write_text(json.dumps({
+        "text": text, "answer": "accept", "_annotator_id": "bob", "_input_hash": 1, "_task_hash": 2,
+        "spans": [{"start": 0, "end": 14, "label": "PERSON"}, {"start": 19, "end": 33, "label": "PERSON"}],
+    }) + "\n", encoding="utf-8")
+    store = Store.open(str(tmp_path / "bob.sqlite3"))
+    window = make_window(store, "alice")
+    window.set_quiet()
+    assert window.files.import_files([prodigy])
+    qtbot.waitUntil(lambda: window.files.report_box is not None and window.files.report_box.isVisible(),
+                    timeout=60_000)
+    box = window.files.report_box
+    assert box is not None
+    assert "other annotators' versions, as the file says: bob 2. You (alice) see your own version" in box.text()
+    assert "Team → Review mode (Ctrl+Shift+G)" in box.text()
+    box.close()
+    qtbot.waitUntil(lambda: window.job is None, timeout=120_000)
+    settle(qtbot, window)

@@ -72,3 +72,24 @@ def test_set_status_accepted_says_what_it_did_with_unreviewed_suggestions(
     assert store.view(second, "carol").confirmed == ()
     assert main(["--db", db, "--user", "carol", "set-status", "flagged", str(second)]) == 0
     assert capsys.readouterr().out.strip() == "set 'flagged' on 1 document(s) (0 had it already)"
+
+
+def test_import_says_when_entities_became_other_annotators_versions(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = str(tmp_path / "layers.sqlite3")
+    tasks = tmp_path / "prodigy.jsonl"
+    tasks.write_text("".join(json.dumps(task) + "\n" for task in [
+        {"text": "Bourita met Blinken.", "answer": "accept", "_annotator_id": "news-bob",
+         "spans": [{"start": 0, "end": 7, "label": "PERSON"}, {"start": 12, "end": 19, "label": "PERSON"}]},
+        {"text": "Rabat is a city.", "answer": "accept", "spans": [{"start": 0, "end": 5, "label": "GPE"}]},
+    ]), encoding="utf-8")
+    assert main(["--db", db, "--user", "alice", "import", str(tasks)]) == 0
+    out = capsys.readouterr().out
+    assert ("entities in other annotators' versions, as the file says: news-bob 2. You (alice) see your own "
+            "version; the app's Team → Review mode shows them; 'annotator review ID --take NAME' makes one the "
+            "gold version") in out
+    mine = tmp_path / "mine.jsonl"
+    mine.write_text(json.dumps({"text": "Tanger is a city.", "spans": [{"start": 0, "end": 6, "label": "GPE"}]})
+                    + "\n", encoding="utf-8")
+    assert main(["--db", db, "--user", "alice", "import", str(mine)]) == 0
+    assert "other annotators" not in capsys.readouterr().out
