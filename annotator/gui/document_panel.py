@@ -165,6 +165,9 @@ class DocumentPanel(QWidget):
             selection.blockSignals(False)
         if not keep_rows:  # another order or filter: from the top, not from where the old list was
             self.table.scrollToTop()
+            q = self.query()
+            if not page.rows and (q.status or q.attention or q.language or q.label or q.search.strip()):
+                self.message.emit("no document matches these filters (the boxes above the list)", False)
         if self.current_id is not None:
             self.select(self.current_id)
 

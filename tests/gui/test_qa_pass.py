@@ -91,3 +91,21 @@ def test_f1_lists_every_key_in_two_columns(qtbot, make_window, seeded_store) -> 
     qtbot.waitUntil(lambda: bool(seen), timeout=5000)
     assert seen[0] == help_rows()
     qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+
+
+def test_a_filter_nothing_matches_says_so(qtbot, make_window, seeded_store) -> None:  # type: ignore[no-untyped-def]
+    from annotator.core.labels import Label
+
+    seeded_store.add_label(Label("LAW", "#336699"))
+    window = make_window(seeded_store)
+    window.documents.refresh()
+    settle(qtbot, window)
+    combo = window.documents.label_filter
+    qtbot.waitUntil(lambda: combo.findData("LAW") >= 0)
+    combo.setCurrentIndex(combo.findData("LAW"))  # no document has a LAW entity
+    settle(qtbot, window)
+    assert window.documents.table_model.rowCount() == 0
+    assert "no document matches these filters" in window.statusBar().currentMessage()
+    combo.setCurrentIndex(0)  # any label again: the list is back and nothing is said
+    settle(qtbot, window)
+    assert window.documents.table_model.rowCount() == 5
