@@ -277,12 +277,16 @@ class ArticleView(QTextEdit):
         self.viewport().update()
 
     def ensure_visible(self, span: Span) -> None:
+        """Scroll only when the entity is off screen or within two lines of an edge (where its label tag
+        would be cut off); it then comes to a third of the way down, with the text after it in view."""
         cursor = QTextCursor(self.document())
         cursor.setPosition(self._map.to_qt(span.start))
         rect = self.cursorRect(cursor)
-        if not self.viewport().rect().contains(rect):
-            self.setTextCursor(cursor)
-            self.ensureCursorVisible()
+        margin = 2 * rect.height()
+        height = self.viewport().height()
+        if rect.top() < margin or rect.bottom() > height - margin:
+            bar = self.verticalScrollBar()
+            bar.setValue(bar.value() + rect.top() - height // 3)
 
     def step_span(self, forward: bool, suggestions_only: bool = False) -> bool:
         """Select the next (previous) entity in reading order, from the selected one or, with none

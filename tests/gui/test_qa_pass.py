@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QImage, QPalette
+from PySide6.QtGui import QColor, QImage, QPalette, QTextCursor
 from PySide6.QtWidgets import QApplication, QDialog, QTableWidget
 
 from annotator.core.document import DocumentStatus
@@ -109,3 +109,29 @@ def test_a_filter_nothing_matches_says_so(qtbot, make_window, seeded_store) -> N
     combo.setCurrentIndex(0)  # any label again: the list is back and nothing is said
     settle(qtbot, window)
     assert window.documents.table_model.rowCount() == 5
+
+
+def test_the_selected_entity_never_sits_on_the_last_visible_line(qtbot, make_window, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Its label tag was cut off when the next entity was scrolled to the bottom edge (QA pass)."""
+    from annotator.core.span import SpanData
+    from tests.gui.conftest import single_document_store
+
+    line = "Antony Blinken met Nasser Bourita in Rabat on Monday.\n"
+    store = single_document_store(tmp_path, line * 200)
+    doc = store.list_documents()[0].id
+    store.replace_suggestions({doc: [SpanData(k * len(line), k * len(line) + 14, "PERSON") for k in range(200)]},
+                              "en_core_web_sm")
+    window = make_window(store)
+    window.documents.refresh()
+    settle(qtbot, window)
+    article = window.article
+    qtbot.waitUntil(lambda: len(article.spans) == 200)
+    bar = article.verticalScrollBar()
+    for _ in range(60):  # step through the suggestions as the analyst does (Tab)
+        assert article.step_span(True)
+        cursor = QTextCursor(article.document())
+        cursor.setPosition(article._map.to_qt(article.selected_span.start))
+        rect = article.cursorRect(cursor)
+        assert rect.bottom() <= article.viewport().height() - rect.height()  # a line below it stays in view
+        assert bar.value() == 0 or rect.top() >= rect.height()  # and one above, unless at the top
+    assert bar.value() > 0  # it did scroll
