@@ -31,6 +31,16 @@ def gui_processes() -> int:
     return max(1, (os.cpu_count() or 1) - 1)
 
 
+def evaluation_title(result: BeforeAfter) -> str:
+    """What the scores were measured on, said in the dialog's title (never "dev split" for what was not)."""
+    if result.split == "cross-validation":
+        return (f"Evaluation by cross-validation ({result.documents} documents, each scored by a model trained "
+                "without it)")
+    where = "the dev split" if result.split == "dev" else "every accepted document"
+    seen = f"; the trained model learnt from {result.seen} of them" if result.seen else ""
+    return f"Evaluation on {where} ({result.documents} documents{seen})"
+
+
 class ModelActions:
     def __init__(self, parent: QWidget, store: Store, pipelines: Pipelines, jobs: JobRunner, ops: Ops,
                  language: Callable[[], str], notify: Notify) -> None:
@@ -83,7 +93,7 @@ class ModelActions:
         def done(result: BeforeAfter) -> None:
             self.last_evaluation = result
             if not self.quiet:
-                EvaluationDialog("Evaluation on the dev split", result.before, result.after,
+                EvaluationDialog(evaluation_title(result), result.before, result.after,
                                  (result.before_name, result.after_name or ""), result.epochs_f, self.parent).exec()
 
         return self.jobs.start(Job("evaluating", work), done)

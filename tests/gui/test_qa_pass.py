@@ -135,3 +135,19 @@ def test_the_selected_entity_never_sits_on_the_last_visible_line(qtbot, make_win
         assert rect.bottom() <= article.viewport().height() - rect.height()  # a line below it stays in view
         assert bar.value() == 0 or rect.top() >= rect.height()  # and one above, unless at the top
     assert bar.value() > 0  # it did scroll
+
+
+def test_the_evaluation_says_what_it_was_measured_on() -> None:
+    """A model trained by cross-validation showed its fold scores under "Evaluation on the dev split"."""
+    from annotator.core.compare import Scores
+    from annotator.gui.model_menu import evaluation_title
+    from annotator.nlp.evaluate import BeforeAfter
+
+    def result(split: str, seen: int = 0) -> BeforeAfter:
+        return BeforeAfter(3, "en_core_web_sm", Scores(), "model-1", Scores(), split=split, seen=seen)
+
+    assert evaluation_title(result("cross-validation")) == (
+        "Evaluation by cross-validation (3 documents, each scored by a model trained without it)")
+    assert evaluation_title(result("dev")) == "Evaluation on the dev split (3 documents)"
+    assert evaluation_title(result("all", seen=2)) == (
+        "Evaluation on every accepted document (3 documents; the trained model learnt from 2 of them)")
