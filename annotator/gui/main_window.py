@@ -57,6 +57,9 @@ from annotator.store import Store
 from annotator.store.records import DocumentView, ImportReport
 
 
+NO_ARTICLES = "No articles yet: File → Import files… (Ctrl+O) or Import folder… (Ctrl+Shift+O)."
+
+
 class MainWindow(QMainWindow):
     def __init__(self, store: Store, user: str, pipelines: Pipelines | None = None) -> None:
         super().__init__()
@@ -119,6 +122,7 @@ class MainWindow(QMainWindow):
         self.editor.bind_undo_actions(self.actions_by_name["undo"], self.actions_by_name["redo"])
         self.statusBar().addPermanentWidget(self.documents.progress_label)
         self._user_changed(user, False)
+        self.article.setPlaceholderText("Opening the article…")  # until the first one is read and shown
         last = window_state.restore(self, self.splitter)
         self.documents.refresh(lambda labels: self._first_article(labels, last))
 
@@ -212,6 +216,8 @@ class MainWindow(QMainWindow):
         def open_first(_exc: AnnotatorError | None = None) -> None:
             if first is not None:
                 self.open_document(first)
+            else:
+                self.article.setPlaceholderText(NO_ARTICLES)
 
         if last is None:
             open_first()
@@ -312,6 +318,8 @@ class MainWindow(QMainWindow):
             self.editor.reload(only_if_changed=True)
         elif (first := self.documents.first_id()) is not None:
             self.editor.open_document(first)
+        elif self.jobs.job is None:  # e.g. the sample import was cancelled: say what to do, not "Importing…"
+            self.article.setPlaceholderText(NO_ARTICLES)
 
     def _imported(self, report: ImportReport) -> None:
         if report.added:
@@ -334,6 +342,7 @@ class MainWindow(QMainWindow):
                 def then(_report: object) -> None:
                     self.models.start_preannotation()
 
+                self.article.setPlaceholderText("Importing the sample articles…")
                 self.jobs.start(Job("importing the sample articles", work), then)
             elif waiting:
                 self.models.start_preannotation()

@@ -151,3 +151,21 @@ def test_the_evaluation_says_what_it_was_measured_on() -> None:
     assert evaluation_title(result("dev")) == "Evaluation on the dev split (3 documents)"
     assert evaluation_title(result("all", seen=2)) == (
         "Evaluation on every accepted document (3 documents; the trained model learnt from 2 of them)")
+
+
+def test_an_empty_article_pane_says_why(qtbot, make_window, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Reopening showed a blank pane for seconds with no word (QA pass); an empty corpus says what to do."""
+    from annotator.gui.main_window import NO_ARTICLES
+    from annotator.store import Store
+
+    window = make_window(Store.open(str(tmp_path / "empty.sqlite3")))
+    settle(qtbot, window)
+    assert window.article.toPlainText() == "" and window.article.placeholderText() == NO_ARTICLES
+    window.first_start()
+    qtbot.waitUntil(lambda: window.job is not None)
+    assert window.article.placeholderText() == "Importing the sample articles…"
+    with qtbot.waitSignal(window.jobs.ended, timeout=60_000):
+        window.jobs.cancel_button.click()
+    settle(qtbot, window)
+    if window.view is None:  # cancelled before anything was imported: back to what to do
+        assert window.article.placeholderText() == NO_ARTICLES
