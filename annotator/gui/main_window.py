@@ -56,7 +56,6 @@ from annotator.nlp.pipelines import Pipelines
 from annotator.store import Store
 from annotator.store.records import DocumentView, ImportReport
 
-
 NO_ARTICLES = "No articles yet: File → Import files… (Ctrl+O) or Import folder… (Ctrl+Shift+O)."
 
 
