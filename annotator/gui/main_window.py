@@ -15,16 +15,9 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QDialog,
-    QDialogButtonBox,
-    QHeaderView,
     QMainWindow,
     QMessageBox,
     QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
-    QVBoxLayout,
 )
 
 from annotator.core.document import DocumentStatus
@@ -33,7 +26,7 @@ from annotator.core.labels import Label
 from annotator.core.progress import CancelToken, ProgressSink
 from annotator.core.span import GOLD
 from annotator.gui import accept_dialog, plain, window_state
-from annotator.gui.actions import build_menus, help_rows
+from annotator.gui.actions import build_menus
 from annotator.gui.article_view import ArticleView
 from annotator.gui.attention import AttentionActions
 from annotator.gui.document_panel import DocumentPanel
@@ -48,6 +41,7 @@ from annotator.gui.model_menu import ModelActions
 from annotator.gui.occurrences import OccurrenceActions
 from annotator.gui.ops import Op, Ops
 from annotator.gui.session import AnnotationSession
+from annotator.gui.shortcuts_dialog import shortcuts_dialog
 from annotator.gui.team_menu import TeamActions
 from annotator.gui.team_panel import VersionsPanel
 from annotator.io.bundled import seeds_folder
@@ -366,29 +360,7 @@ class MainWindow(QMainWindow):
             bar.clearMessage()
 
     def show_shortcuts(self) -> None:
-        """Two columns, keys and what they do (spaces in a proportional font left them ragged)."""
-        rows = help_rows()
-        dialog = QDialog(self)
-        dialog.setWindowTitle("Keyboard shortcuts")
-        table = QTableWidget(len(rows), 2, dialog)
-        table.setHorizontalHeaderLabels(["key", "does"])
-        table.verticalHeader().hide()
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        table.setWordWrap(False)
-        for row, (keys, what) in enumerate(rows):
-            table.setItem(row, 0, QTableWidgetItem(keys))
-            table.setItem(row, 1, QTableWidgetItem(what))
-        table.resizeColumnsToContents()
-        table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok, dialog)
-        buttons.accepted.connect(dialog.accept)
-        layout = QVBoxLayout(dialog)
-        layout.addWidget(table)
-        layout.addWidget(buttons)
-        width = table.columnWidth(0) + table.sizeHintForColumn(1) + 60
-        dialog.resize(min(width, max(600, self.width() - 80)), min(760, max(400, self.height() - 80)))
-        dialog.exec()
+        shortcuts_dialog(self).exec()
         self.activateWindow()  # no window manager (Xvfb) gives the focus back: shortcuts would be dead
 
     def closeEvent(self, event: QCloseEvent) -> None:
