@@ -37,18 +37,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.list_scale import insert_rows, vocabulary  # noqa: E402 - the same vocabulary and rows
+
 USER = "bench"
-LABELS = ("PERSON", "GPE", "ORG", "LOC", "NORP", "DATE")
 STAMP = "2026-12-01 10:00:00.000000"
 ENTITIES = 75
-
-
-def _vocabulary(rng: random.Random) -> tuple[list[str], list[tuple[str, str]]]:
-    syllables = ["ka", "ro", "mi", "ta", "ne", "la", "su", "bo", "ri", "da", "ve", "po", "zu", "fa", "gi", "ho"]
-    words = sorted({"".join(rng.choice(syllables) for _ in range(rng.randint(1, 4))) for _ in range(4000)})[:3000]
-    names = [(" ".join(w.capitalize() for w in rng.sample(words, rng.randint(1, 2))), rng.choice(LABELS))
-             for _ in range(1200)]
-    return words, names
 
 
 def article(rng: random.Random, words: list[str], names: list[tuple[str, str]],
@@ -81,7 +74,7 @@ def build(path: Path, n: int) -> tuple[int, int]:
 
     Store.open(str(path)).close()
     rng = random.Random(17)
-    words, names = _vocabulary(rng)
+    words, names = vocabulary(rng)
     n_words = n_spans = 0
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA synchronous=OFF")
@@ -95,12 +88,7 @@ def build(path: Path, n: int) -> tuple[int, int]:
             docs.append((doc_id, text, f"wire/{i:07}.txt", f"Report {i}", "en",
                          hashlib.sha256(text.encode()).hexdigest(), "accepted", USER, 0, "{}", None, STAMP, STAMP, 1))
             spans.extend((doc_id, s, e, label, "human", USER, 0, STAMP) for s, e, label in found)
-        conn.executemany("INSERT INTO documents (id, text, source, title, language, content_hash, status, status_by, "
-                         "had_bom, meta, suggested_by, created_at, updated_at, version) "
-                         "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", docs)
-        conn.executemany('INSERT INTO spans (document_id, start, "end", label, layer, author, rejected, created_at) '
-                         "VALUES (?,?,?,?,?,?,?,?)", spans)
-        conn.commit()
+        insert_rows(conn, docs, spans)
     conn.execute("ANALYZE")
     conn.commit()
     conn.close()

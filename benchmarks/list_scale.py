@@ -45,7 +45,7 @@ LABELS = ("PERSON", "GPE", "ORG", "LOC", "NORP", "DATE")
 STAMP = "2026-12-01 10:00:00.000000"
 
 
-def _vocabulary(rng: random.Random) -> tuple[list[str], list[tuple[str, str]]]:
+def vocabulary(rng: random.Random) -> tuple[list[str], list[tuple[str, str]]]:
     syllables = ["ka", "ro", "mi", "ta", "ne", "la", "su", "bo", "ri", "da", "ve", "po", "zu", "fa", "gi", "ho"]
     words = sorted({"".join(rng.choice(syllables) for _ in range(rng.randint(1, 4))) for _ in range(4000)})[:3000]
     names = [(" ".join(w.capitalize() for w in rng.sample(words, rng.randint(1, 2))), rng.choice(LABELS))
@@ -89,7 +89,7 @@ def build(path: Path, n: int) -> int:
 
     Store.open(str(path)).close()
     rng = random.Random(13)
-    words, names = _vocabulary(rng)
+    words, names = vocabulary(rng)
     raw_bytes = 0
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA synchronous=OFF")
@@ -108,16 +108,23 @@ def build(path: Path, n: int) -> int:
                 (s0, e0, l0), (s1, e1, l1), (s2, e2, _) = found[1:4]
                 spans += [(doc_id, s0, e0, l0, "human", USER, 0, STAMP), (doc_id, s1, e1, l1, "human", USER, 1, STAMP),
                           (doc_id, s2, e2, "ORG", "human", USER, 0, STAMP)]
-        conn.executemany("INSERT INTO documents (id, text, source, title, language, content_hash, status, status_by, "
-                         "had_bom, meta, suggested_by, created_at, updated_at, version) "
-                         "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", docs)
-        conn.executemany('INSERT INTO spans (document_id, start, "end", label, layer, author, rejected, created_at) '
-                         "VALUES (?,?,?,?,?,?,?,?)", spans)
-        conn.commit()
+        insert_rows(conn, docs, spans)
     conn.execute("ANALYZE")
     conn.commit()
     conn.close()
     return raw_bytes
+
+
+def insert_rows(conn: sqlite3.Connection, docs: list[tuple[object, ...]], spans: list[tuple[object, ...]]) -> None:
+    """Document rows (id, text, source, title, language, content_hash, status, status_by, had_bom, meta,
+    suggested_by, created_at, updated_at, version) and span rows (document_id, start, end, label, layer,
+    author, rejected, created_at) with raw sqlite3, committed."""
+    conn.executemany("INSERT INTO documents (id, text, source, title, language, content_hash, status, status_by, "
+                     "had_bom, meta, suggested_by, created_at, updated_at, version) "
+                     "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", docs)
+    conn.executemany('INSERT INTO spans (document_id, start, "end", label, layer, author, rejected, created_at) '
+                     "VALUES (?,?,?,?,?,?,?,?)", spans)
+    conn.commit()
 
 
 # -- measured in child processes (peak memory is per process) ----------------------------------------
