@@ -21,22 +21,22 @@ from sqlalchemy import ColumnElement, Engine, func, literal, select, text, union
 from sqlalchemy.orm import Session
 
 from annotator.core.errors import AnnotatorError
-from annotator.store.schema import DocumentRow, ImportRow, ImportState, SpanCountRow, SpanRow
+from annotator.store.schema import SpanCountRow, SpanRow
 from annotator.store.session import writing
 
 log = logging.getLogger(__name__)
 
 Group = tuple[str, str, bool]  # (label, layer, rejected)
-UNPUBLISHED = [s.value for s in ImportState if s is not ImportState.DONE]
 # Advisory lock key space of ``fold`` (one folder at a time): "cnts".
 FOLD_LOCK_SPACE = 0x636E7473
 
 
 def _unpublished() -> ColumnElement[bool]:
-    """WHERE clause: spans of documents whose import is not ``done`` (through the ``state`` and
-    ``import_id`` indexes, then ``document_id``: never a scan of spans)."""
-    return SpanRow.document_id.in_(select(DocumentRow.id).join(ImportRow, ImportRow.id == DocumentRow.import_id)
-                                   .where(ImportRow.state.in_(UNPUBLISHED)))
+    """WHERE clause: spans of the documents ``queries.visible()`` leaves out (through the ``import_id``
+    index, then ``document_id``: never a scan of spans)."""
+    from annotator.store.queries import hidden_documents  # queries.stats imports this module
+
+    return SpanRow.document_id.in_(hidden_documents())
 
 
 def totals(s: Session) -> dict[Group, int]:
