@@ -60,10 +60,10 @@ class _Edit:
                  window: tuple[int, int] | None = None, label: str | None = None) -> None:
         if not user:
             raise AnnotatorError("an edit needs an annotator name")
-        self.s, self.user = s, user
-        # The hot statements run on the session's connection as Core: through ``Session.execute`` each
-        # one also went through the ORM's statement handling (bulk insert, synchronize on update),
-        # which cost several times the statement itself.
+        self.user = user
+        # Every statement runs on a plain connection (the session's, when given one): through
+        # ``Session.execute`` each also went through the ORM's statement handling (bulk insert,
+        # synchronize on update), which cost several times the statement itself.
         self.c = s if isinstance(s, Connection) else s.connection()
         # The document, its version and whether ``label`` is in the scheme: one round trip.
         found = self.c.execute(_DOCUMENT, {"document_id": document_id, "label": label or ""}).first()
