@@ -7,23 +7,14 @@ since is a ``ConflictError`` and nothing is written. ``revert`` is checked the s
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 from sqlalchemy import (
-    Boolean,
     Connection,
-    Integer,
-    String,
     bindparam,
-    cast,
     delete,
-    exists,
     insert,
-    literal,
-    null,
     select,
-    union_all,
     update,
 )
 from sqlalchemy.orm import Session
@@ -31,57 +22,22 @@ from sqlalchemy.orm import Session
 from annotator.core.changes import Changes, StatusChange
 from annotator.core.document import DocumentStatus
 from annotator.core.errors import AnnotatorError, ConflictError, NotFound, SpanRefused
+from annotator.core.plural import plural
 from annotator.core.span import Layer, Span, check_bounds, overlapping, split_layers
-from annotator.store.queries import SPAN_COLUMNS, document_row, layers, visible
+from annotator.store.edit_reads import read_for_edit
+from annotator.store.queries import document_row
 from annotator.store.records import span_of
 from annotator.store.schema import DocumentRow, LabelRow, SpanRow, utcnow
 
 # Built once: statements built per edit cost more than running them.
 _LABEL = select(LabelRow.name).where(LabelRow.name == bindparam("name"))
 _INSERT_SPAN = insert(SpanRow).returning(SpanRow.id)
-_SPAN_BY_ID = select(*SPAN_COLUMNS).where(SpanRow.id == bindparam("span_id"))
 _DELETE_SPAN = delete(SpanRow).where(SpanRow.id == bindparam("span_id"))
 
 # What accepting a document does with the suggestions still shown: confirm them, or dismiss them.
 Unreviewed = Literal["confirm", "dismiss"]
 
 
-@dataclass
-class _Doc:
-    """The document an edit works on (plain columns: an ORM object's unit of work cost more than the
-    edit's statements)."""
-
-    id: int
-    title: str
-    text: str
-    status: str
-    status_by: str | None
-    version: int
-
-
-_DOCUMENT = select(DocumentRow.id, DocumentRow.title, DocumentRow.text, DocumentRow.status, DocumentRow.status_by,
-                   DocumentRow.version, exists().where(LabelRow.name == bindparam("label")).label("label_known"),
-                   ).where(DocumentRow.id == bindparam("document_id"), visible())
-
-
-def _nothing(kind: type[Integer] | type[String] | type[Boolean]) -> Any:
-    return cast(null(), kind())
-
-
-# The document (part 0) and the spans overlapping the edit's window (part 1) in one statement: on
-# PostgreSQL each statement is a round trip, and these two were a third of an edit's.
-_DOCUMENT_AND_WINDOW = union_all(
-    select(literal(0).label("part"), *_DOCUMENT.selected_columns,
-           *(_nothing(k).label(name) for k, name in (
-               (Integer, "span_id"), (Integer, "span_start"), (Integer, "span_end"), (String, "span_label"),
-               (String, "span_layer"), (String, "span_author"), (Boolean, "span_rejected"))))
-    .where(DocumentRow.id == bindparam("document_id"), visible()),
-    select(literal(1), *(_nothing(k) for k in (Integer, String, String, String, String, Integer, Boolean)),
-           SpanRow.id, SpanRow.start, SpanRow.end, SpanRow.label, SpanRow.layer, SpanRow.author, SpanRow.rejected)
-    .where(SpanRow.document_id == bindparam("document_id"),
-           (SpanRow.layer == Layer.MODEL.value) | (SpanRow.author == bindparam("user")),
-           SpanRow.start < bindparam("window_end"), SpanRow.end > bindparam("window_start")),
-).order_by("part", "span_start")
 _BUMP = (update(DocumentRow).where(DocumentRow.id == bindparam("document_id"),
                                    DocumentRow.version == bindparam("version"))
          .values(status=bindparam("status"), status_by=bindparam("status_by"), updated_at=bindparam("updated_at"),
@@ -91,8 +47,8 @@ _BUMP = (update(DocumentRow).where(DocumentRow.id == bindparam("document_id"),
 class _Edit:
     """Accumulates one human edit inside its transaction and reports it as ``Changes``."""
 
-    def __init__(self, s: Session | Connection, document_id: int, user: str, expected_version: int | None,
-                 window: tuple[int, int] | None = None, label: str | None = None) -> None:
+    def __init__(self, s: Session | Connection, document_id: int | None, user: str, expected_version: int | None,
+                 window: tuple[int, int] | None = None, label: str | None = None, span_id: int | None = None) -> None:
         if not user:
             raise AnnotatorError("an edit needs an annotator name")
         self.user = user
@@ -100,35 +56,20 @@ class _Edit:
         # ``Session.execute`` each also went through the ORM's statement handling (bulk insert,
         # synchronize on update), which cost several times the statement itself.
         self.c = s if isinstance(s, Connection) else s.connection()
-        # The document, its version, whether ``label`` is in the scheme and (for an edit of one entity)
-        # the spans around it: one round trip. Whole-document edits pass no window and read every span.
-        params = {"document_id": document_id, "label": label or "", "user": user}
-        spans: list[Span] | None = None
-        found: Sequence[Any] | None
-        if window is None:
-            found = self.c.execute(_DOCUMENT, params).first()
-        else:
-            rows = self.c.execute(_DOCUMENT_AND_WINDOW, {**params, "window_start": window[0],
-                                                         "window_end": window[1]}).all()
-            found = rows[0][1:8] if rows and rows[0].part == 0 else None
-            spans = [Span(r.span_id, document_id, r.span_start, r.span_end, r.span_label, Layer(r.span_layer),
-                          r.span_author, bool(r.span_rejected)) for r in rows if r.part == 1]
-        if found is None:
-            raise NotFound(f"no document with id {document_id}")
-        self.doc = _Doc(*found[:-1])
-        self._known_label = label if found[-1] else None
+        read = read_for_edit(self.c, user, label, document_id=document_id, span_id=span_id, window=window)
+        self.doc, self.target, self.model, self.human = read.doc, read.target, read.model, read.human
+        self._known_label = label if read.label_known else None
         if expected_version is not None and self.doc.version != expected_version:
             raise ConflictError(f"'{self.doc.title}' was changed by someone else since you last saw it; "
                                 "nothing was saved")
-        if spans is not None and window is not None and all(window[0] <= sp.start and sp.end <= window[1]
-                                                             for sp in spans):
-            self.model = [sp for sp in spans if sp.layer is Layer.MODEL]
-            self.human = [sp for sp in spans if sp.layer is Layer.HUMAN]
-        else:  # a span reaches outside the window: widen it until none does (layer rules stay exact)
-            self.model, self.human = layers(self.c, document_id, user, window)
         self.added: list[Span] = []
         self.removed: list[Span] = []
         self.statuses: list[StatusChange] = []
+
+    def span(self) -> Span:
+        """The entity this edit was opened on (by span id)."""
+        assert self.target is not None
+        return self.target
 
     # checks
     def check_label(self, label: str) -> None:
@@ -204,13 +145,6 @@ class _Edit:
         )
 
 
-def _span(c: Connection, span_id: int) -> Span:
-    row = c.execute(_SPAN_BY_ID, {"span_id": span_id}).first()
-    if row is None:
-        raise NotFound(f"no span with id {span_id} (it may have been changed elsewhere)")
-    return span_of(row)
-
-
 def add_span(s: Connection, document_id: int, start: int, end: int, label: str, user: str,
              expected_version: int | None, replace: bool = False) -> Changes:
     edit = _Edit(s, document_id, user, expected_version, window=(start, end), label=label)
@@ -256,14 +190,14 @@ def label_places(s: Session, user: str, label: str, places: Mapping[int, Sequenc
         added=tuple(sp for c in merged for sp in c.added),
         removed=tuple(sp for c in merged for sp in c.removed),
         statuses=tuple(st for c in merged for st in c.statuses),
-        description=f"label {sum(len(v) for v in places.values())} occurrence(s) {label}",
+        description=f"label {plural(sum(len(v) for v in places.values()), 'occurrence')} {label}",
         versions={d: v for c in merged for d, v in c.versions.items()},
     )
 
 
 def delete_span(s: Connection, span_id: int, user: str, expected_version: int | None) -> Changes:
-    span = _span(s, span_id)
-    edit = _Edit(s, span.document_id, user, expected_version, window=(span.start, span.end))
+    edit = _Edit(s, None, user, expected_version, span_id=span_id)
+    span = edit.span()
     if span.layer is Layer.MODEL:
         edit.reject(span)
     else:
@@ -276,8 +210,8 @@ def delete_span(s: Connection, span_id: int, user: str, expected_version: int | 
 
 
 def relabel_span(s: Connection, span_id: int, label: str, user: str, expected_version: int | None) -> Changes:
-    span = _span(s, span_id)
-    edit = _Edit(s, span.document_id, user, expected_version, window=(span.start, span.end), label=label)
+    edit = _Edit(s, None, user, expected_version, label=label, span_id=span_id)
+    span = edit.span()
     edit.check_label(label)
     if span.layer is Layer.HUMAN:
         edit.own(span)
@@ -287,9 +221,8 @@ def relabel_span(s: Connection, span_id: int, label: str, user: str, expected_ve
 
 
 def resize_span(s: Connection, span_id: int, start: int, end: int, user: str, expected_version: int | None) -> Changes:
-    span = _span(s, span_id)
-    window = (min(start, span.start), max(end, span.end))
-    edit = _Edit(s, span.document_id, user, expected_version, window=window)
+    edit = _Edit(s, None, user, expected_version, window=(start, end), span_id=span_id)
+    span = edit.span()
     edit.check_new(start, end, ignore=span.id)
     if span.layer is Layer.HUMAN:
         edit.own(span)
@@ -304,8 +237,8 @@ def resize_span(s: Connection, span_id: int, start: int, end: int, user: str, ex
 
 
 def confirm_suggestion(s: Connection, span_id: int, user: str, expected_version: int | None) -> Changes:
-    span = _span(s, span_id)
-    edit = _Edit(s, span.document_id, user, expected_version, window=(span.start, span.end))
+    edit = _Edit(s, None, user, expected_version, span_id=span_id)
+    span = edit.span()
     if span.layer is not Layer.MODEL:
         raise SpanRefused("only a model suggestion can be confirmed")
     if not edit.suggested(span):
