@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from annotator.core.changes import Changes, StatusChange
 from annotator.core.document import DocumentStatus
 from annotator.core.errors import AnnotatorError, ConflictError, NotFound, SpanRefused
+from annotator.core.labels import label_name
 from annotator.core.plural import plural
 from annotator.core.span import Layer, Span, check_bounds, overlapping, split_layers
 from annotator.store.edit_reads import read_for_edit
@@ -147,6 +148,7 @@ class _Edit:
 
 def add_span(s: Connection, document_id: int, start: int, end: int, label: str, user: str,
              expected_version: int | None, replace: bool = False) -> Changes:
+    label = label_name(label)  # the scheme's names are NFC: a decomposed "PERSÖN" means the same label
     edit = _Edit(s, document_id, user, expected_version, window=(start, end), label=label)
     edit.check_label(label)
     replaced: list[Span] = []
@@ -170,6 +172,7 @@ def label_places(s: Session, user: str, label: str, places: Mapping[int, Sequenc
                  expected_versions: Mapping[int, int] | None) -> Changes:
     """Annotate all occurrences: ``label`` on every (start, end) of ``places`` (document id -> offsets),
     replacing the person's own entities there, in one transaction (one undo step)."""
+    label = label_name(label)
     merged: list[Changes] = []
     for doc_id, spots in sorted(places.items()):
         expected = expected_versions.get(doc_id) if expected_versions else None
@@ -210,6 +213,7 @@ def delete_span(s: Connection, span_id: int, user: str, expected_version: int | 
 
 
 def relabel_span(s: Connection, span_id: int, label: str, user: str, expected_version: int | None) -> Changes:
+    label = label_name(label)
     edit = _Edit(s, None, user, expected_version, label=label, span_id=span_id)
     span = edit.span()
     edit.check_label(label)

@@ -87,3 +87,20 @@ def test_edit_reads_use_the_span_indexes(store: Store) -> None:
             plan = "\n".join(r[-1] for r in conn.execute(text(f"EXPLAIN QUERY PLAN {compiled}")))
             assert "SCAN spans" not in plan and "SCAN target" not in plan and "SCAN documents" not in plan, plan
             assert "SEARCH spans USING INDEX" in plan, plan
+
+
+def test_a_decomposed_label_name_means_the_schemes_label(store: Store) -> None:
+    """Labels are stored NFC; an edit naming "PERSÖN" with a combining diaeresis (as some keyboards and
+    files write it) is the same label, not "unknown label" and never a second one."""
+    import unicodedata
+
+    from annotator.core.labels import Label
+
+    store.add_label(Label("PERSÖN", "#aa5500"))
+    doc = _document(store)
+    decomposed = unicodedata.normalize("NFD", "PERSÖN")
+    assert decomposed != "PERSÖN"
+    added = store.add_span(doc, 54, 63, decomposed, "alice").added[0]
+    assert added.label == "PERSÖN"
+    relabelled = store.relabel_span(added.id, " " + decomposed, "alice").added[0]
+    assert relabelled.label == "PERSÖN"
