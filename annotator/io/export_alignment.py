@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span
 
+from annotator.core.plural import plural
 from annotator.core.span import SpanData
 
 TRIMMED = "trimmed"
@@ -49,6 +50,7 @@ class Alignment:
     # moved onto tokens, and how many had no token in them and were left out.
     rejections_aligned: int = 0
     rejections_left_out: int = 0
+    documents: int = 0  # documents with a span moved or left out (``warnings`` names the first few)
 
     @property
     def left_out(self) -> int:
@@ -69,7 +71,7 @@ class Alignment:
         out = []
         for reason in REASONS_SAID:
             if self.changed[reason]:
-                out.append(f"{self.changed[reason]} span(s) {REASONS_SAID[reason]} (e.g. "
+                out.append(f"{plural(self.changed[reason], 'span')} {REASONS_SAID[reason]} (e.g. "
                            f"{'; '.join(self.examples.get(reason, []))})")
         if self.rejections_aligned or self.rejections_left_out:
             out.append(f"rejected suggestions (incorrect_spans): {self.rejections_aligned} aligned to tokens, "

@@ -20,6 +20,7 @@ import spacy
 from spacy.tokens import Doc
 
 from annotator.core.errors import AnnotatorError, StoreDamaged
+from annotator.core.plural import plural
 from annotator.core.progress import CancelToken, ProgressSink, no_progress
 from annotator.io import formats
 from annotator.io.atomic import MARKER, atomic_folder, atomic_write, foreign_entries
@@ -70,7 +71,7 @@ def _nothing_to_export(store: Store, options: ExportOptions) -> AnnotatorError:
     lang = f" in '{options.language}'" if options.language else ""
     return AnnotatorError(
         f"nothing to export: no document{lang} has status {wanted} "
-        f"({store.document_count()} document(s) in the store). Mark documents as accepted first, or "
+        f"({plural(store.document_count(), 'document')} in the store). Mark documents as accepted first, or "
         "widen the selection with --include 'accepted,in progress'"
     )
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from annotator.core.document import DocumentStatus, NewDocument
 from annotator.core.errors import InputRefused, Problem
 from annotator.core.imported import Annotation, ImportItem
+from annotator.core.plural import plural
 from annotator.core.progress import CancelToken, ProgressSink, no_progress
 from annotator.core.span import Layer
 from annotator.io import readers
@@ -223,13 +224,13 @@ def _stream(files: Sequence[InputFile], options: ImportOptions, problems: list[P
             writer.add(batch)
             batch, spans, characters = [], 0, 0
             progress(min(done, total), total, f"importing {item.document.source}: "
-                                              f"{len(staged.report.added)} new document(s) so far")
+                                              f"{plural(len(staged.report.added), 'new document')} so far")
     if problems:
         raise InputRefused(problems)  # the import aborts: what it wrote is removed
     cancel.raise_if_cancelled()
     writer.add(batch)
     writer.wait()
-    progress(total, total, f"checked; publishing {len(staged.report.added)} new document(s)")
+    progress(total, total, f"checked; publishing {plural(len(staged.report.added), 'new document')}")
     cancel.raise_if_cancelled()
     return staged.publish()
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from spacy.tokens import Doc
 
+from annotator.core.plural import plural
 from annotator.io.export_alignment import Alignment, entities, rejections
 from annotator.io.selection import ExportDocument
 from annotator.io.tokenizers import Tokenizers
@@ -22,6 +23,9 @@ __all__ = ["INCORRECT_SPANS_KEY", "USER_DATA_KEY", "Tokenizers", "to_spacy_doc"]
 
 INCORRECT_SPANS_KEY = "incorrect_spans"
 USER_DATA_KEY = "annotator"
+
+
+WARNINGS_KEPT = 20  # documents named in an export's warnings; ``Alignment.documents`` counts them all
 
 
 def to_spacy_doc(ex: ExportDocument, tokenizers: Tokenizers, warnings: list[str],
@@ -40,7 +44,10 @@ def to_spacy_doc(ex: ExportDocument, tokenizers: Tokenizers, warnings: list[str]
     if incorrect:
         doc.spans[INCORRECT_SPANS_KEY] = incorrect
     if sum(counted.changed.values()) != before:
-        warnings.append(f"{ex.source}: {sum(counted.changed.values()) - before} span(s) aligned to tokens or left out")
+        counted.documents += 1
+        if len(warnings) < WARNINGS_KEPT:  # a million re-aligned documents must not mean a million lines
+            warnings.append(f"{ex.source}: {plural(sum(counted.changed.values()) - before, 'span')} aligned to "
+                            "tokens or left out")
     doc.user_data[USER_DATA_KEY] = {
         "id": ex.id, "source": ex.source, "status": ex.status.value, "language": ex.language,
         "annotator": ex.annotator, "meta": ex.meta,

@@ -22,6 +22,7 @@ import numpy as np
 from annotator.core.compare import PRF, Scores
 from annotator.core.document import DocumentStatus
 from annotator.core.errors import AnnotatorError
+from annotator.core.plural import plural
 from annotator.core.progress import CancelToken, ProgressSink, no_progress
 from annotator.core.span import SpanData
 from annotator.io.selection import ExportDocument, ExportOptions, dev_score, iter_export, side_of
@@ -215,7 +216,7 @@ def describe(evaluation: Evaluation, limit: int = 6) -> str:
     more = f" and {len(evaluation.documents) - limit} more" if len(evaluation.documents) > limit else ""
     lo, hi = evaluation.intervals().get(ALL, (0.0, 0.0))
     return (f"F {evaluation.scores.overall.f:.3f} [95% CI {lo:.3f}-{hi:.3f}] on {evaluation.entities} entities "
-            f"in {len(evaluation.documents)} document(s): {names}{more}")
+            f"in {plural(len(evaluation.documents), 'document')}: {names}{more}")
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from spacy.schemas import validate_token_pattern
 from annotator.core.document import DocumentStatus
 from annotator.core.errors import AnnotatorError
 from annotator.core.labels import Label, label_name, validate_label
+from annotator.core.plural import plural
 from annotator.core.span import SpanData
 from annotator.io.selection import ExportOptions, iter_export
 from annotator.io.tokenizers import blank_pipeline
@@ -57,7 +58,7 @@ class PatternFileError(AnnotatorError):
         self.problems = list(problems)
         shown = "\n  ".join(str(p) for p in self.problems[:20])
         more = f"\n  ... and {len(self.problems) - 20} more" if len(self.problems) > 20 else ""
-        super().__init__(f"{len(self.problems)} problem(s) in the patterns file:\n  {shown}{more}")
+        super().__init__(f"{plural(len(self.problems), 'problem')} in the patterns file:\n  {shown}{more}")
 
 
 @dataclass(frozen=True)

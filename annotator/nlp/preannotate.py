@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from itertools import count
 
 from annotator.core.errors import AnnotatorError
+from annotator.core.plural import plural
 from annotator.core.progress import CancelToken, ProgressSink, no_progress
 from annotator.nlp.pipelines import Pipelines
 from annotator.nlp.suggest import Failed, Item, Limits, NoModel, Outcome, Suggested, entities_of, suggest
@@ -64,8 +65,8 @@ class PreannotationFailed(AnnotatorError):
         self.report = report
         shown = "; ".join(str(f) for f in report.failures[:5])
         more = len(report.failures) - 5
-        super().__init__(f"{len(report.failures)} document(s) failed: {shown}" + (f"; and {more} more" if more > 0
-                                                                                   else ""))
+        tail = f"; and {more} more" if more > 0 else ""
+        super().__init__(f"{plural(len(report.failures), 'document')} failed: {shown}{tail}")
 
 
 def models_key(pipelines: Pipelines) -> str:
@@ -112,7 +113,7 @@ def preannotate(
         queue = store.suggestion_queue(request, connections=wanted + 2)
     try:
         run = _Run(store, queue, progress, cancel)
-        progress(0, queue.total, f"{queue.total} document(s) to suggest entities for")
+        progress(0, queue.total, f"{plural(queue.total, 'document')} to suggest entities for")
         used = min(wanted, max(1, math.ceil(queue.total / batch_size)))
         run.report.processes = used
         if used == 1:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from annotator.core.errors import AnnotatorError
+from annotator.core.plural import plural
 from annotator.core.span import SpanData
 from annotator.io.selection import ExportDocument, dev_score, side_of
 from annotator.nlp.segments import sentence_ranges
@@ -81,7 +82,8 @@ def plan_training(docs: Sequence[ExportDocument], settings: TrainSettings, langu
     dev_entities = sum(len(d.entities) for d in dev)
     if len(docs) >= settings.few_documents and dev_entities >= settings.min_dev_entities and train:
         return TrainingPlan("dev", train, dev, reason=(
-            f"{len(train)} training document(s); early stopping on the dev split: {len(dev)} document(s), "
+            f"{plural(len(train), 'training document')}; early stopping on the dev split: "
+            f"{plural(len(dev), 'document')}, "
             f"{dev_entities} entities, never trained on"))
     unit: Literal["document", "sentence"] = "document" if len(docs) >= 3 else "sentence"
     units = len(docs) if unit == "document" else sum(len(ranges_of(d)) for d in docs)
@@ -89,12 +91,12 @@ def plan_training(docs: Sequence[ExportDocument], settings: TrainSettings, langu
         raise AnnotatorError(f"training needs at least 2 sentences of accepted '{language}' text to check "
                              f"itself on; there is {units}. Accept more documents first")
     folds = min(settings.folds, units)
-    why = (f"{len(docs)} accepted document(s) (fewer than {settings.few_documents})"
+    why = (f"{plural(len(docs), 'accepted document')} (fewer than {settings.few_documents})"
            if len(docs) < settings.few_documents else
            f"the dev split has {dev_entities} entities (fewer than {settings.min_dev_entities})")
     return TrainingPlan("cv", tuple(docs), (), folds, unit, reason=(
         f"{why}: {folds}-fold cross-validation over {unit}s chooses the epochs, then the model learns from "
-        f"all {len(docs)} document(s)"))
+        f"all {plural(len(docs), 'document')}"))
 
 
 

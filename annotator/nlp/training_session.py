@@ -27,6 +27,7 @@ from thinc.api import Optimizer
 
 from annotator.core.compare import Scores
 from annotator.core.document import DocumentStatus
+from annotator.core.plural import plural
 from annotator.core.progress import CancelToken, ProgressSink
 from annotator.core.span import SpanData
 from annotator.io.selection import ExportDocument, ExportOptions, iter_export
@@ -241,7 +242,7 @@ class TrainingSession:
         k = self.plan.folds
         folds = _assign_folds(units, k, self.settings.seed)
         how = (f"{k}-fold cross-validation over {self.plan.cv_unit}s: each scored by a model that never saw it; "
-               f"the saved model learnt from all {len(docs)} document(s)")
+               f"the saved model learnt from all {plural(len(docs), 'document')}")
         before = self._score(self.base, units, docs, how, only_ner=False, name=self.base.author)
         train_sets = [self.examples_of([u for u, f in zip(units, folds, strict=True) if f != i]) for i in range(k)]
         held = [[j for j, f in enumerate(folds) if f == i] for i in range(k)]
@@ -283,7 +284,8 @@ class TrainingSession:
         rng = random.Random(self.settings.seed)
         for n in range(1, best_n + 1):
             loss, _ = self.epoch(examples, rehearse, optimizer, rng, cancel)
-            progress(n, best_n, f"final model, epoch {n}/{best_n} on all {len(docs)} document(s): loss {loss:.1f}")
+            progress(n, best_n, f"final model, epoch {n}/{best_n} on all {plural(len(docs), 'document')}: "
+                                f"loss {loss:.1f}")
         self.save(best_dir, optimizer)
         return Outcome(before, after, epochs, best_n)
 

@@ -26,6 +26,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
 
 from annotator.core.errors import AnnotatorError, StoreDamaged
+from annotator.core.plural import plural
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 WAL_MAGIC = (0x377F0682, 0x377F0683)  # little- / big-endian checksums
@@ -173,7 +174,7 @@ def require_intact(engine: Engine) -> None:
     path = sqlite_path(engine.url)
     if found and path is not None:
         at_least = "at least " if len(found) >= MAX_PROBLEMS else ""
-        more = f", and {at_least}{len(found) - 1} more problem(s)" if len(found) > 1 else ""
+        more = f", and {at_least}{plural(len(found) - 1, 'more problem')}" if len(found) > 1 else ""
         raise damaged(path, f"quick_check: {found[0]}{more}")
 
 
@@ -206,7 +207,7 @@ def check(engine: Engine, current: str | None, head: str | None) -> CheckReport:
     found = problems(engine)
     if engine.dialect.name == "sqlite":
         report.checked.append("quick_check: " + ("ok (every page and index entry read)" if not found else
-                                                 f"{len(found)} problem(s)"))
+                                                 plural(len(found), "problem")))
         report.problems.extend(found)
     state = "current" if current == head else f"expected {head}"
     report.checked.append(f"schema revision: {current} ({state})")

@@ -75,10 +75,10 @@ def test_command_line_says_how_many_spans_were_aligned_or_left_out_and_why(messy
                  "--format", "conll"]) == 0
     out = capsys.readouterr().out
     assert "spans: 5 written as entities (3 as stored, 2 aligned to tokens), 2 left out" in out
-    assert "1 span(s) trimmed: whitespace at an edge left out (e.g. messy.jsonl:1 GPE 36-42 ' Rabat')" in out
-    assert "1 span(s) expanded to whole tokens: an edge fell inside a token" in out
-    assert "1 span(s) left out: overlaps another entity, the longer one (or the first) kept" in out
-    assert "1 span(s) left out: no token in it (only whitespace)" in out
+    assert "1 span trimmed: whitespace at an edge left out (e.g. messy.jsonl:1 GPE 36-42 ' Rabat')" in out
+    assert "1 span expanded to whole tokens: an edge fell inside a token" in out
+    assert "1 span left out: overlaps another entity, the longer one (or the first) kept" in out
+    assert "1 span left out: no token in it (only whitespace)" in out
 
 
 def test_our_jsonl_doccano_and_prodigy_keep_every_span_as_stored(messy: Store, tmp_path: Path) -> None:

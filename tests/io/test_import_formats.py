@@ -97,7 +97,7 @@ CASES = {
         [Doc("Bourita met Blinken and Lavrov in Rabat.\n", DocumentStatus.IN_PROGRESS,
              layers={"human:me": [(0, 7, "PERSON"), (12, 19, "PERSON"), (24, 30, "PERSON"), (34, 39, "GPE")]},
              attention={DISCONTINUOUS: 1})],
-        warnings=["a.ann: 2 relation/event/attribute/note line(s) not imported"],
+        warnings=["a.ann: 2 relation/event/attribute/note lines not imported"],
     ),
     "doccano: whitespace edges, mid-token, nested; extra keys kept": Case(
         {"d.jsonl": jsonl(

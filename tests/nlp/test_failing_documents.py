@@ -78,7 +78,7 @@ def test_a_failing_document_is_reported_and_the_rest_of_its_batch_is_written(
     assert report.documents == 2 and report.by_model == {"fragile@1.0.0": 2} and report.spans == 6
     assert [(f.document_id, f.source, f.reason) for f in report.failures] == [
         (ids[1], "bad.txt", "ValueError: cannot handle 'KABOOM'")]
-    assert str(caught.value) == f"1 document(s) failed: {ids[1]}, bad.txt, ValueError: cannot handle 'KABOOM'"
+    assert str(caught.value) == f"1 document failed: {ids[1]}, bad.txt, ValueError: cannot handle 'KABOOM'"
     assert [d.model_count for d in store.list_documents()] == [3, 0, 3]  # committed, the bad one left as it was
     assert store.document(ids[1]).suggested_by is None and store.queued_for_suggestions() == {}
     with pytest.raises(PreannotationFailed) as again:  # the next run tries it again, and only it

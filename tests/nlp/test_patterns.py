@@ -63,7 +63,7 @@ def test_a_bad_patterns_file_names_every_problem_by_line_and_field() -> None:
     assert where == [(2, "(line)"), (3, "label"), (4, "pattern"), (5, "colour"), (5, "label"), (6, "(line)"),
                      (7, "pattern")]
     message = str(caught.value)
-    assert "terms.jsonl:4: pattern:" in message and "LOWERR" in message and "7 problem(s)" in message
+    assert "terms.jsonl:4: pattern:" in message and "LOWERR" in message and "7 problems" in message
     assert "terms.jsonl:3: label: label name 'or  g' has two spaces in a row" in message
     with pytest.raises(PatternFileError, match="has no patterns"):
         parse_patterns("# nothing\n\n")

@@ -85,7 +85,7 @@ def test_an_evaluation_names_its_documents_counts_entities_and_gives_an_interval
     data = result.as_dict()
     assert data["entities"] == 114 and data["ci_unit"] == "sentence" and data["how"] == "held out"
     assert [d["source"][:3] for d in data["documents_scored"]] == ["001", "004"]
-    assert "114 entities in 2 document(s): 001_" in describe(result)
+    assert "114 entities in 2 documents: 001_" in describe(result)
     assert paired_gain(result, result) == (0.0, 0.0)
 
 

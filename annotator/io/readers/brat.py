@@ -13,6 +13,7 @@ from pathlib import Path
 from annotator.core.errors import Problem
 from annotator.core.labels import label_name
 from annotator.core.limits import shown
+from annotator.core.plural import plural
 from annotator.core.span import SpanData
 from annotator.io.readers.base import ReadContext, Record
 from annotator.io.readers.spans import label_problem, offsets_problem
@@ -80,7 +81,7 @@ def read(path: Path, ctx: ReadContext) -> Iterator[tuple[Record, int]]:
     if not ok:
         return
     if other:
-        ctx.warnings.append(_problem(ann_source, f"{other} relation/event/attribute/note line(s) not imported "
+        ctx.warnings.append(_problem(ann_source, f"{plural(other, 'relation/event/attribute/note line')} not imported "
                                      "(only entities are)"))
     rec = Record(1, text, spans, {}, None, None, span_field=ann.name, in_docbin=True, discontinuous=pieces)
     rec.had_bom = had_bom
