@@ -260,7 +260,17 @@ def accept_all_suggestions(s: Connection, document_id: int, user: str, expected_
 
 def set_status(s: Connection, document_id: int, status: DocumentStatus, user: str,
                expected_version: int | None, unreviewed: Unreviewed = "confirm") -> Changes:
-    edit = _Edit(s, document_id, user, expected_version)
+    return _settle(_Edit(s, document_id, user, expected_version), status, unreviewed)
+
+
+def set_status_if_other(s: Connection, document_id: int, status: DocumentStatus, user: str,
+                        unreviewed: Unreviewed) -> Changes | None:
+    """``set_status``, except that a document that has ``status`` already is left alone (None)."""
+    edit = _Edit(s, document_id, user, None)
+    return None if edit.doc.status == status.value else _settle(edit, status, unreviewed)
+
+
+def _settle(edit: _Edit, status: DocumentStatus, unreviewed: Unreviewed) -> Changes:
     if status is DocumentStatus.ACCEPTED:
         for m in edit.visible_suggestions():
             if unreviewed == "confirm":

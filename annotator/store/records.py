@@ -110,6 +110,17 @@ class ImportReport:
 
 
 @dataclass
+class StatusReport:
+    """What ``Store.set_statuses`` did: documents moved, documents that had the status already, and
+    what accepting did with the suggestions nobody had reviewed."""
+
+    changed: int = 0
+    unchanged: int = 0
+    confirmed: int = 0  # unreviewed suggestions confirmed as entities
+    dismissed: int = 0  # unreviewed suggestions dismissed
+
+
+@dataclass
 class SweepReport:
     """What ``Store.sweep_imports`` found: imports still running elsewhere, imports whose process had
     died (now ``abandoned``), and how many documents of stopped imports it removed."""
