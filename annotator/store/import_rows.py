@@ -98,6 +98,20 @@ def _insert_spans(conn: Connection, rows: list[tuple[Any, ...]]) -> None:
     conn.exec_driver_sql(str(compiled), params)
 
 
+def insert_spans(conn: Connection, rows: Sequence[tuple[int, int, int, str, str, str, bool]], now: Any) -> None:
+    """``(document id, start, end, label, layer, author, rejected)`` rows, written the way an import
+    writes its spans (one statement on PostgreSQL)."""
+    fixed: dict[tuple[str, str, bool], tuple[Any, ...]] = {}
+    out = []
+    for doc_id, start, end, label, layer, author, rejected in rows:
+        key = (layer, author, rejected)
+        if key not in fixed:
+            fixed[key] = _processed(conn, layer=layer, author=author, rejected=rejected, created_at=now)
+        out.append((doc_id, start, end, label, *fixed[key]))
+    if out:
+        _insert_spans(conn, out)
+
+
 def insert_model_spans(conn: Connection, rows: Sequence[tuple[int, int, int, str]], author: str, now: Any) -> None:
     """``(document id, start, end, label)`` rows as ``author``'s model suggestions, the way an import
     writes spans (one statement on PostgreSQL, so the span counts trigger runs once)."""

@@ -30,6 +30,7 @@ reader, even if its process is killed:
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import socket
@@ -168,7 +169,8 @@ class StagedImport:
         report.merged += batch.merged
         for doc_id, more in batch.existing.items():
             for item in more:
-                item.document.text = ""  # only its layers are needed now
+                # Only its layers are needed now: drop the text (a copy: the caller's document is theirs).
+                item.document = dataclasses.replace(item.document, text="")
                 report.spans += sum(len(a.spans) for a in item.annotations)
                 report.rejections += sum(len(a.rejected) for a in item.annotations)
             self._tally.existing.setdefault(doc_id, []).extend(more)
