@@ -46,8 +46,11 @@ def test_sigkill_at_random_points_loses_no_committed_edit(tmp_path: Path) -> Non
     added: set[int] = set()
     reverted: set[int] = set()
     kills = 0
-    for round_no in range(25):
-        proc = child(str(db), doc, "alice", round_no * 100, 1, 100)
+    for round_no in range(25):  # words 0..3749 of the 4,000
+        # 150 edits (about 210 lines) a round, killed after at most 60 lines read: the child is nearly
+        # always mid-work when it dies (on a loaded machine it may outrun the reader: that round counts
+        # as not killed, not as a failure).
+        proc = child(str(db), doc, "alice", round_no * 150, 1, 150)
         lines: list[str] = []
         stop_after = rng.randint(1, 60)
         assert proc.stdout is not None
@@ -57,14 +60,14 @@ def test_sigkill_at_random_points_loses_no_committed_edit(tmp_path: Path) -> Non
                 break
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=60)
-        kills += proc.returncode == -signal.SIGKILL
         # What the child reported before it died counts too, also lines not read before the kill
         # (an undo committed and reported just after the line that triggered the kill).
         lines += [line.strip() for line in proc.stdout.read().splitlines()]
+        kills += proc.returncode == -signal.SIGKILL and "done" not in lines
         a, r = reported(lines)
         added |= a
         reverted |= r
-    assert kills >= 20  # most rounds really died mid-work
+    assert kills >= 15, kills  # most rounds really died mid-work
     with sqlite3.connect(db) as raw:
         assert raw.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         assert raw.execute("PRAGMA foreign_key_check").fetchall() == []
