@@ -7,6 +7,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 
+from annotator.core.plural import plural
 from annotator.core.progress import CancelToken, ProgressSink
 from annotator.gui import plain
 from annotator.gui.jobs import Job, JobRunner
@@ -89,7 +90,7 @@ class FileActions:
             files = ", ".join(written_paths(report))
             changed = report.alignment.kept - report.alignment.as_stored
             left_out = report.alignment.left_out
-            said = f"; {changed} span(s) aligned to tokens, {left_out} left out" if changed or left_out else ""
-            self.notify(f"exported {report.documents} document(s) to {files}{said}", bool(left_out))
+            said = f"; {plural(changed, 'span')} aligned to tokens, {left_out} left out" if changed or left_out else ""
+            self.notify(f"exported {plural(report.documents, 'document')} to {files}{said}", bool(left_out))
 
         return self.jobs.start(Job("exporting", work), done)

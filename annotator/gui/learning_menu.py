@@ -14,6 +14,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QInputDialog, QLabel, QPushButton, QStatusBar, QWidget
 
+from annotator.core.plural import plural
 from annotator.gui.learning import BackgroundLearning
 from annotator.gui.model_history import ModelHistoryDialog, score_text, scored_on
 from annotator.gui.ops import Op, Ops
@@ -110,7 +111,7 @@ class LearningActions:
 
         def save(k: int) -> None:
             self.ops.run(Op(lambda: set_learning_every(store, k),
-                            lambda _: self.notify(f"background learning: after every {k} accepted article(s)"
+                            lambda _: self.notify(f"background learning: after every {plural(k, 'accepted article')}"
                                                   if k else "background learning is off", False),
                             lambda exc: self.notify(str(exc), True), "save the learning setting"))
 
