@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QHeaderView, QStyle, QTableView
+from shiboken6 import isValid
 
 TITLE_MIN = 90  # px: a title narrower than this says nothing; below it, columns step aside
 TITLE_WIDE = 170  # px: what the title gets when the window has room for everything
@@ -41,7 +42,8 @@ class ColumnFit(QObject):
         return self.table.model().columnCount()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+        # a Resize of the viewport; none once the table is being destroyed (its children go last)
+        if event.type() == QEvent.Type.Resize and isValid(self.table) and watched is self.table.viewport():
             self.fit()
         return False
 

@@ -3,6 +3,7 @@ the list (Ctrl+\\) without losing the widths the person gave the panels."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 from PySide6.QtWidgets import QSplitter
@@ -21,8 +22,9 @@ class PanelWidths:
     def share(self, total: int) -> None:
         """About 30 % list (more when its columns need it and the article keeps half), 15 % labels,
         the rest the article."""
+        total -= self.splitter.handleWidth() * (self.splitter.count() - 1)  # what the panels share
         labels = int(total * LABELS_SHARE)
-        room = total - int(total * ARTICLE_SHARE) - labels
+        room = total - math.ceil(total * ARTICLE_SHARE) - labels
         listed = max(int(total * 0.30), min(self.list_width(), room))
         self.splitter.setSizes([listed, total - listed - labels, labels])
 
