@@ -16,7 +16,6 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
-from annotator.core.plural import plural
 from annotator.gui import plain
 from annotator.io.atomic import foreign_entries
 
@@ -64,7 +63,7 @@ def refuse(parent: QWidget, why: str) -> None:
 
 def ask_folder(parent: QWidget, choose: Choose = choose_folder) -> Path | None:
     """The folder the spaCy export writes, or None when the person cancelled."""
-    start = ""
+    start = str(Path.home())  # not the app's working folder, which means nothing to the person
     while True:
         chosen = choose(parent, start)
         if not chosen:
@@ -88,7 +87,7 @@ def ask_folder(parent: QWidget, choose: Choose = choose_folder) -> Path | None:
 
 def _ask_inside(parent: QWidget, folder: Path, foreign: list[str]) -> str | None:
     """"inside" (export into folder/training-data), "again" (choose another folder) or None (cancel)."""
-    shown = ", ".join(foreign[:3]) + (f" and {plural(len(foreign) - 3, 'other')}" if len(foreign) > 3 else "")
+    shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
     box = QMessageBox(QMessageBox.Icon.Question, TITLE, "", QMessageBox.StandardButton.Cancel, parent)
     box.setTextFormat(Qt.TextFormat.PlainText)
     box.setText(f"{folder} already holds other files ({shown}); an export never replaces them.\n\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -92,6 +93,10 @@ class FileActions:
 
         def done(report: ExportReport) -> None:
             files = ", ".join(written_paths(report))
+            folders = {path.parent for path in report.files}
+            if len(report.files) > 1 and len(folders) == 1:  # the folder first, once: it is what is read
+                folder = str(folders.pop()) + os.sep
+                files = f"{folder}: " + ", ".join(p.removeprefix(folder) for p in written_paths(report))
             changed = report.alignment.kept - report.alignment.as_stored
             left_out = report.alignment.left_out
             said = f"; {plural(changed, 'span')} aligned to tokens, {left_out} left out" if changed or left_out else ""

@@ -115,6 +115,8 @@ class MainWindow(QMainWindow):
         self.editor.askOnAcceptChanged.connect(self.actions_by_name["toggle_ask_on_accept"].setChecked)
         self.editor.bind_undo_actions(self.actions_by_name["undo"], self.actions_by_name["redo"])
         self.statusBar().addPermanentWidget(self.documents.progress_label)
+        # a message longer than the room beside the permanent widgets: the whole of it on hover
+        self.statusBar().messageChanged.connect(lambda m: self.statusBar().setToolTip(plain.tooltip(m) if m else ""))
         self._user_changed(user, False)
         self.article.setPlaceholderText("Opening the article…")  # until the first one is read and shown
         last = window_state.restore(self, self.splitter)
