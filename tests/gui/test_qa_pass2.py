@@ -275,3 +275,16 @@ def test_the_article_does_not_move_down_when_model_vs_you_appears(qtbot, make_wi
         window.open_document(doc.id)
         settle(qtbot, window)
         assert top() == before, doc.title
+
+
+# -- found driving the app: a first start on a small screen --------------------------------------------
+
+def test_a_first_start_on_a_small_screen_fits_the_window_on_it(qtbot, make_window, seeded_store) -> None:  # type: ignore[no-untyped-def]
+    from annotator.gui import window_state
+
+    window = make_window(seeded_store)  # asks for 1400 x 900; the offscreen screen is smaller
+    room = window.screen().availableGeometry()
+    assert window.width() > room.width() or window.height() > room.height()
+    assert window_state.fit_to_screen(window)
+    qtbot.waitUntil(lambda: window.width() <= room.width() and window.height() <= room.height())
+    assert not window_state.fit_to_screen(window)  # a window that fits is left alone
