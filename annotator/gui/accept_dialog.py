@@ -12,6 +12,8 @@ from typing import Literal
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QCheckBox, QMessageBox, QWidget
 
+from annotator.core.plural import plural
+
 SETTING = "flow/unreviewed_on_accept"
 Answer = Literal["confirm", "dismiss", "review"] | None
 
@@ -35,7 +37,8 @@ def unreviewed_on_accept(parent: QWidget, count: int, quiet: bool = False) -> An
     box = QMessageBox(QMessageBox.Icon.Question, "Unreviewed suggestions",
                       "", QMessageBox.StandardButton.Cancel, parent)
     box.setTextFormat(Qt.TextFormat.PlainText)
-    box.setText(f"{count} suggestion(s) in this article have not been reviewed.\n\n"
+    box.setText(f"{plural(count, 'suggestion')} in this article {'has' if count == 1 else 'have'} not been "
+                "reviewed.\n\n"
                 "Confirm them: they become your entities.\n"
                 "Dismiss them: they are not entities.\n"
                 "Review them: go to the first one.")

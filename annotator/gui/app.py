@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
 
 from annotator.core.errors import AnnotatorError
 from annotator.core.users import check_user_name, login_name
-from annotator.gui import plain
+from annotator.gui import plain, window_state
 from annotator.gui.main_window import MainWindow
 from annotator.io.bundled import bundled_path
 from annotator.nlp.pipelines import project_pipelines
@@ -66,7 +66,10 @@ def run(db: str | None, user: str | None) -> int:
         plain.message_box(None, QMessageBox.Icon.Critical, "annotator", str(exc))
         return 1
     window = MainWindow(store, name, project_pipelines(store))
+    fitted = window_state.fit_to_screen(window)
     window.show()
+    if fitted:  # the panels shared out again over the smaller width
+        window._share_width()
     QTimer.singleShot(0, window.first_start)
     # Once start-up has loaded Qt, spaCy and the pipelines (~200k long-lived objects), keep them out of
     # the cyclic collector: full collections over them paused every thread for 0.3-1.3 s while editing

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from PySide6.QtWidgets import QWidget
 
 from annotator.core.imported import attention_text
+from annotator.core.plural import plural
 from annotator.gui.editor_panel import EditorPanel
 from annotator.gui.ops import Op, Ops
 from annotator.store import Store
@@ -35,7 +36,7 @@ class AttentionActions:
             target = next((i for i in ids if current is None or i > current), ids[0])
             left = len(ids)
             self.open_document(target, lambda: self.notify(
-                f"needs attention: {attention_text(marked[target])}; {left} article(s) in all. Fix what needs "
+                f"needs attention: {attention_text(marked[target])}; {plural(left, 'article')} in all. Fix what needs "
                 "fixing, then Ctrl+Shift+K (Attention resolved)", False))
 
         self.ops.run(Op(self.store.needing_attention, chosen, lambda exc: self.notify(str(exc), True),

@@ -145,7 +145,7 @@ class DocumentTableModel(QAbstractTableModel):
             )[col]
         if role == Qt.ItemDataRole.ToolTipRole:
             edited = doc.updated_at.astimezone().strftime("%Y-%m-%d %H:%M")
-            return plain.tooltip(f"{doc.title or doc.source}\n{doc.source}, last edited {edited}\n"
+            return plain.tooltip(f"{doc.title or doc.source}\n{doc.source} ({doc.language}), last edited {edited}\n"
                                  f"{doc.status.value}, {doc.human_count} yours, {doc.model_count} suggestions left")
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (3, 4, UNSURE):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

@@ -11,14 +11,16 @@ import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
+    QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
+    QStyle,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -27,7 +29,8 @@ from PySide6.QtWidgets import (
 from annotator.core.document import DocumentStatus
 from annotator.core.errors import AnnotatorError
 from annotator.core.labels import Label
-from annotator.gui.document_list import ID_ROLE, SORTS, DocumentTableModel
+from annotator.gui.document_list import ID_ROLE, SORTS, STATUS_MARK, UNSURE, DocumentTableModel
+from annotator.gui.list_columns import ColumnFit
 from annotator.gui.ops import Op, Ops
 from annotator.store import Store
 from annotator.store.listing import PAGE, ListQuery, Page, Sort
@@ -64,14 +67,12 @@ class DocumentPanel(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
-        # Fixed widths: ResizeToContents would measure every row read. The title keeps
-        # a readable width; the list scrolls sideways when the panel is narrow.
-        for col, width in zip(range(7), (200, 40, 112, 56, 52, 70, 56), strict=True):
-            self.table.horizontalHeader().setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
-            self.table.setColumnWidth(col, width)
-        self.table.horizontalHeader().setMinimumSectionSize(24)
+        # Widths measured from the font, never from the rows read (ResizeToContents would read them
+        # all); the title takes the rest, elided; a narrow panel hides Unsure, Edited, Lang in turn.
+        self.columns = ColumnFit(self.table, {1: ["en"], 2: [f"{m} {s.value}" for s, m in STATUS_MARK.items()],
+                                              3: ["9999"], 4: ["9999"], 5: ["28 Sep"], UNSURE: ["0.00"]},
+                                 drop_order=(UNSURE, 5, 1), optional=UNSURE)
         self.table.setWordWrap(False)
-        self.table.horizontalHeader().setStretchLastSection(False)
         self.table.selectionModel().currentRowChanged.connect(self._on_row_changed)
 
         self.search = QLineEdit()
@@ -89,23 +90,61 @@ class DocumentPanel(QWidget):
         self.label_filter = QComboBox()
         for widget in (self.status_filter, self.language_filter, self.label_filter):
             widget.currentIndexChanged.connect(self.apply_filters)
+            # as wide as "any language" asks, whatever the longest label name: the panel stays narrow
+            widget.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            widget.setMinimumContentsLength(len("any language"))
         self.search.textChanged.connect(self.apply_filters)
         self.progress_label = QLabel()  # shown in the window's status bar
 
-        layout = QVBoxLayout(self)
+        layout = self.outer = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         search_row = QHBoxLayout()
         search_row.addWidget(self.search, 1)
         search_row.addWidget(self.in_text)
         layout.addLayout(search_row)
-        row = QHBoxLayout()
-        row.addWidget(self.status_filter)
-        row.addWidget(self.language_filter)
-        row.addWidget(self.label_filter)
-        layout.addLayout(row)
+        self.filters = QGridLayout()  # one row when there is room, else the label filter on a second
+        self._filters_in_one_row: bool | None = None
+        self._place_filters()
+        layout.addLayout(self.filters)
         layout.addWidget(self.table, 1)
         self.current_id: int | None = None  # the article the editor shows (kept selected)
         self.refresh_cost = 0.0
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._place_filters()
+
+    def _place_filters(self) -> None:
+        combos = (self.status_filter, self.language_filter, self.label_filter)
+        margins = self.outer.contentsMargins()
+        room = self.width() - margins.left() - margins.right()
+        one_row = room >= sum(c.sizeHint().width() for c in combos) + 2 * max(0, self.filters.horizontalSpacing())
+        if one_row == self._filters_in_one_row:
+            return
+        self._filters_in_one_row = one_row
+        for combo in combos:
+            self.filters.removeWidget(combo)
+        self.filters.addWidget(self.status_filter, 0, 0)
+        self.filters.addWidget(self.language_filter, 0, 1)
+        if one_row:
+            self.filters.addWidget(self.label_filter, 0, 2)
+        else:
+            self.filters.addWidget(self.label_filter, 1, 0, 1, 2)
+        for col in range(3):
+            self.filters.setColumnStretch(col, 1 if one_row or col < 2 else 0)
+
+    def full_width(self) -> int:
+        """The panel width that shows every column and the filters on one row."""
+        margins = self.outer.contentsMargins()
+        scroll = self.table.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        table = self.columns.full_width() + 2 * self.table.frameWidth() + scroll
+        filters = sum(c.sizeHint().width() for c in (self.status_filter, self.language_filter, self.label_filter))
+        return max(table, filters + 2 * max(0, self.filters.horizontalSpacing())) + margins.left() + margins.right()
+
+    def show_unsure(self, scores: dict[int, float]) -> None:
+        """The model's uncertainty per article, in a column shown once there are scores."""
+        self.table_model.set_unsure(scores)
+        self.columns.show_optional(bool(scores))
 
     def _search_scope(self, in_text: bool) -> None:
         self.search.setPlaceholderText("Search titles and text…" if in_text else "Search titles…")

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction, QUndoCommand, QUndoStack
-from PySide6.QtWidgets import QLabel, QMessageBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMessageBox, QVBoxLayout, QWidget
 from shiboken6 import isValid
 
 from annotator.core.changes import Changes
@@ -26,6 +26,7 @@ from annotator.core.span import Layer, Span, SpanData
 from annotator.gui import plain
 from annotator.gui.accept_dialog import asking, unreviewed_on_accept
 from annotator.gui.article_view import ArticleView
+from annotator.gui.fixed_lines import FixedLinesLabel
 from annotator.gui.ops import Op, Ops
 from annotator.gui.session import AnnotationSession, Edit, EditResult, Loaded, Redraw
 from annotator.store.edits import Unreviewed
@@ -61,13 +62,17 @@ class EditorPanel(QWidget):
         self.ops, self.session = ops, session
         self.quiet = False  # tests: no modal "retry?" question
         self.undo_stack = QUndoStack(self)
-        self.header = QLabel()
-        self.header.setTextFormat(Qt.TextFormat.PlainText)  # titles are article text: never rich text
-        self.header.setWordWrap(True)
-        self.header.setStyleSheet("font-size: 14pt; font-weight: bold; padding: 4px")
-        self.info = QLabel()
-        self.info.setTextFormat(Qt.TextFormat.PlainText)
-        self.info.setWordWrap(True)  # else its long line sets the article column's minimum width
+        # The title on one line (elided, whole in its tooltip): the article starts at the same height
+        # for every article. Titles are article text: plain, never rich text.
+        self.header = FixedLinesLabel(1)
+        title_font = self.header.font()
+        title_font.setPointSize(14)
+        title_font.setBold(True)
+        self.header.setFont(title_font)
+        self.header.setContentsMargins(4, 4, 4, 4)
+        # Always two lines (the last elided, the whole in its tooltip): the article never moves down
+        # when "model vs you" or "needs attention" appears, and a long line sets no minimum width.
+        self.info = FixedLinesLabel(2)
         self.article = ArticleView()
         self.article.command.connect(self.on_command)
         self.article.spanSelected.connect(self._on_span_selected)

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 
+from annotator.core.plural import plural
 from annotator.core.progress import CancelToken, ProgressSink
-from annotator.gui import plain
+from annotator.gui import export_target, plain
 from annotator.gui.jobs import Job, JobRunner
-from annotator.io.atomic import foreign_entries
 from annotator.io.exporter import ExportFormat, ExportReport, export, written_paths
 from annotator.io.import_report import other_layers, report_lines, summary
 from annotator.io.importer import SUFFIXES, ImportOptions, import_paths
@@ -69,15 +70,20 @@ class FileActions:
         if not ok:
             return
         if fmt == ExportFormat.SPACY.value:
-            target = QFileDialog.getExistingDirectory(self.parent, "Folder for train.spacy / dev.spacy")
-            if target and foreign_entries(Path(target)):
-                # A folder holding other things is never replaced whole: export into a new one inside it.
-                target = str(Path(target) / "training-data")
-        else:
-            suffix = ".conll" if fmt == ExportFormat.CONLL.value else ".jsonl"
-            target, _ = QFileDialog.getSaveFileName(self.parent, "Export to", f"export{suffix}")
-        if target:
-            self.export_to(Path(target), ExportFormat(fmt))
+            # never the root or a system folder; a folder holding other files: asked, naming the new folder
+            folder = export_target.ask_folder(self.parent)
+            if folder is not None:
+                self.export_to(folder, ExportFormat(fmt))
+            return
+        suffix = ".conll" if fmt == ExportFormat.CONLL.value else ".jsonl"
+        start = f"export{suffix}"
+        while target := QFileDialog.getSaveFileName(self.parent, "Export to", start)[0]:
+            why = export_target.file_refusal(target)
+            if why is None:
+                self.export_to(Path(target), ExportFormat(fmt))
+                return
+            export_target.refuse(self.parent, why)
+            start = str(Path.home() / f"export{suffix}")
 
     def export_to(self, target: Path, fmt: ExportFormat, options: ExportOptions | None = None) -> bool:
         store, chosen = self.store, options or ExportOptions()
@@ -87,9 +93,13 @@ class FileActions:
 
         def done(report: ExportReport) -> None:
             files = ", ".join(written_paths(report))
+            folders = {path.parent for path in report.files}
+            if len(report.files) > 1 and len(folders) == 1:  # the folder first, once: it is what is read
+                folder = str(folders.pop()) + os.sep
+                files = f"{folder}: " + ", ".join(p.removeprefix(folder) for p in written_paths(report))
             changed = report.alignment.kept - report.alignment.as_stored
             left_out = report.alignment.left_out
-            said = f"; {changed} span(s) aligned to tokens, {left_out} left out" if changed or left_out else ""
-            self.notify(f"exported {report.documents} document(s) to {files}{said}", bool(left_out))
+            said = f"; {plural(changed, 'span')} aligned to tokens, {left_out} left out" if changed or left_out else ""
+            self.notify(f"exported {plural(report.documents, 'document')} to {files}{said}", bool(left_out))
 
         return self.jobs.start(Job("exporting", work), done)

@@ -9,11 +9,12 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
-from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtWidgets import QProgressBar, QPushButton, QStatusBar
 
 from annotator.core.errors import AnnotatorError
 from annotator.core.progress import Cancelled, CancelToken, ProgressSink
+from annotator.gui.fixed_lines import FixedLinesLabel
 
 
 class JobSignals(QObject):
@@ -72,8 +73,9 @@ class JobRunner(QObject):
     def __init__(self, status_bar: QStatusBar) -> None:
         super().__init__(status_bar)
         self.job: Job | None = None
-        self.label = QLabel()
-        self.label.setTextFormat(Qt.TextFormat.PlainText)  # job messages name files: never rich text
+        # Job messages name files (plain text) and can be long: two lines at most, never under the bar,
+        # the whole message in the tooltip when it is cut.
+        self.label = FixedLinesLabel(2, widest=520)
         self.bar = QProgressBar()
         self.bar.setMaximumWidth(220)
         self.cancel_button = QPushButton("Cancel")

@@ -24,6 +24,7 @@ from typing import Literal
 from PySide6.QtCore import QObject, Qt, Signal
 
 from annotator.core.errors import AnnotatorError
+from annotator.core.plural import plural
 from annotator.core.progress import CancelToken, ProgressSink
 from annotator.core.span import SpanData
 from annotator.gui.editor_panel import EditorPanel
@@ -198,7 +199,8 @@ class BackgroundLearning(QObject):
                 if kept:
                     bridge.batch.emit(run, kept)
                 done += len(batch)
-                progress(done, 0, f"{done} unfinished article(s) re-suggested by {pipelines.get(run.language).author}")
+                progress(done, 0, f"{plural(done, 'unfinished article')} re-suggested by "
+                                  f"{pipelines.get(run.language).author}")
             return result
 
         return work
@@ -248,7 +250,8 @@ class BackgroundLearning(QObject):
             if result.report is not None:
                 m = result.report.model
                 self.message.emit(f"learnt in the background: {run.language} model {m.version} from "
-                                  f"{result.report.train_docs} accepted article(s); unfinished articles re-suggested",
+                                  f"{plural(result.report.train_docs, 'accepted article')}; unfinished articles "
+                                  "re-suggested",
                                   False)
             if result.report is not None or run.kind == "choose":
                 self.modelChanged.emit(run.language)

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QInputDialog, QLabel, QPushButton, QStatusBar, QWidget
 
+from annotator.core.plural import plural
+from annotator.gui.fixed_lines import FixedLinesLabel
 from annotator.gui.learning import BackgroundLearning
 from annotator.gui.model_history import ModelHistoryDialog, score_text, scored_on
 from annotator.gui.ops import Op, Ops
@@ -52,9 +54,7 @@ class LearningActions:
         self.uncertainty_label = QLabel()
         status_bar.addPermanentWidget(self.uncertainty_label)
         # Background learning's progress, with its own Cancel (the JobRunner's is the analyst's jobs').
-        self.progress_label = QLabel()
-        self.progress_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.progress_label.setMaximumWidth(420)
+        self.progress_label = FixedLinesLabel(2, widest=420)  # never under the button; whole text in its tooltip
         self.cancel_button = QPushButton("Cancel learning")
         self.cancel_button.clicked.connect(learning.supersede)
         for widget in (self.progress_label, self.cancel_button):
@@ -110,7 +110,7 @@ class LearningActions:
 
         def save(k: int) -> None:
             self.ops.run(Op(lambda: set_learning_every(store, k),
-                            lambda _: self.notify(f"background learning: after every {k} accepted article(s)"
+                            lambda _: self.notify(f"background learning: after every {plural(k, 'accepted article')}"
                                                   if k else "background learning is off", False),
                             lambda exc: self.notify(str(exc), True), "save the learning setting"))
 

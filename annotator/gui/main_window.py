@@ -40,6 +40,7 @@ from annotator.gui.learning_menu import LearningActions, uncertainty_order
 from annotator.gui.model_menu import ModelActions
 from annotator.gui.occurrences import OccurrenceActions
 from annotator.gui.ops import Op, Ops
+from annotator.gui.panel_widths import PanelWidths
 from annotator.gui.session import AnnotationSession
 from annotator.gui.shortcuts_dialog import shortcuts_dialog
 from annotator.gui.team_menu import TeamActions
@@ -81,7 +82,7 @@ class MainWindow(QMainWindow):
         self.learning = BackgroundLearning(store, self.ops, self.editor, self.documents.update_rows,
                                            lambda p: setattr(self.models, "pipelines", p), self)
         self.learning.message.connect(self.message)
-        self.learning.ranked.connect(lambda _language: self.documents.table_model.set_unsure(
+        self.learning.ranked.connect(lambda _language: self.documents.show_unsure(
             {doc: score for scores in self.learning.scores.values() for doc, score in scores.items()}))
         self.models.superseded = self.learning.supersede  # Ctrl+T, Use…model: background work is stale
         self.learning_actions = LearningActions(self, store, self.ops, self.learning, self._language, notify,
@@ -114,6 +115,8 @@ class MainWindow(QMainWindow):
         self.editor.askOnAcceptChanged.connect(self.actions_by_name["toggle_ask_on_accept"].setChecked)
         self.editor.bind_undo_actions(self.actions_by_name["undo"], self.actions_by_name["redo"])
         self.statusBar().addPermanentWidget(self.documents.progress_label)
+        # a message longer than the room beside the permanent widgets: the whole of it on hover
+        self.statusBar().messageChanged.connect(lambda m: self.statusBar().setToolTip(plain.tooltip(m) if m else ""))
         self._user_changed(user, False)
         self.article.setPlaceholderText("Opening the article…")  # until the first one is read and shown
         last = window_state.restore(self, self.splitter)
@@ -140,20 +143,17 @@ class MainWindow(QMainWindow):
         self.labels_panel.setMinimumWidth(150)
         self.setMinimumSize(800, 520)
         self.setCentralWidget(self.splitter)
+        self.widths = PanelWidths(self.splitter, self.documents.full_width)
         self.resize(1400, 900)
         self._share_width()
 
     def _share_width(self) -> None:
-        """The article keeps most of the width: about 30 % list, 55 % article, 15 % labels."""
-        total = max(self.splitter.width(), self.minimumWidth())
-        self.splitter.setSizes([int(total * 0.30), int(total * 0.55), int(total * 0.15)])
+        """The article keeps at least half the width; the list what its columns need, 30 % or more."""
+        self.widths.share(max(self.splitter.width(), self.minimumWidth()))
 
     def toggle_list(self) -> None:
-        sizes = self.splitter.sizes()
-        if sizes[0] > 0:
-            self.splitter.setSizes([0, sizes[0] + sizes[1], sizes[2]])
-        else:
-            self._share_width()
+        """Ctrl+\\: hide the list, or show it again as wide as it was."""
+        self.widths.toggle_list(max(self.splitter.width(), self.minimumWidth()))
 
     def _handlers(self) -> dict[str, Callable[[], object]]:
         files, models, team, editor = self.files, self.models, self.team, self.editor

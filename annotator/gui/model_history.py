@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from annotator.core.plural import plural
+from annotator.gui import plain
 from annotator.nlp.background import ModelPoint
 
 COLUMNS = ("version", "trained", "trained on", "F [95% interval]", "base F", "scored on", "current")
@@ -29,7 +31,7 @@ COLUMNS = ("version", "trained", "trained on", "F [95% interval]", "base F", "sc
 def scored_on(point: ModelPoint) -> str:
     """Where a score comes from, in words: cross-validated or a dev split, documents and entities."""
     how = "cross-validated on" if point.mode == "cv" else "dev split of"
-    return f"{how} {len(point.documents)} document(s), {point.entities} entities"
+    return f"{how} {plural(len(point.documents), 'document')}, {plural(point.entities, 'entity', 'entities')}"
 
 
 def score_text(point: ModelPoint) -> str:
@@ -116,11 +118,11 @@ class ModelHistoryDialog(QDialog):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         for row, p in enumerate(self.points):
-            cells = (p.version, f"{p.created_at:%Y-%m-%d %H:%M}", f"{p.trained_on} document(s)", score_text(p),
+            cells = (p.version, f"{p.created_at:%Y-%m-%d %H:%M}", plural(p.trained_on, "document"), score_text(p),
                      "-" if p.base_f is None else f"{p.base_f:.3f}", scored_on(p), "✓" if p.current else "")
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)  # plain text: sources and names come from data
-                item.setToolTip(", ".join(p.documents) if col == 5 else p.path)
+                item.setToolTip(plain.tooltip(", ".join(p.documents) if col == 5 else p.path))
                 self.table.setItem(row, col, item)
         self.table.resizeColumnsToContents()
         if self.points:

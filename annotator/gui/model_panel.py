@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.core.compare import Scores
+from annotator.core.plural import plural
 
 
 class EpochChart(QWidget):
@@ -95,7 +96,7 @@ class EvaluationDialog(QDialog):
         def errors(sc: Scores) -> str:
             return ", ".join(f"{v} {k}" for k, v in sorted(sc.outcomes.items())) or "nothing to compare"
 
-        text = f"{before.documents} accepted document(s), exact span + label.\n" \
+        text = f"{plural(before.documents, 'accepted document')}, exact span + label.\n" \
                f"before: {names[0]} — F {before.overall.f:.3f} ({errors(before)})"
         if after is not None:
             text += f"\nafter: {names[1]} — F {after.overall.f:.3f} ({errors(after)})"

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from annotator.core.plural import plural
 from annotator.core.span import Span
 from annotator.gui.editor_panel import EditorPanel
 from annotator.gui.ops import Op, Ops
@@ -47,7 +48,7 @@ class OccurrencePreview(QDialog):
         intro = QLabel()
         intro.setTextFormat(Qt.TextFormat.PlainText)
         shown = " ".join(text.split())  # an entity across a line break reads as one line here
-        intro.setText(f"'{shown}' occurs {len(found)} time(s). Untick those that are not {label}.")
+        intro.setText(f"'{shown}' occurs {plural(len(found), 'time')}. Untick those that are not {label}.")
         layout.addWidget(intro)
         self.table = QTableWidget(len(found), 3)
         self.table.setHorizontalHeaderLabels(["document", "context", "now"])
@@ -181,7 +182,8 @@ class OccurrenceActions:
         edit = Edit(f"label {len(occurrences)} × '{text}' {label}", session.document_id or first,
                     lambda st: st.label_places(user, label, places, expected))
         self.editor.run_edit(edit, lambda: self.notify(
-            f"labelled {len(occurrences)} occurrence(s) of '{text}' as {label} in {len(places)} article(s)", False))
+            f"labelled {plural(len(occurrences), 'occurrence')} of '{text}' as {label} in "
+            f"{plural(len(places), 'article')}", False))
 
     def show_consistency(self) -> None:
         store, user = self.store, self.editor.session.user

@@ -38,5 +38,7 @@ def shortcuts_dialog(parent: QWidget) -> QDialog:
     layout.addWidget(table)
     layout.addWidget(buttons)
     width = table.columnWidth(0) + table.sizeHintForColumn(1) + 60
-    dialog.resize(min(width, max(600, parent.width() - 80)), min(760, max(400, parent.height() - 80)))
+    room = parent.screen().availableGeometry()  # never taller than the screen: OK stays reachable
+    dialog.resize(min(width, max(600, parent.width() - 80), room.width() - 40),
+                  min(760, max(400, parent.height() - 80), room.height() - 60))
     return dialog

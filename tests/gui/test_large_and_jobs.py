@@ -142,7 +142,7 @@ def test_file_menu_import_and_export_run_in_the_background(qtbot, make_window, t
     qtbot.waitUntil(lambda: window.job is None, timeout=60_000)
     settle(qtbot, window)
     assert len(out.read_text(encoding="utf-8").splitlines()) == 1
-    assert "exported 1 document(s)" in window.statusBar().currentMessage()
+    assert "exported 1 document to" in window.statusBar().currentMessage()
 
 
 def test_cancel_stops_the_gui_import_part_way_and_nothing_is_imported(qtbot, make_window,  # type: ignore[no-untyped-def]

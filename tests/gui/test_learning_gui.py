@@ -73,7 +73,7 @@ def test_k_accepts_train_in_the_background_and_refresh_the_open_article(  # type
     assert SpanData(start, start + len("Washington"), "ORG") in {SpanData(c.start, c.end, c.label)
                                                                  for c in view.confirmed}
     shown = window.learning_actions.model_label.text()
-    assert f"en model {model.version}: cross-validated F" in shown and "2 document(s)" in shown
+    assert f"en model {model.version}: cross-validated F" in shown and "2 documents" in shown
 
     # Rollback: the base pipeline, from the model history, then the trained model again.
     window.learning_actions.show_history()

@@ -1,0 +1,84 @@
+"""The document list's columns fit the panel: the short columns are as wide as their header (with room
+for the sort arrow on the sorted one) or their widest text, the title takes what is left and is
+elided. When the panel is too narrow for all of them, the least needed columns step aside -- Unsure
+(and always while the model has not ranked anything), then Edited, then Lang -- rather than the list
+scrolling sideways and cutting Status or the counts. The row tooltip still says what they hold."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtWidgets import QHeaderView, QStyle, QTableView
+from shiboken6 import isValid
+
+TITLE_MIN = 90  # px: a title narrower than this says nothing; below it, columns step aside
+TITLE_WIDE = 170  # px: what the title gets when the window has room for everything
+PADDING = 14  # px either side of a cell's text together (margins and the focus frame)
+
+
+class ColumnFit(QObject):
+    """Keeps ``table``'s columns fitted to its width. ``samples[col]``: the widest texts a column shows;
+    ``drop_order``: which columns step aside first when the width is short (``optional`` hides one
+    until ``show_optional(True)``)."""
+
+    def __init__(self, table: QTableView, samples: dict[int, Sequence[str]], drop_order: Sequence[int],
+                 optional: int) -> None:
+        super().__init__(table)
+        self.table, self.samples, self.drop_order, self.optional = table, samples, tuple(drop_order), optional
+        self.optional_shown = False
+        header = table.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setMinimumSectionSize(24)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for col in range(1, self._columns()):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Fixed)
+        table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        header.sortIndicatorChanged.connect(lambda *_: self.fit())
+        table.viewport().installEventFilter(self)
+        self.fit()
+
+    def _columns(self) -> int:
+        return self.table.model().columnCount()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # a Resize of the viewport; none once the table is being destroyed (its children go last)
+        if event.type() == QEvent.Type.Resize and isValid(self.table) and watched is self.table.viewport():
+            self.fit()
+        return False
+
+    def show_optional(self, shown: bool) -> None:
+        if shown != self.optional_shown:
+            self.optional_shown = shown
+            self.fit()
+
+    def width_of(self, col: int) -> int:
+        """What column ``col`` needs: its header (and sort arrow when sorted by it) or its widest text."""
+        header = self.table.horizontalHeader()
+        style = header.style()
+        text = str(self.table.model().headerData(col, Qt.Orientation.Horizontal) or "")
+        margin = style.pixelMetric(QStyle.PixelMetric.PM_HeaderMargin, None, header)
+        need = header.fontMetrics().horizontalAdvance(text) + 2 * margin + PADDING
+        if header.isSortIndicatorShown() and header.sortIndicatorSection() == col:
+            need += style.pixelMetric(QStyle.PixelMetric.PM_HeaderMarkSize, None, header) + 2 * margin
+        metrics = self.table.fontMetrics()
+        widest = max((metrics.horizontalAdvance(s) for s in self.samples.get(col, ())), default=0)
+        return max(need, widest + PADDING)
+
+    def full_width(self) -> int:
+        """The table width (viewport) that shows every column with a readable title."""
+        return TITLE_WIDE + sum(self.width_of(c) for c in range(1, self._columns())
+                                if c != self.optional or self.optional_shown)
+
+    def fit(self) -> None:
+        widths = {c: self.width_of(c) for c in range(1, self._columns())}
+        hidden = set() if self.optional_shown else {self.optional}
+        available = self.table.viewport().width()
+        for col in self.drop_order:
+            if TITLE_MIN + sum(w for c, w in widths.items() if c not in hidden) <= available:
+                break
+            hidden.add(col)
+        for col, width in widths.items():
+            self.table.setColumnHidden(col, col in hidden)
+            if col not in hidden:
+                self.table.setColumnWidth(col, width)
