@@ -6,8 +6,9 @@ the same run:
    spans; and the peak memory (RSS) of each, both in fresh processes;
 2. scrolling the list to the end (every page ``fetchMore`` asks for, with the annotator's counts),
    against one raw ``SELECT`` of the same columns without counts;
-3. sorting: the first and the next page of the list sorted by each column (the counts rank every
-   document once);
+3. sorting: the first and the next page of the list sorted by each column (by a count: the person's
+   reviewed articles ranked by their exact counts, the others read in the order of the per-document
+   counts the database keeps), also for a person who touched nothing, and Alt+Right in a count order;
 4. search latency: ``Store.search`` (titles and text, FTS5) and a page of the list filtered by it,
    against the raw FTS5 ``MATCH`` and against the substring scan the store did before (``LIKE``);
 5. database bytes per document against the raw UTF-8 bytes of its text (and what the search index
@@ -40,7 +41,8 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-USER = "bench"
+USER = "bench"  # has reviewed 1 article in 10
+NEWCOMER = "newcomer"  # has touched no article
 LABELS = ("PERSON", "GPE", "ORG", "LOC", "NORP", "DATE")
 STAMP = "2026-12-01 10:00:00.000000"
 
@@ -212,17 +214,28 @@ def search_latency(path: Path) -> dict[str, float]:
 
 
 def sort_latency(path: Path) -> dict[str, tuple[float, float]]:
-    """A page of the list sorted by each column, and the page after it, in ms (best of 2)."""
+    """A page of the list sorted by each column (descending), and the page after it, in ms (best of 2);
+    the count columns also ascending, for a person who touched no article (``NEWCOMER``), and Alt+Right
+    (``list_neighbour``, the next article) from the first page's second row."""
     from annotator.store import Store
     from annotator.store.listing import ListQuery, Sort
 
     store = Store.open(str(path))
     out = {}
-    for sort in (Sort.IMPORTED, Sort.TITLE, Sort.EDITED, Sort.ENTITIES, Sort.SUGGESTIONS):
-        query = ListQuery(user=USER, sort=sort, descending=True)
+    cases = [(sort.value, ListQuery(user=USER, sort=sort, descending=True))
+             for sort in (Sort.IMPORTED, Sort.TITLE, Sort.EDITED, Sort.ENTITIES, Sort.SUGGESTIONS)]
+    for sort in (Sort.ENTITIES, Sort.SUGGESTIONS):
+        cases += [(f"{sort.value} ascending", ListQuery(user=USER, sort=sort)),
+                  (f"{sort.value} ({NEWCOMER})", ListQuery(user=NEWCOMER, sort=sort, descending=True))]
+    for name, query in cases:
         first = store.list_page(query)
-        out[sort.value] = (_best(lambda q=query: store.list_page(q), runs=2) * 1000,
-                           _best(lambda q=query, a=first.after: store.list_page(q, a), runs=2) * 1000)
+        out[name] = (_best(lambda q=query: store.list_page(q), runs=2) * 1000,
+                     _best(lambda q=query, a=first.after: store.list_page(q, a), runs=2) * 1000)
+    for sort in (Sort.ENTITIES, Sort.SUGGESTIONS):
+        query = ListQuery(user=USER, sort=sort, descending=True)
+        current = store.list_page(query, None, 2).rows[1].id
+        took = _best(lambda q=query, c=current: store.list_neighbour(q, c), runs=2) * 1000
+        out[f"Alt+Right {sort.value}"] = (took, took)
     store.close()
     return out
 

@@ -23,7 +23,7 @@ from annotator.store.schema import DocumentCountRow, DocumentRow, SpanRow
 _HUMAN_LAYER = SpanRow.layer == literal_column("'human'")
 
 
-def touched(user: str | None) -> Select[tuple[int]]:
+def touched(user: str | None) -> Select[int]:
     """Ids of the documents holding a human span of ``user``'s (anyone's without a user; dismissals
     too), from the partial index ``ix_spans_author_document_human`` alone."""
     query = select(SpanRow.document_id).where(_HUMAN_LAYER)

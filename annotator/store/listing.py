@@ -195,15 +195,10 @@ def _maintained(s: Session, query: ListQuery, where: list[ColumnElement[bool]], 
                 limit: int) -> list[tuple[int, int]]:
     """The next ``limit`` listed documents the person did not touch past ``at.last``, as (count, id),
     in the order of the counts the database keeps (``document_counts``): an index walk from the mark."""
-    ident: ColumnElement[int]
     if query.sort is Sort.ENTITIES:  # untouched: no entity of theirs (of anyone's, without a user)
-        key: ColumnElement[int] = literal(0)
-        ident = DocumentRow.id.expression
-        base = select(key, ident).where(*where)
-    else:
-        key = DocumentCountRow.model.expression
-        ident = DocumentCountRow.document_id.expression
-        base = select(key, ident).join(DocumentRow, DocumentRow.id == ident).where(*where)
+        return _zero_counts(s, query, where, at, limit)
+    key, ident = DocumentCountRow.model.expression, DocumentCountRow.document_id.expression
+    base = select(key, ident).join(DocumentRow, DocumentRow.id == ident).where(*where)
     order = (key.desc(), ident.desc()) if query.descending else (key, ident)
     out: list[tuple[int, int]] = []
     last = at.last
@@ -215,6 +210,29 @@ def _maintained(s: Session, query: ListQuery, where: list[ColumnElement[bool]], 
         if len(found) < want:
             break
         last = found[-1]
+    return out[:limit]
+
+
+def _zero_counts(s: Session, query: ListQuery, where: list[ColumnElement[bool]], at: Ranked,
+                 limit: int) -> list[tuple[int, int]]:
+    """``_maintained`` for "Entities": every untouched document counts 0, so they follow one another
+    by id, from the last row shown when it counted 0 too, else from the first (or none)."""
+    out: list[tuple[int, int]] = []
+    last = at.last
+    if last is not None and last[0] != 0 and (last[0] < 0) == query.descending:
+        return out  # past every 0 already
+    bound = last[1] if last is not None and last[0] == 0 else None
+    while len(out) < limit:
+        want = 2 * (limit - len(out)) + 16
+        step = select(DocumentRow.id).where(*where)
+        if bound is not None:
+            step = step.where(DocumentRow.id < bound if query.descending else DocumentRow.id > bound)
+        order = DocumentRow.id.desc() if query.descending else DocumentRow.id
+        found = [doc_id for (doc_id,) in s.execute(step.order_by(order).limit(want))]
+        out.extend((0, doc_id) for doc_id in found if doc_id not in at.skip)
+        if len(found) < want:
+            break
+        bound = found[-1]
     return out[:limit]
 
 
