@@ -217,3 +217,21 @@ def test_alt_right_from_an_article_the_filter_leaves_out_goes_into_the_list(any_
     assert store.list_neighbour(between, ids[1], forward=False) == ids[0]
     empty = ListQuery(user="alice", status=DocumentStatus.REJECTED)
     assert store.list_neighbour(empty, ids[5]) is None
+
+
+def test_postgresql_finds_touched_documents_and_walks_the_counts_through_indexes(postgres) -> None:  # type: ignore[no-untyped-def]
+    """The partial index serves the touched documents on PostgreSQL too (its condition spelled as in the
+    index), and the maintained counts are walked in order through their index (seq scans disallowed:
+    on a table this small the planner would rather read it)."""
+    store = Store.open(postgres.create_database("document_counts_plans"))
+    _corpus(store)
+    with store._read() as s:
+        s.execute(text("SET LOCAL enable_seqscan = off"))
+        touched = document_counts.touched("alice").compile(s.connection(), compile_kwargs={"literal_binds": True})
+        plan = "\n".join(r[0] for r in s.execute(text(f"EXPLAIN {touched}")))
+        assert "ix_spans_author_document_human" in plan, plan
+        walk = "\n".join(r[0] for r in s.execute(text(
+            "EXPLAIN SELECT document_id FROM document_counts WHERE model <= 3 ORDER BY model DESC, document_id DESC "
+            "LIMIT 10")))
+        assert "ix_document_counts_model" in walk and "Sort" not in walk, walk
+    store.close()
