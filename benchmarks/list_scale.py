@@ -6,12 +6,15 @@ the same run:
    spans; and the peak memory (RSS) of each, both in fresh processes;
 2. scrolling the list to the end (every page ``fetchMore`` asks for, with the annotator's counts),
    against one raw ``SELECT`` of the same columns without counts;
-3. sorting: the first and the next page of the list sorted by each column (the counts rank every
-   document once);
+3. sorting: the first and the next page of the list sorted by each column (by a count: the person's
+   reviewed articles ranked by their exact counts, the others read in the order of the per-document
+   counts the database keeps), also for a person who touched nothing, and Alt+Right in a count order;
 4. search latency: ``Store.search`` (titles and text, FTS5) and a page of the list filtered by it,
    against the raw FTS5 ``MATCH`` and against the substring scan the store did before (``LIKE``);
 5. database bytes per document against the raw UTF-8 bytes of its text (and what the search index
-   takes of it, from SQLite's ``dbstat``).
+   takes of it, from SQLite's ``dbstat``);
+6. (once, ``--suggestion-writes``) the suggestions of N articles written as pre-annotation writes them,
+   against raw inserts of the same rows without triggers: what keeping the counts costs the writes.
 
 The corpus is generated (seeded, deterministic): articles of ~400 words drawn from a 3,000-word
 synthetic vocabulary in sentences of 8-20 words, with ~40 entities each (names from 1,200 made-up
@@ -19,7 +22,7 @@ people, places and organisations) stored as model suggestions, and 1 article in 
 by the benchmark's annotator (a confirmation, a dismissal, a drawn entity). Rows are written with raw
 sqlite3 into a store created by ``Store.open`` (the search triggers index them as they go in).
 
-    python benchmarks/list_scale.py [--documents 10000 100000]
+    python benchmarks/list_scale.py [--documents 10000 100000] [--suggestion-writes 5000]
 """
 
 from __future__ import annotations
@@ -40,7 +43,8 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-USER = "bench"
+USER = "bench"  # has reviewed 1 article in 10
+NEWCOMER = "newcomer"  # has touched no article
 LABELS = ("PERSON", "GPE", "ORG", "LOC", "NORP", "DATE")
 STAMP = "2026-12-01 10:00:00.000000"
 
@@ -212,17 +216,28 @@ def search_latency(path: Path) -> dict[str, float]:
 
 
 def sort_latency(path: Path) -> dict[str, tuple[float, float]]:
-    """A page of the list sorted by each column, and the page after it, in ms (best of 2)."""
+    """A page of the list sorted by each column (descending), and the page after it, in ms (best of 2);
+    the count columns also ascending, for a person who touched no article (``NEWCOMER``), and Alt+Right
+    (``list_neighbour``, the next article) from the first page's second row."""
     from annotator.store import Store
     from annotator.store.listing import ListQuery, Sort
 
     store = Store.open(str(path))
     out = {}
-    for sort in (Sort.IMPORTED, Sort.TITLE, Sort.EDITED, Sort.ENTITIES, Sort.SUGGESTIONS):
-        query = ListQuery(user=USER, sort=sort, descending=True)
+    cases = [(sort.value, ListQuery(user=USER, sort=sort, descending=True))
+             for sort in (Sort.IMPORTED, Sort.TITLE, Sort.EDITED, Sort.ENTITIES, Sort.SUGGESTIONS)]
+    for sort in (Sort.ENTITIES, Sort.SUGGESTIONS):
+        cases += [(f"{sort.value} ascending", ListQuery(user=USER, sort=sort)),
+                  (f"{sort.value} ({NEWCOMER})", ListQuery(user=NEWCOMER, sort=sort, descending=True))]
+    for name, query in cases:
         first = store.list_page(query)
-        out[sort.value] = (_best(lambda q=query: store.list_page(q), runs=2) * 1000,
-                           _best(lambda q=query, a=first.after: store.list_page(q, a), runs=2) * 1000)
+        out[name] = (_best(lambda q=query: store.list_page(q), runs=2) * 1000,
+                     _best(lambda q=query, a=first.after: store.list_page(q, a), runs=2) * 1000)
+    for sort in (Sort.ENTITIES, Sort.SUGGESTIONS):
+        query = ListQuery(user=USER, sort=sort, descending=True)
+        current = store.list_page(query, None, 2).rows[1].id
+        took = _best(lambda q=query, c=current: store.list_neighbour(q, c), runs=2) * 1000
+        out[f"Alt+Right {sort.value}"] = (took, took)
     store.close()
     return out
 
@@ -274,15 +289,65 @@ def run(n: int) -> None:
               f"(ratio {s['ratio']:.1f}); search index {s['search_index_bytes_per_doc']:.0f} bytes/document")
 
 
+def suggestion_writes(n: int, batch: int = 64) -> tuple[float, float]:
+    """What keeping counts costs the writes (SQLite): ``Store.replace_suggestions`` of ``n`` articles'
+    ~40 suggestions each, in batches of ``batch`` articles as pre-annotation writes them, against raw
+    sqlite3 inserting the same rows, a transaction per batch, into a table with the spans' columns and
+    indexes but no trigger. Seconds (raw, ours)."""
+    from annotator.core.span import SpanData
+    from annotator.store import Store
+
+    rng = random.Random(7)
+    words, names = vocabulary(rng)
+    made = [article(rng, words, names, i) for i in range(n)]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "writes.sqlite3"
+        Store.open(str(path)).close()
+        conn = sqlite3.connect(path)
+        insert_rows(conn, [(i + 1, text, f"w/{i}", f"t{i}", "en", hashlib.sha256(text.encode()).hexdigest(), "new",
+                            None, 0, "{}", None, STAMP, STAMP, 1) for i, (text, _) in enumerate(made)], [])
+        conn.execute('CREATE TABLE raw_spans (id INTEGER PRIMARY KEY AUTOINCREMENT, document_id INTEGER NOT NULL, '
+                     'start INTEGER NOT NULL, "end" INTEGER NOT NULL, label VARCHAR(64) NOT NULL, '
+                     'layer VARCHAR(10) NOT NULL, author VARCHAR(200) NOT NULL, rejected BOOLEAN NOT NULL, '
+                     'created_at DATETIME NOT NULL)')
+        for columns in ("document_id, layer", "document_id, author, start", "label"):
+            conn.execute(f"CREATE INDEX ix_raw_{columns.replace(', ', '_')} ON raw_spans ({columns})")
+        conn.commit()
+        start = time.perf_counter()
+        for first in range(0, n, batch):
+            with conn:
+                conn.executemany('INSERT INTO raw_spans (document_id, start, "end", label, layer, author, rejected, '
+                                 "created_at) VALUES (?,?,?,?,'model','m@1',0,?)",
+                                 [(i + 1, a, b, label, STAMP) for i in range(first, min(n, first + batch))
+                                  for a, b, label in made[i][1]])
+        raw = time.perf_counter() - start
+        conn.close()
+        store = Store.open(str(path))
+        start = time.perf_counter()
+        for first in range(0, n, batch):
+            store.replace_suggestions({i + 1: [SpanData(a, b, label) for a, b, label in made[i][1]]
+                                       for i in range(first, min(n, first + batch))}, "m@1")
+        ours = time.perf_counter() - start
+        store.close()
+    return raw, ours
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--documents", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--documents", type=int, nargs="*", default=[10_000, 100_000])
+    parser.add_argument("--suggestion-writes", type=int, default=5000, metavar="N",
+                        help="articles whose suggestions are written to time the writes (0: skip)")
     parser.add_argument("--child", nargs=2, metavar=("KIND", "DB"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         kind, path = args.child
         print(json.dumps(child_raw_open(path) if kind == "raw" else child_app_open(path)))
         return
+    if args.suggestion_writes:
+        raw, ours = suggestion_writes(args.suggestion_writes)
+        print(f"suggestions written for {args.suggestion_writes:,} articles (~40 each, batches of 64, SQLite): "
+              f"Store.replace_suggestions {ours:.2f} s, raw inserts without triggers {raw:.2f} s "
+              f"(ratio {ours / raw:.2f})")
     for n in args.documents:
         run(n)
 

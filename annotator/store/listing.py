@@ -4,11 +4,12 @@ Pages are read with a keyset (the sort key and id of the last row shown), so the
 costs what the first does, through indexes that match each sort order (id, ``lower(title)``,
 language, status, ``updated_at``). The two count columns are computed for the rows of the page only,
 with correlated subqueries over ``ix_spans_document_author`` and ``ix_spans_document_layer``: about 75
-spans per article read for each of the page's rows, instead of counts over the whole corpus kept in
-step by every write path (measured in ``benchmarks/list_scale.py``). Sorting *by* a count has to
-compute it for every listed document: that order is ranked once (a pass over the span indexes; the
-suggestion count of a document the person never touched is the model's, read from the index alone),
-kept as an array of ids, and its pages are read by id.
+spans per article read for each of the page's rows. Sorting *by* a count does not count every
+document's spans: on a document a person never touched, their "Sugg." is its model spans, which the
+database keeps per document (``document_counts``, kept by triggers), and their "Entities" 0. The few
+they touched (found through the partial index of human spans by author) are ranked once by their exact
+counts, and the two orders are merged page by page, the others read past the last row shown through
+the index of the maintained counts (measured in ``benchmarks/list_scale.py``).
 
 Counts are the person's: "entities" are their own entities (not dismissals), "suggestions" the model
 spans they still see (not confirmed, dismissed or hidden under one of their entities); see
@@ -17,8 +18,9 @@ spans they still see (not confirmed, dismissed or hidden under one of their enti
 
 from __future__ import annotations
 
-from array import array
-from dataclasses import dataclass
+import bisect
+import heapq
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
@@ -27,10 +29,10 @@ from sqlalchemy.orm import Session, aliased
 
 from annotator.core.document import DocumentStatus
 from annotator.core.span import Layer
-from annotator.store import search
+from annotator.store import document_counts, search
 from annotator.store.queries import document_filter, hidden_documents, visible
 from annotator.store.records import DocumentSummary
-from annotator.store.schema import DocumentRow, SpanRow
+from annotator.store.schema import DocumentCountRow, DocumentRow, SpanRow
 
 PAGE = 200
 
@@ -62,11 +64,14 @@ class ListQuery:
 
 @dataclass(frozen=True)
 class Ranked:
-    """Where a list sorted by a count goes on: every listed id in order (8 bytes a document), as the
-    counts were when the sort was asked for, and how many of them were read."""
+    """Where a list sorted by a count goes on. The documents the person touched are ranked once, by
+    their exact counts, when the sort is asked for (few: 16 bytes each); every other document is read
+    page by page in the order of the counts the database keeps, past the last row shown."""
 
-    ids: array[int]
-    read: int
+    touched: tuple[tuple[int, int], ...]  # (count, id) of the listed documents the person touched, in order
+    skip: frozenset[int]  # their ids: left out of the order of the maintained counts
+    read: int  # how many of ``touched`` were shown
+    last: tuple[int, int] | None  # (count, id) of the last row shown
 
 
 Cursor = tuple[Any, int] | Ranked  # a keyset (sort key, id of the last row read), or a ranked order
@@ -151,17 +156,84 @@ def page(s: Session, query: ListQuery, after: Cursor | None = None, limit: int =
 
 
 def _ranked_page(s: Session, query: ListQuery, after: Ranked | None, limit: int) -> Page:
-    """Sorted by a count: the count of every listed document is needed once to rank them (a pass over
-    the index of spans), then each page is read by id from that ranking."""
-    if after is None:
-        key = sort_key(query)
-        order = (key.desc(), DocumentRow.id.desc()) if query.descending else (key, DocumentRow.id)
-        after = Ranked(array("q", s.scalars(select(DocumentRow.id).where(*filters(s, query)).order_by(*order))), 0)
-    ids = list(after.ids[after.read:after.read + limit])
+    """Sorted by a count: the next ``limit`` rows of the ranked order (``_ranked``), read by id."""
+    where = filters(s, query)
+    rows, more = _ranked(s, query, where, after if after is not None else _start(s, query, where), limit)
+    ids = [doc_id for _, doc_id in rows]
     by_id = {r.id: r for r in summaries(s, ids, query.user)}
-    read = after.read + len(ids)
-    more = Ranked(after.ids, read) if read < len(after.ids) else None
     return Page(tuple(by_id[i] for i in ids if i in by_id), more)
+
+
+def _start(s: Session, query: ListQuery, where: list[ColumnElement[bool]],
+           mark: tuple[int, int] | None = None) -> Ranked:
+    """Where a count order starts (or goes on past ``mark``, a (count, id)): the listed documents the
+    person touched ranked by their exact counts, once; the others are read page by page."""
+    ranked: tuple[tuple[int, int], ...] = ()
+    if query.user is not None or query.sort is Sort.ENTITIES:  # everyone's suggestions: the maintained count
+        rows = s.execute(select(sort_key(query), DocumentRow.id)
+                         .where(DocumentRow.id.in_(document_counts.touched(query.user)), *where))
+        ranked = tuple(sorted(((int(n), doc_id) for n, doc_id in rows), reverse=query.descending))
+    read = 0
+    if mark is not None:
+        read = (bisect.bisect_right(ranked, (-mark[0], -mark[1]), key=lambda r: (-r[0], -r[1]))
+                if query.descending else bisect.bisect_right(ranked, mark))
+    return Ranked(ranked, frozenset(doc_id for _, doc_id in ranked), read, mark)
+
+
+def _ranked(s: Session, query: ListQuery, where: list[ColumnElement[bool]], at: Ranked,
+            limit: int) -> tuple[list[tuple[int, int]], Ranked | None]:
+    """The next ``limit`` (count, id) rows of a count order: the touched documents' exact ranking merged
+    with the others' maintained counts, read past the last row shown through the counts index."""
+    mine = list(at.touched[at.read:at.read + limit])
+    rows = list(heapq.merge(mine, _maintained(s, query, where, at, limit), reverse=query.descending))[:limit]
+    read = at.read + sum(1 for _, doc_id in rows if doc_id in at.skip)
+    more = Ranked(at.touched, at.skip, read, rows[-1]) if len(rows) == limit else None
+    return rows, more
+
+
+def _maintained(s: Session, query: ListQuery, where: list[ColumnElement[bool]], at: Ranked,
+                limit: int) -> list[tuple[int, int]]:
+    """The next ``limit`` listed documents the person did not touch past ``at.last``, as (count, id),
+    in the order of the counts the database keeps (``document_counts``): an index walk from the mark."""
+    if query.sort is Sort.ENTITIES:  # untouched: no entity of theirs (of anyone's, without a user)
+        return _zero_counts(s, query, where, at, limit)
+    key, ident = DocumentCountRow.model.expression, DocumentCountRow.document_id.expression
+    base = select(key, ident).join(DocumentRow, DocumentRow.id == ident).where(*where)
+    order = (key.desc(), ident.desc()) if query.descending else (key, ident)
+    out: list[tuple[int, int]] = []
+    last = at.last
+    while len(out) < limit:
+        want = 2 * (limit - len(out)) + 16  # some of them may be the person's, left out here
+        step = base if last is None else base.where(_beyond(key, last, query.descending, ident))
+        found = [(int(n), int(doc_id)) for n, doc_id in s.execute(step.order_by(*order).limit(want))]
+        out.extend(row for row in found if row[1] not in at.skip)
+        if len(found) < want:
+            break
+        last = found[-1]
+    return out[:limit]
+
+
+def _zero_counts(s: Session, query: ListQuery, where: list[ColumnElement[bool]], at: Ranked,
+                 limit: int) -> list[tuple[int, int]]:
+    """``_maintained`` for "Entities": every untouched document counts 0, so they follow one another
+    by id, from the last row shown when it counted 0 too, else from the first (or none)."""
+    out: list[tuple[int, int]] = []
+    last = at.last
+    if last is not None and last[0] != 0 and (last[0] < 0) == query.descending:
+        return out  # past every 0 already
+    bound = last[1] if last is not None and last[0] == 0 else None
+    while len(out) < limit:
+        want = 2 * (limit - len(out)) + 16
+        step = select(DocumentRow.id).where(*where)
+        if bound is not None:
+            step = step.where(DocumentRow.id < bound if query.descending else DocumentRow.id > bound)
+        order = DocumentRow.id.desc() if query.descending else DocumentRow.id
+        found = [doc_id for (doc_id,) in s.execute(step.order_by(order).limit(want))]
+        out.extend((0, doc_id) for doc_id in found if doc_id not in at.skip)
+        if len(found) < want:
+            break
+        bound = found[-1]
+    return out[:limit]
 
 
 def every_row(s: Session, user: str | None = None) -> list[DocumentSummary]:
@@ -191,22 +263,34 @@ def summaries(s: Session, document_ids: list[int], user: str | None) -> list[Doc
 def neighbour(s: Session, query: ListQuery, current: int | None, forward: bool = True,
               unfinished: bool = False) -> int | None:
     """The document after (before) ``current`` in the list's order, or the first (last) without one;
-    with ``unfinished``, the next unfinished one, wrapping around to the top (never ``current``)."""
-    key = sort_key(query)
-    backwards = query.descending == forward  # walking the rows from high keys to low
+    with ``unfinished``, the next unfinished one, wrapping around to the top (never ``current``).
+    When ``current`` is not in the list (filtered out), the next listed row after where it would sort,
+    else the first (last) listed row: the list's rows are where the person means to go."""
+    walk = replace(query, descending=query.descending == forward)  # the order the walk reads rows in
     where = filters(s, query)
     if unfinished:
         where.append(DocumentRow.status.in_([st.value for st in DocumentStatus if not st.finished]))
-    order = (key.desc(), DocumentRow.id.desc()) if backwards else (key, DocumentRow.id)
-    base = select(DocumentRow.id).where(*where).order_by(*order).limit(1)
+    mark = None
     if current is not None:
-        mark = s.execute(select(key.label("sort_key"), DocumentRow.id).where(DocumentRow.id == current)).first()
-        if mark is not None:
-            found = s.scalar(base.where(_beyond(key, (mark.sort_key, current), backwards)))
-            if found is not None or not unfinished:
-                return found
-            return s.scalar(base.where(DocumentRow.id != current))
-    return s.scalar(base)
+        found = s.execute(select(sort_key(query).label("sort_key")).where(DocumentRow.id == current)).first()
+        mark = (found.sort_key, current) if found is not None else None
+    following = _first(s, walk, where, mark)
+    if following is None and mark is not None and (
+            unfinished or s.scalar(select(DocumentRow.id).where(DocumentRow.id == current, *where)) is None):
+        return _first(s, walk, [*where, DocumentRow.id != current], None)
+    return following
+
+
+def _first(s: Session, walk: ListQuery, where: list[ColumnElement[bool]], mark: tuple[Any, int] | None) -> int | None:
+    """The first listed row past ``mark`` (from the top without one) in ``walk``'s order."""
+    if walk.sort in (Sort.ENTITIES, Sort.SUGGESTIONS):
+        rows, _ = _ranked(s, walk, where, _start(s, walk, where, mark), 1)
+        return rows[0][1] if rows else None
+    key = sort_key(walk)
+    order = (key.desc(), DocumentRow.id.desc()) if walk.descending else (key, DocumentRow.id)
+    if mark is not None:
+        where = [*where, _beyond(key, mark, walk.descending)]
+    return s.scalar(select(DocumentRow.id).where(*where).order_by(*order).limit(1))
 
 
 def progress(s: Session) -> tuple[int, int]:
@@ -229,13 +313,16 @@ def languages(s: Session) -> list[str]:
             if s.scalar(select(DocumentRow.id).where(DocumentRow.language == lang, visible()).limit(1)) is not None]
 
 
-def _beyond(key: ColumnElement[Any], after: tuple[Any, int], descending: bool) -> ColumnElement[bool]:
-    """Rows past ``after`` in the order. Written as a range on the key plus the tie-break (not as a
-    row-value comparison), so SQLite searches the key's index instead of scanning it from the top."""
+def _beyond(key: ColumnElement[Any], after: tuple[Any, int], descending: bool,
+            ident: ColumnElement[int] | None = None) -> ColumnElement[bool]:
+    """Rows past ``after`` in the order (tie-break: ``ident``, the document id). Written as a range on
+    the key plus the tie-break (not as a row-value comparison), so SQLite searches the key's index
+    instead of scanning it from the top."""
+    ident = DocumentRow.id.expression if ident is None else ident
     mark, last = literal(after[0], key.type), literal(after[1], DocumentRow.id.type)
     if descending:
-        return and_(key <= mark, or_(key < mark, DocumentRow.id < last))
-    return and_(key >= mark, or_(key > mark, DocumentRow.id > last))
+        return and_(key <= mark, or_(key < mark, ident < last))
+    return and_(key >= mark, or_(key > mark, ident > last))
 
 
 def _select(query: ListQuery, key: Any) -> Any:

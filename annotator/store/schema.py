@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, MetaData, String, Text, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.sql import text
 
 # Named constraints so SQLite batch migrations (table rebuilds) can find and alter them.
 NAMING_CONVENTION = {
@@ -102,6 +103,10 @@ class SpanRow(Base):
     __table_args__ = (
         Index("ix_spans_document_layer", "document_id", "layer"),
         Index("ix_spans_document_author", "document_id", "author", "start"),
+        # The documents a person touched (their human spans), for the list sorted by a count (migration
+        # 0009). Partial: model spans, most of the table and written in bulk, are not in it.
+        Index("ix_spans_author_document_human", "author", "document_id", "rejected",
+              sqlite_where=text("layer = 'human'"), postgresql_where=text("layer = 'human'")),
         {"sqlite_autoincrement": True},
     )
 
@@ -130,6 +135,20 @@ class SpanCountRow(Base):
     rejected: Mapped[bool] = mapped_column(Boolean, primary_key=True)
     shard: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     n: Mapped[int] = mapped_column(BigInteger, nullable=False)
+
+
+class DocumentCountRow(Base):
+    """Per document: how many model spans it holds, kept by triggers on ``documents`` (a row for each
+    new document) and ``spans`` (migration 0009), so the list sorts by "Sugg." without counting every
+    document's spans (``store/document_counts.py``). Removed with its document (cascade). Human spans
+    are not counted: edits never lock this row, so two people editing one document never wait on it."""
+
+    __tablename__ = "document_counts"
+    __table_args__ = (Index("ix_document_counts_model", "model", "document_id"),)
+
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True,
+                                             autoincrement=False)
+    model: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
 
 
 class LabelRow(Base):

@@ -131,7 +131,7 @@ def test_the_migration_counts_the_spans_already_stored_and_goes_down_and_up(requ
                               "FROM spans WHERE start = 0"), {"t": True})
         engine.dispose()
         store = Store.open(url)  # upgrades to head, filling the counts
-        assert migrate.current_revision(store.engine) == "0008"
+        assert migrate.current_revision(store.engine) == migrate.head_revision()
         assert fresh(store) == {("PERSON", "human", False): 4, ("LOC", "model", True): 2}, backend
         store.add_span(first, 23, 28, "GPE", "bob")
         assert fresh(store)[("GPE", "human", False)] == 1

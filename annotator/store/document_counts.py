@@ -1,0 +1,60 @@
+"""Per-document model span counts kept by the database, for the list sorted by "Entities" or "Sugg.".
+
+``document_counts`` holds, for every document, how many model spans it has, kept by triggers on
+``documents`` and ``spans`` (migration 0009): every write path -- imports (the raw multi-row inserts
+on PostgreSQL too), pre-annotation, deleting documents (the cascade), removing a stopped import's
+rows -- goes through them. That is a person's "Sugg." on every document they never touched, and their
+"Entities" there is 0; the documents they touched (hold a human span of theirs) are few and found by
+``touched`` through a partial index of human spans by author, and ``store/listing.py`` ranks those by
+their exact counts.
+
+``recount`` and ``drift`` check the maintained counts against the spans (they read every span).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, func, literal, literal_column, select, union_all
+from sqlalchemy.orm import Session
+
+from annotator.store.schema import DocumentCountRow, DocumentRow, SpanRow
+
+# Spelled as a literal, not a bound value: the planner uses a partial index only when the query's WHERE
+# holds the index's own condition.
+_HUMAN_LAYER = SpanRow.layer == literal_column("'human'")
+
+
+def touched(user: str | None) -> Select[int]:
+    """Ids of the documents holding a human span of ``user``'s (anyone's without a user; dismissals
+    too), from the partial index ``ix_spans_author_document_human`` alone."""
+    query = select(SpanRow.document_id).where(_HUMAN_LAYER)
+    if user is not None:
+        query = query.where(SpanRow.author == user)
+    return query.distinct()
+
+
+def maintained(s: Session) -> dict[int, int]:
+    """Every counts row: ``{document id: model spans}``."""
+    return {doc: int(n) for doc, n in s.execute(select(DocumentCountRow.document_id, DocumentCountRow.model))}
+
+
+def recount(s: Session) -> dict[int, int]:
+    """The same as ``maintained``, counted from the spans of every document (reads every model span)."""
+    stored = (select(SpanRow.document_id, func.count().label("n")).where(SpanRow.layer == "model")
+              .group_by(SpanRow.document_id).subquery())
+    query = (select(DocumentRow.id, func.coalesce(stored.c.n, 0))
+             .outerjoin(stored, stored.c.document_id == DocumentRow.id))
+    return {doc: int(n) for doc, n in s.execute(query)}
+
+
+def drift(s: Session) -> dict[int, tuple[int, int]]:
+    """Documents whose counts row is wrong: ``{id: (model, rows)}``, maintained minus stored (``rows``:
+    counts rows minus documents, so 1 is a row without its document and -1 a document without a row);
+    empty when every count is right. One statement (one snapshot); reads every model span."""
+    counted = select(DocumentCountRow.document_id.label("document_id"), DocumentCountRow.model.label("n"),
+                     literal(1).label("rows"))
+    documents = select(DocumentRow.id, literal(0), literal(-1))
+    spans = select(SpanRow.document_id, literal(-1), literal(0)).where(SpanRow.layer == "model")
+    both = union_all(counted, documents, spans).subquery()
+    model, rows = func.sum(both.c.n), func.sum(both.c.rows)
+    query = select(both.c.document_id, model, rows).group_by(both.c.document_id).having((model != 0) | (rows != 0))
+    return {doc: (int(n), int(r)) for doc, n, r in s.execute(query)}
