@@ -234,6 +234,8 @@ def check(engine: Engine, current: str | None, head: str | None) -> CheckReport:
     report.checked.append("rows: " + ", ".join(counts))
     if current == head and "span_counts" in present:
         _check_span_counts(engine, report)
+    if current == head and "document_counts" in present:
+        _check_document_counts(engine, report)
     return report
 
 
@@ -257,3 +259,22 @@ def _check_span_counts(engine: Engine, report: CheckReport) -> None:
     report.problems.append(f"the span counts `annotator stats` shows differ from the spans stored ({shown}"
                            f"{', …' if len(off) > 5 else ''}): the counts were changed by hand or a trigger "
                            "was dropped")
+
+
+def _check_document_counts(engine: Engine, report: CheckReport) -> None:
+    """The per-document model span counts the list sorts by (kept by triggers) against the spans."""
+    from sqlalchemy.orm import Session
+
+    from annotator.store.document_counts import drift
+
+    try:
+        with Session(engine) as s:
+            off = drift(s)
+    except (DBAPIError, StoreDamaged):
+        report.problems.append("the per-document suggestion counts cannot be compared with the spans (damaged pages)")
+        return
+    if off:
+        shown = ", ".join(f"document {doc} {n:+d}" for doc, (n, _rows) in sorted(off.items())[:5])
+        report.problems.append(f"the suggestion counts the list sorts by differ from the spans stored for "
+                               f"{plural(len(off), 'document')} ({shown}{', …' if len(off) > 5 else ''}): the "
+                               "counts were changed by hand or a trigger was dropped")

@@ -235,3 +235,17 @@ def test_postgresql_finds_touched_documents_and_walks_the_counts_through_indexes
             "LIMIT 10")))
         assert "ix_document_counts_model" in walk and "Sort" not in walk, walk
     store.close()
+
+
+def test_check_says_when_the_suggestion_counts_drifted(store: Store) -> None:
+    from annotator.store.integrity import check
+
+    (doc,) = store.import_documents([(NewDocument("Blinken met Bourita in Rabat.", "a.txt", "en"), [])]).added
+    store.replace_suggestions({doc: [SpanData(0, 7, "PERSON")]}, "m@1")
+    head = migrate.head_revision()
+    assert check(store.engine, head, head).ok
+    with store.engine.begin() as conn:
+        conn.execute(text("UPDATE document_counts SET model = model + 2 WHERE document_id = :d"), {"d": doc})
+    report = check(store.engine, head, head)
+    assert report.problems == [f"the suggestion counts the list sorts by differ from the spans stored for 1 document "
+                               f"(document {doc} +2): the counts were changed by hand or a trigger was dropped"]
