@@ -9,6 +9,7 @@ from pathlib import Path
 
 from annotator.cli.command import Command
 from annotator.cli.progress import TerminalProgress
+from annotator.core.plural import plural
 from annotator.core.progress import CancelToken
 from annotator.io.exporter import ExportFormat, ExportReport, export, written_paths
 from annotator.io.selection import ExportLayer, ExportOptions, parse_rename, parse_statuses
@@ -43,9 +44,10 @@ def _export(store: Store, args: argparse.Namespace, user: str) -> int:
     )
     report = export(store, Path(args.out), fmt, options, progress=TerminalProgress(), cancel=CancelToken(),
                     config_base=base_pipeline if args.config else None)
-    print(f"exported {report.documents} document(s), {report.entities} entities")
+    print(f"exported {plural(report.documents, 'document')}, {plural(report.entities, 'entity', 'entities')}")
     if fmt is ExportFormat.SPACY:
-        print(f"  train: {report.by_split['train']} document(s), dev: {report.by_split['dev']} document(s)")
+        train, dev = report.by_split["train"], report.by_split["dev"]
+        print(f"  train: {plural(train, 'document')}, dev: {plural(dev, 'document')}")
     if fmt in (ExportFormat.SPACY, ExportFormat.CONLL):
         _print_alignment(report)
     for note in report.tokenizer_notes.values():

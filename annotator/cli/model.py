@@ -11,6 +11,7 @@ from annotator.cli.command import Command
 from annotator.cli.progress import TerminalProgress
 from annotator.core.compare import Scores
 from annotator.core.errors import AnnotatorError
+from annotator.core.plural import plural
 from annotator.core.progress import CancelToken
 from annotator.nlp.background import model_history
 from annotator.nlp.evaluate import before_after, describe
@@ -64,8 +65,9 @@ def _train(store: Store, args: argparse.Namespace, user: str) -> int:
                    cancel=CancelToken())
     m = report.model
     what = "cross-validated F" if report.mode == "cv" else "dev F"
-    print(f"trained {m.name} {m.version} from {m.base or 'blank'} on {report.train_docs} document(s), "
-          f"{report.chosen_epochs} epoch(s): {what} {report.before.overall.f:.3f} -> {report.after.overall.f:.3f}")
+    print(f"trained {m.name} {m.version} from {m.base or 'blank'} on {plural(report.train_docs, 'document')}, "
+          f"{plural(report.chosen_epochs, 'epoch')}: {what} {report.before.overall.f:.3f} -> "
+          f"{report.after.overall.f:.3f}")
     print(f"  {report.plan}")
     if report.before_evaluation is not None and report.after_evaluation is not None:
         print(f"  scored on: {report.after_evaluation.how}")
@@ -79,7 +81,7 @@ def _train(store: Store, args: argparse.Namespace, user: str) -> int:
         store.set_suggestion_model(args.language, m.path)
         rerun = preannotate(store, project_pipelines(store), language=args.language, rerun=True,
                             progress=TerminalProgress())
-        print(f"  now suggesting with it: re-ran {rerun.documents} unfinished document(s)")
+        print(f"  now suggesting with it: re-ran {plural(rerun.documents, 'unfinished document')}")
     return 0
 
 
@@ -103,14 +105,15 @@ def _evaluate(store: Store, args: argparse.Namespace, user: str) -> int:
         data["models"] = {name: ev.as_dict() if ev is not None else {} for name, ev in evaluations}
         print(json.dumps(data, indent=2))
         return 0
-    print(f"{result.documents} accepted '{args.language}' document(s), {args.split} split; exact span + label")
+    what = plural(result.documents, f"accepted '{args.language}' document")
+    print(f"{what}, {args.split} split; exact span + label")
     for i, (name, ev) in enumerate(evaluations):
         print(f"  [{'before' if i == 0 else 'after'}] {name}: {describe(ev) if ev is not None else ''}")
     if result.gain_ci95 is not None and result.after is not None:
         print(f"  gain {result.after.overall.f - result.before.overall.f:+.3f} "
               f"(paired 95% CI {result.gain_ci95[0]:+.3f} to {result.gain_ci95[1]:+.3f})")
     if result.seen:
-        print(f"  note: the trained model learnt from {result.seen} of these {result.documents} document(s) "
+        print(f"  note: the trained model learnt from {result.seen} of these {plural(result.documents, 'document')} "
               f"(it was cross-validated); its held-out estimate is in 'annotator models'")
     _print_table(columns)
     for name, sc in columns:

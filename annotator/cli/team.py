@@ -6,6 +6,7 @@ import argparse
 import json
 
 from annotator.cli.command import Command
+from annotator.core.plural import plural
 from annotator.nlp.agreement import agreement
 from annotator.store import Store
 
@@ -25,7 +26,7 @@ def _agreement(store: Store, args: argparse.Namespace, user: str) -> int:
         return 0
     for p in pairs:
         kappa = "n/a" if p.kappa is None else f"{p.kappa:.3f}"
-        print(f"{p.a} vs {p.b}: {p.spans.documents} document(s), span F {p.f:.3f}, token kappa {kappa}")
+        print(f"{p.a} vs {p.b}: {plural(p.spans.documents, 'document')}, span F {p.f:.3f}, token kappa {kappa}")
         for label, prf in sorted(p.per_label_f().items()):
             k = p.kappa_for(label)
             print(f"  {label:<14} F {prf.f:.3f}  kappa {'n/a' if k is None else f'{k:.3f}'}")
@@ -42,7 +43,8 @@ def _review_arguments(parser: argparse.ArgumentParser) -> None:
 def _review(store: Store, args: argparse.Namespace, user: str) -> int:
     changes = store.adopt_version(args.document, args.take)
     kept = sum(1 for s in changes.added if not s.rejected)
-    print(f"document {args.document}: gold version is now {args.take}'s ({kept} entities); exports use it")
+    entities = plural(kept, "entity", "entities")
+    print(f"document {args.document}: gold version is now {args.take}'s ({entities}); exports use it")
     return 0
 
 
