@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from annotator.cli.columns import left, width
 from annotator.cli.command import Command
 from annotator.cli.progress import TerminalProgress
 from annotator.core.document import DocumentStatus
@@ -117,15 +118,18 @@ def _stats(store: Store, args: argparse.Namespace, user: str) -> int:
         }, indent=2))
         return 0
     print(f"{plural(stats.documents, 'document')} in {store.url}")
+    labels = sorted({lb for lb, _ in stats.spans})
+    first = width([*(s.value for s in DocumentStatus), *stats.by_language, *labels], at_least=14)
     print("\nby status:")
     for status in DocumentStatus:
-        print(f"  {status.value:<14} {stats.by_status.get(status.value, 0):>7}")
+        print(f"  {left(status.value, first)} {stats.by_status.get(status.value, 0):>7}")
     print("\nby language:")
     for lang, n in sorted(stats.by_language.items()):
-        print(f"  {lang:<14} {n:>7}")
-    print("\nspans by label:      human    model")
-    for label in sorted({lb for lb, _ in stats.spans}):
-        print(f"  {label:<14} {stats.spans.get((label, 'human'), 0):>10} {stats.spans.get((label, 'model'), 0):>8}")
+        print(f"  {left(lang, first)} {n:>7}")
+    print(f"\nspans by label:{'human':>{first - 2}} {'model':>8}")
+    for label in labels:
+        print(f"  {left(label, first)} {stats.spans.get((label, 'human'), 0):>10} "
+              f"{stats.spans.get((label, 'model'), 0):>8}")
     print(f"\nrejected suggestions: {stats.rejections}")
     return 0
 

@@ -7,6 +7,7 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
+from annotator.cli.columns import left, width
 from annotator.cli.command import Command
 from annotator.cli.progress import TerminalProgress
 from annotator.core.compare import Scores
@@ -125,15 +126,16 @@ def _evaluate(store: Store, args: argparse.Namespace, user: str) -> int:
 def _print_table(columns: list[tuple[str, Scores]]) -> None:
     """Precision, recall and F per label (and ALL), one before/after column group per model."""
     head = "".join(f"  {'before' if i == 0 else 'after':>6}  P     R     F  " for i in range(len(columns)))
-    print(f"\n{'label':<14}{head}")
     labels = sorted({lb for _, sc in columns for lb in sc.per_label})
+    first = width(labels, at_least=14)
+    print(f"\n{left('label', first)}{head}")
     for label in labels + ["ALL"]:
         cells = ""
         for _, sc in columns:
             prf = sc.overall if label == "ALL" else sc.per_label.get(label)
             cells += "        -     -     -  " if prf is None else \
                 f"       {prf.precision:.2f}  {prf.recall:.2f}  {prf.f:.2f}  "
-        print(f"{label:<14}{cells}")
+        print(f"{left(label, first)}{cells}")
 
 
 def _models_arguments(parser: argparse.ArgumentParser) -> None:

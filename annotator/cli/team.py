@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from annotator.cli.columns import left, width
 from annotator.cli.command import Command
 from annotator.core.plural import plural
 from annotator.nlp.agreement import agreement
@@ -27,9 +28,11 @@ def _agreement(store: Store, args: argparse.Namespace, user: str) -> int:
     for p in pairs:
         kappa = "n/a" if p.kappa is None else f"{p.kappa:.3f}"
         print(f"{p.a} vs {p.b}: {plural(p.spans.documents, 'document')}, span F {p.f:.3f}, token kappa {kappa}")
-        for label, prf in sorted(p.per_label_f().items()):
+        per_label = sorted(p.per_label_f().items())
+        first = width([label for label, _ in per_label], at_least=14)
+        for label, prf in per_label:
             k = p.kappa_for(label)
-            print(f"  {label:<14} F {prf.f:.3f}  kappa {'n/a' if k is None else f'{k:.3f}'}")
+            print(f"  {left(label, first)} F {prf.f:.3f}  kappa {'n/a' if k is None else f'{k:.3f}'}")
         for doc_id, (f, k) in sorted(p.per_document.items()):
             print(f"  document {doc_id:<6} F {f:.3f}  kappa {'n/a' if k is None else f'{k:.3f}'}")
     return 0
