@@ -14,7 +14,7 @@ Each run is a subprocess of its own (``benchmarks/import_scale.py``'s workers), 
 (VmHWM) is that run's alone. Prints throughput ratio ours/raw (goal >= 0.5) and peak memory per size
 (goal: flat in the file size).
 
-    python benchmarks/import.py [--lines 10000 100000]
+    .venv/bin/python benchmarks/import.py [--lines 10000 100000] [--workdir DIR]
 """
 
 from __future__ import annotations
