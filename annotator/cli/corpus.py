@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 
+from annotator.cli.columns import left, width
 from annotator.cli.command import Command
 from annotator.cli.progress import TerminalProgress
 from annotator.core.document import DocumentStatus
 from annotator.core.errors import AnnotatorError
 from annotator.core.language import require_language
+from annotator.core.plural import plural
 from annotator.core.progress import CancelToken
 from annotator.io.import_report import other_layers, report_lines
 from annotator.io.importer import FORMATS, ImportOptions, import_paths
@@ -54,7 +56,7 @@ def _import(store: Store, args: argparse.Namespace, user: str) -> int:
                             author=args.predictions or user, format=args.format, strict=args.strict,
                             status=args.status)
     report = import_paths(store, args.paths, options, progress=TerminalProgress())
-    print(f"imported {len(report.added)} document(s) with {report.spans} span(s) into {store.url}")
+    print(f"imported {plural(len(report.added), 'document')} with {plural(report.spans, 'span')} into {store.url}")
     for line in report_lines(report):
         print(f"  {line}")
     if not args.predictions and (elsewhere := other_layers(report, user, command_line=True)):
@@ -82,7 +84,7 @@ def _preannotate(store: Store, args: argparse.Namespace, user: str) -> int:
                              cancel=CancelToken())
     except PreannotationFailed as failed:
         _print_preannotation(failed.report)
-        print(f"{len(failed.report.failures)} document(s) failed (id, source, reason); the others' suggestions "
+        print(f"{plural(len(failed.report.failures), 'document')} failed (id, source, reason); the others' suggestions "
               "were saved:")
         for failure in failed.report.failures:
             print(f"  {failure}")
@@ -92,11 +94,12 @@ def _preannotate(store: Store, args: argparse.Namespace, user: str) -> int:
 
 
 def _print_preannotation(report: PreannotateReport) -> None:
-    print(f"pre-annotated {report.documents} document(s): {report.spans} suggested entities")
+    print(f"pre-annotated {plural(report.documents, 'document')}: "
+          f"{plural(report.spans, 'suggested entity', 'suggested entities')}")
     for author, n in sorted(report.by_model.items()):
-        print(f"  {author}: {n} document(s)")
+        print(f"  {author}: {plural(n, 'document')}")
     for lang, n in sorted(report.without_model.items()):
-        print(f"  no NER pipeline for '{lang}': {n} document(s) left for manual annotation")
+        print(f"  no NER pipeline for '{lang}': {plural(n, 'document')} left for manual annotation")
 
 
 def _stats_arguments(parser: argparse.ArgumentParser) -> None:
@@ -114,16 +117,19 @@ def _stats(store: Store, args: argparse.Namespace, user: str) -> int:
             "rejected_suggestions": stats.rejections,
         }, indent=2))
         return 0
-    print(f"{stats.documents} document(s) in {store.url}")
+    print(f"{plural(stats.documents, 'document')} in {store.url}")
+    labels = sorted({lb for lb, _ in stats.spans})
+    first = width([*(s.value for s in DocumentStatus), *stats.by_language, *labels], at_least=14)
     print("\nby status:")
     for status in DocumentStatus:
-        print(f"  {status.value:<14} {stats.by_status.get(status.value, 0):>7}")
+        print(f"  {left(status.value, first)} {stats.by_status.get(status.value, 0):>7}")
     print("\nby language:")
     for lang, n in sorted(stats.by_language.items()):
-        print(f"  {lang:<14} {n:>7}")
-    print("\nspans by label:      human    model")
-    for label in sorted({lb for lb, _ in stats.spans}):
-        print(f"  {label:<14} {stats.spans.get((label, 'human'), 0):>10} {stats.spans.get((label, 'model'), 0):>8}")
+        print(f"  {left(lang, first)} {n:>7}")
+    print(f"\nspans by label:{'human':>{first - 2}} {'model':>8}")
+    for label in labels:
+        print(f"  {left(label, first)} {stats.spans.get((label, 'human'), 0):>10} "
+              f"{stats.spans.get((label, 'model'), 0):>8}")
     print(f"\nrejected suggestions: {stats.rejections}")
     return 0
 
@@ -136,7 +142,7 @@ def _set_language_arguments(parser: argparse.ArgumentParser) -> None:
 def _set_language(store: Store, args: argparse.Namespace, user: str) -> int:
     for doc_id in args.ids:
         store.set_language(doc_id, args.language)
-    print(f"set language '{args.language}' on {len(args.ids)} document(s); run 'annotator preannotate --rerun' "
+    print(f"set language '{args.language}' on {plural(len(args.ids), 'document')}; run 'annotator preannotate --rerun' "
           "to refresh their suggestions")
     return 0
 

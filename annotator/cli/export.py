@@ -9,6 +9,9 @@ from pathlib import Path
 
 from annotator.cli.command import Command
 from annotator.cli.progress import TerminalProgress
+from annotator.core.errors import AnnotatorError
+from annotator.core.labels import label_name, option_label
+from annotator.core.plural import plural
 from annotator.core.progress import CancelToken
 from annotator.io.exporter import ExportFormat, ExportReport, export, written_paths
 from annotator.io.selection import ExportLayer, ExportOptions, parse_rename, parse_statuses
@@ -25,8 +28,8 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--layer", choices=[layer.value for layer in ExportLayer], default="human",
                         help="human: only reviewed corrections; merged: corrections over unreviewed model suggestions")
     parser.add_argument("--language", help="only documents in this language")
-    parser.add_argument("--labels", help="only these labels (comma-separated, after --rename)")
-    parser.add_argument("--rename", default="", help="rename labels, e.g. GPE=LOC,PER=PERSON")
+    parser.add_argument("--labels", type=_labels, help="only these labels (comma-separated, after --rename)")
+    parser.add_argument("--rename", type=_rename, default={}, help="rename labels, e.g. GPE=LOC,PER=PERSON")
     parser.add_argument("--annotator", help="whose annotations (default: whoever set each document's status)")
     parser.add_argument("--dev-ratio", type=float, default=0.2)
     parser.add_argument("--seed", type=int, default=0)
@@ -34,18 +37,36 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
                         help="also write config.cfg for 'spacy train' (fine-tunes the language's base pipeline)")
 
 
+def _labels(value: str) -> frozenset[str] | None:
+    """``--labels``: each name as the app's "Add label" takes it (NFC, trimmed, the label rule)."""
+    try:
+        names = frozenset(option_label(x, "--labels") for x in value.split(",") if x.strip())
+    except AnnotatorError as exc:
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("--labels: ")) from None
+    return names or None
+
+
+def _rename(value: str) -> dict[str, str]:
+    """``--rename OLD=NEW,...``: OLD as stored labels are kept (NFC), NEW judged as a new label name."""
+    try:
+        pairs = parse_rename(value)
+        return {label_name(old): option_label(new, "--rename") for old, new in pairs.items()}
+    except AnnotatorError as exc:
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("--rename: ")) from None
+
+
 def _export(store: Store, args: argparse.Namespace, user: str) -> int:
     fmt = ExportFormat(args.format)
     options = ExportOptions(
         include=parse_statuses(args.include), layer=ExportLayer(args.layer), language=args.language,
-        labels=frozenset(x.strip() for x in args.labels.split(",") if x.strip()) if args.labels else None,
-        rename=parse_rename(args.rename), user=args.annotator, dev_ratio=args.dev_ratio, seed=args.seed,
+        labels=args.labels, rename=args.rename, user=args.annotator, dev_ratio=args.dev_ratio, seed=args.seed,
     )
     report = export(store, Path(args.out), fmt, options, progress=TerminalProgress(), cancel=CancelToken(),
                     config_base=base_pipeline if args.config else None)
-    print(f"exported {report.documents} document(s), {report.entities} entities")
+    print(f"exported {plural(report.documents, 'document')}, {plural(report.entities, 'entity', 'entities')}")
     if fmt is ExportFormat.SPACY:
-        print(f"  train: {report.by_split['train']} document(s), dev: {report.by_split['dev']} document(s)")
+        train, dev = report.by_split["train"], report.by_split["dev"]
+        print(f"  train: {plural(train, 'document')}, dev: {plural(dev, 'document')}")
     if fmt in (ExportFormat.SPACY, ExportFormat.CONLL):
         _print_alignment(report)
     for note in report.tokenizer_notes.values():

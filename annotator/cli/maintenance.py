@@ -6,6 +6,7 @@ import argparse
 
 from annotator.cli.command import Command
 from annotator.core.errors import AnnotatorError
+from annotator.core.plural import plural
 from annotator.store import Store, migrate
 from annotator.store.integrity import check, damaged, sqlite_path
 
@@ -24,8 +25,8 @@ def _check(store: Store, args: argparse.Namespace, user: str) -> int:
         print(f"  {problem}")
     path = sqlite_path(store.engine.url)
     if path is not None:
-        raise damaged(path, f"{len(report.problems)} problem(s), listed above")
-    raise AnnotatorError(f"the database {report.database} has {len(report.problems)} problem(s), listed above")
+        raise damaged(path, f"{plural(len(report.problems), 'problem')}, listed above")
+    raise AnnotatorError(f"the database {report.database} has {plural(len(report.problems), 'problem')}, listed above")
 
 
 COMMANDS = (Command("check", _check, checks_store=False),)

@@ -7,10 +7,12 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
+from annotator.cli.columns import left, width
 from annotator.cli.command import Command
 from annotator.cli.progress import TerminalProgress
 from annotator.core.compare import Scores
 from annotator.core.errors import AnnotatorError
+from annotator.core.plural import plural
 from annotator.core.progress import CancelToken
 from annotator.nlp.background import model_history
 from annotator.nlp.evaluate import before_after, describe
@@ -64,8 +66,9 @@ def _train(store: Store, args: argparse.Namespace, user: str) -> int:
                    cancel=CancelToken())
     m = report.model
     what = "cross-validated F" if report.mode == "cv" else "dev F"
-    print(f"trained {m.name} {m.version} from {m.base or 'blank'} on {report.train_docs} document(s), "
-          f"{report.chosen_epochs} epoch(s): {what} {report.before.overall.f:.3f} -> {report.after.overall.f:.3f}")
+    print(f"trained {m.name} {m.version} from {m.base or 'blank'} on {plural(report.train_docs, 'document')}, "
+          f"{plural(report.chosen_epochs, 'epoch')}: {what} {report.before.overall.f:.3f} -> "
+          f"{report.after.overall.f:.3f}")
     print(f"  {report.plan}")
     if report.before_evaluation is not None and report.after_evaluation is not None:
         print(f"  scored on: {report.after_evaluation.how}")
@@ -79,7 +82,7 @@ def _train(store: Store, args: argparse.Namespace, user: str) -> int:
         store.set_suggestion_model(args.language, m.path)
         rerun = preannotate(store, project_pipelines(store), language=args.language, rerun=True,
                             progress=TerminalProgress())
-        print(f"  now suggesting with it: re-ran {rerun.documents} unfinished document(s)")
+        print(f"  now suggesting with it: re-ran {plural(rerun.documents, 'unfinished document')}")
     return 0
 
 
@@ -103,14 +106,15 @@ def _evaluate(store: Store, args: argparse.Namespace, user: str) -> int:
         data["models"] = {name: ev.as_dict() if ev is not None else {} for name, ev in evaluations}
         print(json.dumps(data, indent=2))
         return 0
-    print(f"{result.documents} accepted '{args.language}' document(s), {args.split} split; exact span + label")
+    what = plural(result.documents, f"accepted '{args.language}' document")
+    print(f"{what}, {args.split} split; exact span + label")
     for i, (name, ev) in enumerate(evaluations):
         print(f"  [{'before' if i == 0 else 'after'}] {name}: {describe(ev) if ev is not None else ''}")
     if result.gain_ci95 is not None and result.after is not None:
         print(f"  gain {result.after.overall.f - result.before.overall.f:+.3f} "
               f"(paired 95% CI {result.gain_ci95[0]:+.3f} to {result.gain_ci95[1]:+.3f})")
     if result.seen:
-        print(f"  note: the trained model learnt from {result.seen} of these {result.documents} document(s) "
+        print(f"  note: the trained model learnt from {result.seen} of these {plural(result.documents, 'document')} "
               f"(it was cross-validated); its held-out estimate is in 'annotator models'")
     _print_table(columns)
     for name, sc in columns:
@@ -122,15 +126,16 @@ def _evaluate(store: Store, args: argparse.Namespace, user: str) -> int:
 def _print_table(columns: list[tuple[str, Scores]]) -> None:
     """Precision, recall and F per label (and ALL), one before/after column group per model."""
     head = "".join(f"  {'before' if i == 0 else 'after':>6}  P     R     F  " for i in range(len(columns)))
-    print(f"\n{'label':<14}{head}")
     labels = sorted({lb for _, sc in columns for lb in sc.per_label})
+    first = width(labels, at_least=14)
+    print(f"\n{left('label', first)}{head}")
     for label in labels + ["ALL"]:
         cells = ""
         for _, sc in columns:
             prf = sc.overall if label == "ALL" else sc.per_label.get(label)
             cells += "        -     -     -  " if prf is None else \
                 f"       {prf.precision:.2f}  {prf.recall:.2f}  {prf.f:.2f}  "
-        print(f"{label:<14}{cells}")
+        print(f"{left(label, first)}{cells}")
 
 
 def _models_arguments(parser: argparse.ArgumentParser) -> None:

@@ -7,6 +7,7 @@ import json
 
 from annotator.cli.command import Command
 from annotator.core.errors import AnnotatorError
+from annotator.core.plural import plural
 from annotator.store import Store
 from annotator.store.search import hit_pattern, words
 
@@ -38,7 +39,7 @@ def _run(store: Store, args: argparse.Namespace, user: str) -> int:
             print(f"{row.id}\t{row.status.value}\t{_one_line(row.title or row.source)}\t{_one_line(context)}")
     if not args.json:
         more = " (--limit reached)" if args.limit and len(ids) == args.limit else ""
-        print(f"{len(ids)} document(s){more}")
+        print(f"{plural(len(ids), 'document')}{more}")
     return 0
 
 

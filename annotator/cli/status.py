@@ -9,6 +9,7 @@ import fnmatch
 from annotator.cli.command import Command
 from annotator.core.document import DocumentStatus
 from annotator.core.errors import AnnotatorError, NotFound
+from annotator.core.plural import plural
 from annotator.store import Store
 
 
@@ -51,7 +52,7 @@ def _run(store: Store, args: argparse.Namespace, user: str) -> int:
             changed += 1
             confirmed += sum(1 for span in made.added if not span.rejected)
             dismissed += sum(1 for span in made.added if span.rejected)
-    print(f"set '{args.status.value}' on {changed} document(s) ({len(chosen) - changed} had it already)"
+    print(f"set '{args.status.value}' on {plural(changed, 'document')} ({len(chosen) - changed} had it already)"
           + _unreviewed(args.status, confirmed, dismissed))
     return 0
 
@@ -61,9 +62,10 @@ def _unreviewed(status: DocumentStatus, confirmed: int, dismissed: int) -> str:
     if status is not DocumentStatus.ACCEPTED:
         return ""
     if confirmed:
-        return f"; {confirmed} unreviewed suggestion(s) confirmed as entities (--unreviewed dismiss to dismiss them)"
+        return (f"; {plural(confirmed, 'unreviewed suggestion')} confirmed as entities "
+                "(--unreviewed dismiss to dismiss them)")
     if dismissed:
-        return f"; {dismissed} unreviewed suggestion(s) dismissed"
+        return f"; {plural(dismissed, 'unreviewed suggestion')} dismissed"
     return "; no unreviewed suggestions"
 
 

@@ -19,6 +19,11 @@ from annotator.core.pairs import PairError, parse_pairs
 # markup and separators the CLI uses (, ; =), and a name mixing Latin, Greek and Cyrillic letters
 # (a Cyrillic "О" in "PERSОN" would be another label that looks the same). A name is NFC: two
 # spellings of "é" (one character, or "e" and a combining accent) are the same label.
+# The zero-width joiner and non-joiner (U+200D, U+200C) are part of some spellings in scripts whose
+# letters join or form conjuncts (Persian "می‌خواهم", Hindi "क्‍ष", Bengali "র‍্য", Sinhala): they are
+# allowed only inside such a word, between two letters or marks of one of those scripts, so none can
+# start or end a name, come twice in a row, or sit beside a Latin, Greek, Cyrillic or CJK letter (where
+# it would make an invisible near-duplicate of "PER").
 _PUNCTUATION = "_.-()/&+'\u2019"
 LABEL_RULE = (f"1-{LABEL_MAX} letters (any script), digits, single spaces between words and "
               "_ . - ( ) / & + ' \u2019, starting with a letter")
@@ -26,6 +31,11 @@ _CHARACTER_NAMES = {" ": "a space", "\n": "a line break", "\r": "a line break", 
                     "\u00a0": "a no-break space"}
 _GREEK_LOOKALIKES = frozenset("ΑΒΕΖΗΙΚΜΝΟΡΤΥΧοικνρυχ")
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+_JOINERS = frozenset("\u200c\u200d")
+_JOINING_SCRIPTS = frozenset((
+    "ARABIC", "SYRIAC", "NKO", "MONGOLIAN", "DEVANAGARI", "BENGALI", "GURMUKHI", "GUJARATI", "ORIYA", "TAMIL",
+    "TELUGU", "KANNADA", "MALAYALAM", "SINHALA", "MYANMAR", "KHMER",
+))
 
 
 def label_name(raw: str) -> str:
@@ -50,7 +60,25 @@ def _word_character(c: str) -> bool:
 
 
 def _character(c: str) -> str:
+    if c in _JOINERS:
+        return f"{c!r} ({unicodedata.name(c).lower()})"
     return _CHARACTER_NAMES.get(c) or repr(c)
+
+
+def _joining_script(c: str) -> str | None:
+    """The script of a letter or mark whose script spells words with joiners, else None."""
+    if not _word_character(c) or unicodedata.category(c)[0] == "N":
+        return None
+    script = unicodedata.name(c, "").split(" ", 1)[0]
+    return script if script in _JOINING_SCRIPTS else None
+
+
+def _joiner_allowed(name: str, i: int) -> bool:
+    """A joiner at ``name[i]`` between two letters or marks of the same joining script."""
+    if i == 0 or i == len(name) - 1:
+        return False
+    before = _joining_script(name[i - 1])
+    return before is not None and before == _joining_script(name[i + 1])
 
 
 def _what_is_wrong(name: str) -> str | None:
@@ -64,11 +92,13 @@ def _what_is_wrong(name: str) -> str | None:
         return "ends with a space"
     if "  " in name:
         return "has two spaces in a row"
-    bad = next((c for c in name if not (_word_character(c) or c == " " or c in _PUNCTUATION)), None)
+    bad = next((c for i, c in enumerate(name) if not (_word_character(c) or c == " " or c in _PUNCTUATION
+                                                     or (c in _JOINERS and _joiner_allowed(name, i)))), None)
     if bad is not None:
-        return f"contains {_character(bad)}"
+        where = " outside a word of a script written with joiners (Arabic, Indic, ...)" if bad in _JOINERS else ""
+        return f"contains {_character(bad)}{where}"
     mark = next((i for i in range(1, len(name)) if unicodedata.category(name[i])[0] == "M"
-                 and not _word_character(name[i - 1])), None)
+                 and not (_word_character(name[i - 1]) or name[i - 1] in _JOINERS)), None)
     if mark is not None:
         return f"has the combining mark {name[mark]!r} ({unicodedata.name(name[mark], '?')}) after no letter"
     return _lookalike_problem(name)
@@ -108,6 +138,16 @@ def label_name_problem(name: str) -> str | None:
     fix = " ".join(visible.split())
     hint = f" (e.g. {fix!r})" if fix != nfc and _what_is_wrong(fix) is None else ""
     return f"label name {shown(name)} {what}: use {LABEL_RULE}{hint}"
+
+
+def option_label(raw: str, option: str) -> str:
+    """A label name given on the command line (``--labels``, ``--rename``), as the app's "Add label"
+    takes it: NFC and trimmed (``label_name``), then judged by the same rule; the error names ``option``."""
+    name = label_name(raw)
+    problem = label_name_problem(name)
+    if problem is not None:
+        raise AnnotatorError(f"{option}: {problem}")
+    return name
 
 
 def validate_label(label: Label, existing: Mapping[str, Label] | None = None) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from annotator.core.plural import plural
 from annotator.store.records import ImportReport
 
 SHOWN = 20  # duplicates and warnings listed one by one up to this many
@@ -9,21 +10,22 @@ SHOWN = 20  # duplicates and warnings listed one by one up to this many
 
 def summary(report: ImportReport) -> str:
     """One line of counts: what the status bar says after an import."""
-    parts = [f"imported {len(report.added)} new document(s)"]
+    parts = [f"imported {plural(len(report.added), 'new document')}"]
     if report.layered:
-        parts.append(f"{len(report.layered)} existing document(s) gained a layer")
+        parts.append(f"{plural(len(report.layered), 'existing document')} gained a layer")
     if report.attention_documents:
         reasons = ", ".join(f"{n} {reason}" for reason, n in sorted(report.attention.items()))
-        parts.append(f"{report.attention_documents} need attention ({reasons}: kept as the file says)")
+        need = "needs" if report.attention_documents == 1 else "need"
+        parts.append(f"{report.attention_documents} {need} attention ({reasons}: kept as the file says)")
     if report.rejections:
-        parts.append(f"{report.rejections} rejected suggestion(s)")
+        parts.append(plural(report.rejections, "rejected suggestion"))
     if report.skipped:
-        parts.append(f"{report.skipped} empty task(s) skipped")
+        parts.append(f"{plural(report.skipped, 'empty task')} skipped")
     if report.duplicates:
-        parts.append(f"skipped {len(report.duplicates)} duplicate(s)")
+        parts.append(f"skipped {plural(len(report.duplicates), 'duplicate')}")
     others = len(report.warnings) - report.skipped
     if others:
-        parts.append(f"{others} warning(s)")
+        parts.append(plural(others, "warning"))
     return ", ".join(parts)
 
 
@@ -42,27 +44,31 @@ def other_layers(report: ImportReport, user: str, command_line: bool = False) ->
 
 
 def report_lines(report: ImportReport) -> list[str]:
-    lines = [f"{len(report.added)} new document(s); {report.spans} span(s) and {report.rejections} rejected "
-             "suggestion(s) written"]
+    lines = [f"{plural(len(report.added), 'new document')}; {plural(report.spans, 'span')} and "
+             f"{plural(report.rejections, 'rejected suggestion')} written"]
     if report.skipped:
-        lines.append(f"{report.skipped} empty task(s) skipped (see the warnings)")
+        lines.append(f"{plural(report.skipped, 'empty task')} skipped (see the warnings)")
     if report.layered:
         ids = ", ".join(str(i) for i in report.layered[:SHOWN]) + (" ..." if len(report.layered) > SHOWN else "")
-        lines.append(f"{len(report.layered)} document(s) already stored gained or updated a layer: {ids}")
+        lines.append(f"{plural(len(report.layered), 'document')} already stored gained or updated a layer: {ids}")
     if report.merged:
-        lines.append(f"{report.merged} item(s) had the text of an earlier one and were merged into its document")
+        were = "was" if report.merged == 1 else "were"
+        lines.append(f"{plural(report.merged, 'item')} had the text of an earlier one and {were} merged into its "
+                     "document")
     if report.attention:
-        lines.append(f"{report.attention_documents} document(s) need attention; spans kept exactly as the file says:")
+        need = "needs" if report.attention_documents == 1 else "need"
+        lines.append(f"{plural(report.attention_documents, 'document')} {need} attention; spans kept exactly as "
+                     "the file says:")
         lines.extend(f"  {n} {reason}" for reason, n in sorted(report.attention.items()))
     for source, existing in report.duplicates[:SHOWN]:
         where = f"document {existing}" if existing else "another file in this import"
         lines.append(f"skipped duplicate {source} (same text as {where}, nothing to add to it)")
     if len(report.duplicates) > SHOWN:
-        lines.append(f"... and {len(report.duplicates) - SHOWN} more duplicate(s)")
+        lines.append(f"... and {plural(len(report.duplicates) - SHOWN, 'more duplicate')}")
     for warning in report.warnings[:SHOWN]:
         lines.append(f"warning: {warning}")
     if len(report.warnings) > SHOWN:
-        lines.append(f"... and {len(report.warnings) - SHOWN} more warning(s)")
+        lines.append(f"... and {plural(len(report.warnings) - SHOWN, 'more warning')}")
     if report.new_labels:
         lines.append(f"new labels added to the scheme: {', '.join(report.new_labels)}")
     return lines

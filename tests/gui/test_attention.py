@@ -68,7 +68,7 @@ def test_a_gui_import_with_something_to_say_shows_its_report(qtbot, make_window,
                     timeout=60_000)
     box = window.files.report_box
     assert box is not None and not box.isModal()
-    assert "1 need attention" in box.text() and "1 empty task(s) skipped" in box.text()
+    assert "1 needs attention" in box.text() and "1 empty task skipped" in box.text()
     assert "line 2, field 'text'" in box.detailedText()
     box.close()
     qtbot.waitUntil(lambda: window.job is None, timeout=120_000)

@@ -171,7 +171,7 @@ def test_cancel_stops_the_gui_import_part_way_and_nothing_is_imported(qtbot, mak
     assert window.files.import_files([str(layered)])
     qtbot.waitUntil(lambda: window.job is None, timeout=60_000)
     settle(qtbot, window)
-    assert ("imported 0 new document(s), 1 existing document(s) gained a layer, 1 need attention "
+    assert ("imported 0 new documents, 1 existing document gained a layer, 1 needs attention "
             "(2 overlapping spans, 1 span not on token boundaries: kept as the file says)"
             ) in window.statusBar().currentMessage()
     window.jobs.cancel()  # the follow-up pre-annotation may run: stop it before the test ends

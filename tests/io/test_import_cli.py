@@ -26,21 +26,21 @@ def test_import_reports_new_layered_attention_warnings_then_set_status(
     ]), encoding="utf-8")
     assert main(["--db", db, "--user", "alice", "import", str(first)]) == 0
     out = capsys.readouterr().out
-    assert "imported 2 document(s) with 3 span(s) into" in out
-    assert "2 new document(s); 3 span(s) and 0 rejected suggestion(s) written" in out
-    assert "1 document(s) need attention; spans kept exactly as the file says:" in out
-    assert "2 overlapping spans" in out and "1 empty task(s) skipped" in out
+    assert "imported 2 documents with 3 spans into" in out
+    assert "2 new documents; 3 spans and 0 rejected suggestions written" in out
+    assert "1 document needs attention; spans kept exactly as the file says:" in out
+    assert "2 overlapping spans" in out and "1 empty task skipped" in out
     assert "warning: alice.jsonl, line 3, field 'text': is empty or only whitespace: the task was skipped" in out
     second = tmp_path / "bob.jsonl"
     second.write_text(json.dumps({"text": "Bourita met Blinken in Rabat.",
                                   "spans": [{"start": 23, "end": 28, "label": "GPE"}]}) + "\n", encoding="utf-8")
     assert main(["--db", db, "--user", "bob", "import", "--status", "accepted", str(second)]) == 0
     out = capsys.readouterr().out
-    assert "0 new document(s); 1 span(s)" in out and "1 document(s) already stored gained or updated a layer: 1" in out
+    assert "0 new documents; 1 span" in out and "1 document already stored gained or updated a layer: 1" in out
     assert main(["--db", db, "--user", "alice", "import", "--strict", str(first)]) == 1
     assert "field 'spans': span 0-12 (GPE) overlaps span 6-12 (GPE)" in capsys.readouterr().err
     assert main(["--db", db, "--user", "carol", "set-status", "accepted", "--from", "in progress"]) == 0
-    assert "set 'accepted' on 1 document(s)" in capsys.readouterr().out
+    assert "set 'accepted' on 1 document" in capsys.readouterr().out
     store = Store.open(db)
     assert [d.status for d in store.list_documents()] == [DocumentStatus.ACCEPTED, DocumentStatus.ACCEPTED]
     assert main(["--db", db, "set-status", "rejected", "99"]) == 1
@@ -63,15 +63,15 @@ def test_set_status_accepted_says_what_it_did_with_unreviewed_suggestions(
     store.confirm_suggestion(store.view(first, "carol").suggestions[0].id, "carol")
     assert main(["--db", db, "--user", "carol", "set-status", "accepted", str(first)]) == 0
     assert capsys.readouterr().out.strip() == (
-        "set 'accepted' on 1 document(s) (0 had it already); 1 unreviewed suggestion(s) confirmed as entities "
+        "set 'accepted' on 1 document (0 had it already); 1 unreviewed suggestion confirmed as entities "
         "(--unreviewed dismiss to dismiss them)")
     assert len(store.view(first, "carol").confirmed) == 2
     assert main(["--db", db, "--user", "carol", "set-status", "accepted", "--unreviewed", "dismiss", "--all"]) == 0
     assert capsys.readouterr().out.strip() == (
-        "set 'accepted' on 1 document(s) (1 had it already); 1 unreviewed suggestion(s) dismissed")
+        "set 'accepted' on 1 document (1 had it already); 1 unreviewed suggestion dismissed")
     assert store.view(second, "carol").confirmed == ()
     assert main(["--db", db, "--user", "carol", "set-status", "flagged", str(second)]) == 0
-    assert capsys.readouterr().out.strip() == "set 'flagged' on 1 document(s) (0 had it already)"
+    assert capsys.readouterr().out.strip() == "set 'flagged' on 1 document (0 had it already)"
 
 
 def test_import_says_when_entities_became_other_annotators_versions(

@@ -184,7 +184,7 @@ def test_training_learns_labels_with_spaces_and_accents(store: Store, tmp_path: 
     (model,) = store.trained_models("de")
     ner = spacy.load(model.path).get_pipe("ner")
     assert set(NAMED.values()) <= set(ner.labels)
-    assert "on 6 document(s)" in capsys.readouterr().out
+    assert "on 6 documents" in capsys.readouterr().out
 
 
 def test_conll_escapes_what_would_break_a_tag_and_reads_it_back(store: Store, tmp_path: Path) -> None:

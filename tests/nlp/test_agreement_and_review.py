@@ -65,7 +65,7 @@ def test_cli_agreement_and_review(two_annotators, capsys: pytest.CaptureFixture[
     db = store.url.removeprefix("sqlite:///")
     assert main(["--db", db, "agreement"]) == 0
     out = capsys.readouterr().out
-    assert "alice vs bob: 1 document(s), span F" in out and "token kappa" in out and "PERSON" in out
+    assert "alice vs bob: 1 document, span F" in out and "token kappa" in out and "PERSON" in out
     assert main(["--db", db, "agreement", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)[0]["documents"] == 1
     assert main(["--db", db, "review", str(doc), "--take", "alice"]) == 0

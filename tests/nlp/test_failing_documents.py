@@ -96,9 +96,9 @@ def test_the_command_lists_failures_and_exits_non_zero(
     out = capsys.readouterr().out
     assert code == 1
     assert out.splitlines() == [
-        "pre-annotated 1 document(s): 3 suggested entities",
-        "  fragile@1.0.0: 1 document(s)",
-        "1 document(s) failed (id, source, reason); the others' suggestions were saved:",
+        "pre-annotated 1 document: 3 suggested entities",
+        "  fragile@1.0.0: 1 document",
+        "1 document failed (id, source, reason); the others' suggestions were saved:",
         f"  {bad}, bad.txt, ValueError: cannot handle 'KABOOM'",
     ]
 

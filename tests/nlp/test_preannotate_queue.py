@@ -52,7 +52,7 @@ def test_a_second_process_on_one_sqlite_file_is_refused_clearly(db_path: Path) -
     done = subprocess.run([sys.executable, "-m", "annotator", "--db", str(db_path), "preannotate", "--processes", "1"],
                           cwd=REPO, capture_output=True, text=True, timeout=300,
                           env={**os.environ, "PYTHONPATH": str(REPO)})
-    assert done.returncode == 0 and done.stdout.startswith("pre-annotated 3 document(s)"), done.stderr
+    assert done.returncode == 0 and done.stdout.startswith("pre-annotated 3 documents"), done.stderr
 
 
 def test_an_interrupted_run_resumes_and_suggests_each_document_once(store: Store, pipelines: Pipelines) -> None:
@@ -134,6 +134,6 @@ def test_the_command_takes_processes_and_worker(db_path: Path, capsys: pytest.Ca
     store.suggestion_queue(QueueRequest()).close()
     store.close()
     assert main(["--db", str(db_path), "preannotate", "--worker", "--processes", "1"]) == 0
-    assert capsys.readouterr().out.startswith("pre-annotated 3 document(s)")
+    assert capsys.readouterr().out.startswith("pre-annotated 3 documents")
     assert main(["--db", str(db_path), "preannotate", "--processes", "0"]) == 1
     assert "the number of processes must be 1 or more" in capsys.readouterr().err

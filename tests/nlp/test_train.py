@@ -145,7 +145,7 @@ def test_dev_ratio_zero_trains_on_two_documents(seeded_store: Store, pipelines: 
     assert main(["--db", db, "train", "--dev-ratio", "0", "--fixed-epochs", "1", "--folds", "2",
                  "--rehearsal", "0", "--output", str(tmp_path / "models")]) == 0
     printed = capsys.readouterr().out
-    assert "on 2 document(s)" in printed and "over sentences" in printed
+    assert "on 2 documents" in printed and "over sentences" in printed
     (model,) = seeded_store.trained_models("en")
     assert sorted(model.scores["trained_on"]) == sorted(english)
 

@@ -235,7 +235,7 @@ def test_damaged_database_file(template: Path, tmp_path: Path, command: str, cas
     outcome = "; nothing was exported" if command == "export" and detail in (QUICK_CHECK, MALFORMED) else ""
     if command == "check" and detail == QUICK_CHECK:  # the problems are listed on stdout, above the error
         assert "problems:" in result.stdout
-        detail = r"\d+ problem\(s\), listed above"
+        detail = r"\d+ problems?, listed above"
     assert re.fullmatch(f"annotator: error: the database file {re.escape(str(db))} is damaged \\({detail}\\)"
                         f"{outcome}\\. {advice}", line), line
     assert not out.exists() and leftovers(tmp_path) == []  # no export, complete or partial

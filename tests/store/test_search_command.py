@@ -28,14 +28,14 @@ def corpus(tmp_path: Path) -> Path:
 def test_search_prints_matching_documents_with_context(corpus: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     assert main(["--db", str(corpus), "search", "rabat"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[-1] == "2 document(s)"
+    assert lines[-1] == "2 documents"
     assert lines[0].split("\t")[:3] == ["1", "new", "Talks in Rabat"]
     assert "Rain over Tanger and Rabat tomorrow" in lines[1]
     assert main(["--db", str(corpus), "search", "rabat", "--titles", "--json"]) == 0
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [r["id"] for r in rows] == [1] and rows[0]["status"] == "new"
     assert main(["--db", str(corpus), "search", "def"]) == 0  # the last word is a prefix: "defectors"
-    assert capsys.readouterr().out.splitlines()[-1] == "1 document(s)"
+    assert capsys.readouterr().out.splitlines()[-1] == "1 document"
 
 
 def test_search_refuses_a_query_without_words(corpus: Path, capsys) -> None:  # type: ignore[no-untyped-def]

@@ -1,0 +1,28 @@
+"""Text tables on a terminal: a column as wide as its longest entry, counted in terminal cells (a CJK
+character takes two, a combining mark none), so label names of any length or script line up."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+
+
+def cells(text: str) -> int:
+    """How many terminal cells ``text`` takes: 2 for wide and fullwidth characters (East Asian width
+    W or F), 0 for combining marks and invisible format characters (e.g. a zero-width joiner), else 1."""
+    width = 0
+    for c in text:
+        if unicodedata.combining(c) or unicodedata.category(c) in ("Mn", "Me", "Cf"):
+            continue
+        width += 2 if unicodedata.east_asian_width(c) in ("W", "F") else 1
+    return width
+
+
+def width(texts: Iterable[str], at_least: int = 0) -> int:
+    """The width of a column holding ``texts``: the widest of them, and at least ``at_least``."""
+    return max([at_least, *map(cells, texts)])
+
+
+def left(text: str, columns: int) -> str:
+    """``text`` padded with spaces on the right to ``columns`` cells (``f"{text:<N}"`` counts characters)."""
+    return text + " " * max(0, columns - cells(text))
