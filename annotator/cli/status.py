@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import argparse
 import fnmatch
+import sys
 
 from annotator.cli.command import Command
+from annotator.cli.progress import TerminalProgress
 from annotator.core.document import DocumentStatus
 from annotator.core.errors import AnnotatorError, NotFound
 from annotator.core.plural import plural
@@ -45,15 +47,23 @@ def _run(store: Store, args: argparse.Namespace, user: str) -> int:
               if (args.all or not wanted or doc_id in wanted)
               and (args.from_status is None or status is args.from_status)
               and (args.source is None or fnmatch.fnmatchcase(source, args.source))]
-    changed = confirmed = dismissed = 0
-    for doc_id, status in chosen:
-        if status is not args.status:
-            made = store.set_status(doc_id, args.status, user, unreviewed=args.unreviewed)
-            changed += 1
-            confirmed += sum(1 for span in made.added if not span.rejected)
-            dismissed += sum(1 for span in made.added if span.rejected)
-    print(f"set '{args.status.value}' on {plural(changed, 'document')} ({len(chosen) - changed} had it already)"
-          + _unreviewed(args.status, confirmed, dismissed))
+    todo = [doc_id for doc_id, status in chosen if status is not args.status]
+    terminal = TerminalProgress()
+    saved = [0]  # documents in batches committed so far
+
+    def progress(done: int, total: int, message: str) -> None:
+        saved[0] = done
+        terminal(done, total, message)
+
+    try:
+        report = store.set_statuses(todo, args.status, user, unreviewed=args.unreviewed, progress=progress)
+    except KeyboardInterrupt:
+        print(f"annotator: interrupted: set '{args.status.value}' on {saved[0]} of {plural(len(todo), 'document')}"
+              " (the others are as they were; run the command again to finish)", file=sys.stderr)
+        return 130
+    print(f"set '{args.status.value}' on {plural(report.changed, 'document')} "
+          f"({len(chosen) - report.changed} had it already)"
+          + _unreviewed(args.status, report.confirmed, report.dismissed))
     return 0
 
 

@@ -58,3 +58,18 @@ def test_cancel_keeps_the_batches_done_and_says_so(store: Store) -> None:
     assert DocumentStatus.FLAGGED not in statuses[3:]
     report = store.set_statuses(ids, DocumentStatus.FLAGGED, "alice", batch=3)  # running it again finishes
     assert (report.changed, report.unchanged) == (4, 3)
+
+
+def test_the_command_shows_progress_and_counts(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    from annotator.cli import main
+
+    db = str(tmp_path / "many.sqlite3")
+    store = Store.open(db)
+    ids = _corpus(store, 6)
+    store.set_status(ids[5], DocumentStatus.ACCEPTED, "carol")
+    store.close()
+    assert main(["--db", db, "--user", "carol", "set-status", "accepted", "--all"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.strip() == ("set 'accepted' on 5 documents (1 had it already); 8 unreviewed suggestions "
+                                    "confirmed as entities (--unreviewed dismiss to dismiss them)")
+    assert "100.0% set 'accepted' on 5 documents of 5" in captured.err
