@@ -10,8 +10,9 @@ from typing import TextIO
 class TerminalProgress:
     """Progress on stderr: a live line on a terminal, a line every few seconds in a log."""
 
-    def __init__(self, stream: TextIO = sys.stderr, every: float = 2.0) -> None:
-        self.stream, self.every = stream, every
+    def __init__(self, stream: TextIO | None = None, every: float = 2.0) -> None:
+        self.stream = stream if stream is not None else sys.stderr  # the one in place now, not at import
+        self.every = every
         self.tty = stream.isatty()
         self._last = 0.0
         self._width = 0
