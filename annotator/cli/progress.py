@@ -13,7 +13,7 @@ class TerminalProgress:
     def __init__(self, stream: TextIO | None = None, every: float = 2.0) -> None:
         self.stream = stream if stream is not None else sys.stderr  # the one in place now, not at import
         self.every = every
-        self.tty = stream.isatty()
+        self.tty = self.stream.isatty()
         self._last = 0.0
         self._width = 0
 
