@@ -85,7 +85,9 @@ class JobRunner(QObject):
             status_bar.addPermanentWidget(w)
         self._last_progress = 0.0
 
-    def start(self, job: Job, on_done: Callable[[Any], None] | None = None) -> bool:
+    def start(self, job: Job, on_done: Callable[[Any], None] | None = None,
+              on_failed: Callable[[str], None] | None = None) -> bool:
+        """``on_failed`` gets the whole error (the status bar shows it for a few seconds, cut)."""
         if self.job is not None:
             self.ended.emit(f"wait for '{self.job.title}' to finish (or cancel it)", True)
             return False
@@ -98,7 +100,8 @@ class JobRunner(QObject):
         job.signals.finished.connect(lambda result: self._end(
             f"{job.title}: done" + (" (it could not be stopped part-way: all of it was saved)"
                                     if job.cancel_token.cancelled else ""), False, result, on_done))
-        job.signals.failed.connect(lambda error: self._end(f"{job.title} failed: {error}", True, None, None))
+        job.signals.failed.connect(lambda error: self._end(f"{job.title} failed: {error}", True, error,
+                                                           on_failed))
         job.signals.cancelled.connect(lambda: self._end(f"{job.title}: cancelled", False, None, None))
         pool().start(job)
         return True

@@ -1,0 +1,77 @@
+"""Defects a new user met in a third QA pass of the real app under Xvfb (1400x900 and 1024x700)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from PySide6.QtWidgets import QMessageBox
+
+from annotator.core.document import NewDocument
+from annotator.core.span import SpanData
+from annotator.gui.learning_menu import status_text
+from annotator.store import Store
+from tests.gui.conftest import settle, single_document_store
+from tests.gui.test_qa_pass2 import at_size
+
+
+def test_an_article_starting_with_blank_lines_starts_at_the_top_with_the_cursor_on_its_text(  # type: ignore[no-untyped-def]
+        qtbot, make_window, tmp_path: Path) -> None:
+    # seed 004 starts with two line breaks: the view began with two empty lines and the cursor above them
+    text = "\n \n\nMorocco hosts the meeting in Marrakech.\n\nBlinken will attend."
+    window = make_window(single_document_store(tmp_path, text))
+    article = window.article
+    first = text.index("Morocco")
+    assert article.textCursor().position() == first  # the cursor is on the first word, not above it
+    line = article.cursorRect(article.textCursor()).height()
+    assert article.cursorRect(article.textCursor()).top() < line  # drawn on the view's first line
+    # the stored text and the offsets are untouched: a selection still means the same characters
+    article.select_range(first, first + len("Morocco"))
+    assert article.selection() == (first, first + len("Morocco"))
+    assert window.view.text == text
+
+
+def test_an_entity_starting_on_a_leading_blank_line_keeps_its_line_drawn(  # type: ignore[no-untyped-def]
+        qtbot, make_window, tmp_path: Path) -> None:
+    # a span may start in leading whitespace (an import keeps it as the file says): never hidden
+    text = "\n  \nParis is here."
+    store = Store.open(str(tmp_path / "one.sqlite3"))
+    store.import_documents([(NewDocument(text, "one.txt", "en"), [SpanData(2, 9, "GPE")])], author="alice")
+    window = make_window(store)
+    document = window.article.document()
+    assert [s.start for s in window.article.spans] == [2]
+    assert not document.findBlockByNumber(0).isVisible()  # the empty first line before it is not drawn
+    assert document.findBlockByNumber(1).isVisible() and document.findBlockByNumber(2).isVisible()
+    assert window.article.textCursor().position() == 1
+
+
+def test_the_model_in_the_status_bar_is_short_and_says_the_rest_in_its_tooltip(  # type: ignore[no-untyped-def]
+        qtbot, make_window, seeded_store) -> None:
+    window = make_window(seeded_store)
+    at_size(qtbot, window, 1024, 700)
+    label = window.learning_actions.model_label
+    qtbot.waitUntil(lambda: bool(label.text()), timeout=10_000)
+    assert label.text() == "en model: base"
+    assert "not trained here" in label.toolTip()
+    assert label.sizeHint().width() < 130  # "en model: base pipeline (not trained here)" took ~260 px
+    assert status_text("en", None, "/models/en-ner-3/model-best")[0] == "en model: model-best"
+
+
+def test_a_refused_import_shows_every_problem_whole_in_a_box(qtbot, make_window, seeded_store,  # type: ignore[no-untyped-def]
+                                                              tmp_path: Path) -> None:
+    # The refusal went only to the status bar: cut at "(any sc" behind the model label, gone after 8 s.
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps({"text": "Paris is here.", "spans": [{"start": 0, "end": 5, "label": "<b>X</b>"}]})
+                   + "\n", encoding="utf-8")
+    window = make_window(seeded_store)
+    at_size(qtbot, window, 1024, 700)
+    before = len(seeded_store.list_documents())
+    assert window.files.import_files([bad])
+    qtbot.waitUntil(lambda: window.files.report_box is not None and window.files.report_box.isVisible(),
+                    timeout=30_000)
+    settle(qtbot, window)
+    box = window.files.report_box
+    assert box is not None and box.icon() == QMessageBox.Icon.Warning
+    assert "bad.jsonl, line 1, field 'spans[0].label'" in box.text() and box.text().endswith("starting with a letter")
+    assert "nothing was imported" in box.text() and len(seeded_store.list_documents()) == before
+    box.close()
