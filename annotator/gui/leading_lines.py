@@ -17,11 +17,13 @@ def hide_leading_blank_lines(document: QTextDocument, text: str, first_span: Seq
     ``first_span`` when given, starts); return a cursor at the first character drawn."""
     lead = len(text) - len(text.lstrip())
     end = offsets.to_qt(min([lead, *first_span]))
-    block = document.firstBlock()
+    block, hidden = document.firstBlock(), 0
     while block.isValid() and block.position() + block.length() <= end:
         block.setVisible(False)
+        hidden = block.position() + block.length()
         block = block.next()
-    document.markContentsDirty(0, end)
+    if hidden:  # lay the hidden lines out again; a zero-length mark would leave the whole article unlaid
+        document.markContentsDirty(0, hidden)
     cursor = QTextCursor(document)
     cursor.setPosition(block.position() if block.isValid() else 0)
     return cursor

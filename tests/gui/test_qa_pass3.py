@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from annotator.core.document import NewDocument
 from annotator.core.span import SpanData
+from annotator.gui.article_view import ArticleView
 from annotator.gui.learning_menu import status_text
 from annotator.store import Store
 from tests.gui.conftest import settle, single_document_store
@@ -75,3 +76,36 @@ def test_a_refused_import_shows_every_problem_whole_in_a_box(qtbot, make_window,
     assert "bad.jsonl, line 1, field 'spans[0].label'" in box.text() and box.text().endswith("starting with a letter")
     assert "nothing was imported" in box.text() and len(seeded_store.list_documents()) == before
     box.close()
+
+
+def test_the_next_article_after_one_with_hidden_blank_lines_is_drawn_whole(  # type: ignore[no-untyped-def]
+        qtbot, make_window, tmp_path: Path) -> None:
+    # Hidden lines belong to their article: the next one (same QTextDocument) shows every line.
+    store = Store.open(str(tmp_path / "two.sqlite3"))
+    store.import_documents([(NewDocument("\n\nMorocco hosts it.", "a.txt", "en"), []),
+                            (NewDocument("Selon Oxford.\n\nDeux.\n\nTrois.", "b.txt", "fr"), [])])
+    window = make_window(store)
+    by_source = {d.source: d.id for d in store.list_documents()}
+    for source in ("a.txt", "b.txt"):
+        window.open_document(by_source[source])
+        settle(qtbot, window)
+    document = window.article.document()
+    assert document.blockCount() == 5
+    assert all(document.findBlockByNumber(i).isVisible() for i in range(5))
+    assert document.documentLayout().documentSize().height() > 4 * window.article.fontMetrics().height()
+
+
+def test_an_article_with_nothing_to_hide_is_laid_out_whole(qtbot, qapp) -> None:  # type: ignore[no-untyped-def]
+    # The first version of the fix marked a zero-length range dirty whatever it hid: seed 003 was then
+    # drawn blank, every label tag piled up in the top corner (its lines never laid out).
+    text = next((Path(__file__).parents[2] / "seeds").glob("003_*.txt")).read_text(encoding="utf-8")
+    article = ArticleView()
+    qtbot.addWidget(article)
+    article.resize(500, 400)
+    article.show()
+    for shown in (text, "\n\n" + text):  # nothing to hide, and two blank lines hidden
+        article.show_document(shown, [])
+        qapp.processEvents()  # what the window's event loop does next
+        cursor = article.textCursor()
+        cursor.setPosition(2000)
+        assert article.cursorRect(cursor).top() > 20 * article.fontMetrics().height()
