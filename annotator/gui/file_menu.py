@@ -67,7 +67,7 @@ class FileActions:
                 f"\n… and {plural(len(lines) - 12, 'more line')} under Show Details." if len(lines) > 12 else ""),
                 error if len(lines) > 12 else "", QMessageBox.Icon.Warning)
 
-        return self.jobs.start(Job("importing", work), done, refused)
+        return self.jobs.start(Job("importing", work, "nothing was imported"), done, refused)
 
     def ask_export(self) -> None:
         formats = [f.value for f in ExportFormat]

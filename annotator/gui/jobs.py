@@ -27,10 +27,11 @@ class JobSignals(QObject):
 class Job(QRunnable):
     """``work(progress, cancel)`` in the thread pool; exactly one of finished/failed/cancelled fires."""
 
-    def __init__(self, title: str, work: Callable[[ProgressSink, CancelToken], Any]) -> None:
+    def __init__(self, title: str, work: Callable[[ProgressSink, CancelToken], Any], cancelled: str = "") -> None:
         super().__init__()
         self.setAutoDelete(False)  # the window keeps a reference while the job runs
         self.title = title
+        self.cancelled_says = cancelled  # what a Cancel left behind, in words ("nothing was imported")
         self.work = work
         self.cancel_token = CancelToken()
         self.signals = JobSignals()
@@ -102,7 +103,8 @@ class JobRunner(QObject):
                                     if job.cancel_token.cancelled else ""), False, result, on_done))
         job.signals.failed.connect(lambda error: self._end(f"{job.title} failed: {error}", True, error,
                                                            on_failed))
-        job.signals.cancelled.connect(lambda: self._end(f"{job.title}: cancelled", False, None, None))
+        job.signals.cancelled.connect(lambda: self._end(
+            f"{job.title}: cancelled" + (f"; {job.cancelled_says}" if job.cancelled_says else ""), False, None, None))
         pool().start(job)
         return True
 
