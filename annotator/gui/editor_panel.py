@@ -321,8 +321,8 @@ class EditorPanel(QWidget):
         else:
             self.message.emit(str(exc), True)
 
-    def _draw(self, result: EditResult, advance_from: int | None = None) -> None:
-        redraw: Redraw = self.session.applied(result, advance_from)
+    def _draw(self, result: EditResult, advance_from: int | None = None, reverted: bool = False) -> None:
+        redraw: Redraw = self.session.applied(result, advance_from, reverted)
         self.rowsChanged.emit(result.summaries)
         view = self.session.view
         if view is None:
@@ -370,7 +370,7 @@ class EditorPanel(QWidget):
             else:
                 step.changes = result.changes
                 self.undo_stack.redo()
-            self._draw(result)
+            self._draw(result, reverted=True)
             verb = "undid" if undo else "redid"
             self.message.emit(f"{verb}: {target.description}", False)
 

@@ -131,3 +131,29 @@ def test_cancelling_training_says_what_it_left(qtbot, make_window, seeded_store)
     assert seeded_store.trained_models() == []
     assert window.statusBar().currentMessage() == (
         "training the 'en' model: cancelled; no model was saved; the current one still suggests")
+
+
+def test_undo_selects_the_entity_it_brings_back(qtbot, make_window, seeded_store) -> None:  # type: ignore[no-untyped-def]
+    # After Ctrl+Z nothing was selected: the analyst lost their place and had to find the entity again.
+    from PySide6.QtCore import Qt
+
+    from tests.gui.test_flow import open_seed_000
+
+    window, _ = open_seed_000(qtbot, make_window, seeded_store)
+    article, ctrl = window.article, Qt.KeyboardModifier.ControlModifier
+    qtbot.keyClick(article, Qt.Key.Key_Tab)
+    settle(qtbot, window)
+    first = article.selected_span
+    assert first is not None and first.layer.value == "model"
+    qtbot.keyClick(article, Qt.Key.Key_Return)  # confirm: the next entity is selected
+    settle(qtbot, window)
+    assert article.selected_span is not None and article.selected_span.start > first.start
+    qtbot.keyClick(article, Qt.Key.Key_Z, ctrl)
+    settle(qtbot, window)
+    assert article.selected_span == first  # the suggestion again, selected: Delete now dismisses it
+    qtbot.keyClick(article, Qt.Key.Key_Delete)
+    settle(qtbot, window)
+    assert first.id not in {s.id for s in window.view.suggestions}
+    qtbot.keyClick(article, Qt.Key.Key_Z, ctrl)  # undo the dismissal: selected again
+    settle(qtbot, window)
+    assert article.selected_span == first
