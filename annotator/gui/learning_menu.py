@@ -33,12 +33,17 @@ def uncertainty_order() -> bool:
     return QSettings().value(ORDER_KEY, "corpus") == "uncertainty"
 
 
-def status_text(language: str, point: ModelPoint | None, chosen: str | None) -> tuple[str, str]:
+def status_text(language: str, point: ModelPoint | None, chosen: str | None,
+                base: str | None = None) -> tuple[str, str]:
     """The status bar's model, short (the bar is shared with messages at 1024 wide), and in full for
-    its tooltip: version and F with its interval and the size of what it was measured on."""
+    its tooltip: version and F with its interval and the size of what it was measured on. ``base``:
+    the language's installed pipeline (None: nothing suggests, the articles are annotated by hand)."""
+    if point is None and chosen is None and base is None:
+        return (f"{language}: no model", f"{language}: no installed pipeline suggests entities in this language; "
+                "annotate by hand (Model → Train learns from the accepted articles)")
     if point is None:
         return (f"{language} model: {Path(chosen).name if chosen else 'base'}",
-                f"{language} model: {chosen or 'the base pipeline'} (not trained here)")
+                f"{language} model: {chosen or f'the base pipeline {base}'} (not trained here)")
     what = "cross-validated F" if point.mode == "cv" else "dev F"
     short = f"{language} model {point.version}: F " + ("–" if point.f is None else f"{point.f:.2f}")
     return short, f"{language} model {point.version}: {what} {score_text(point)} ({scored_on(point)})"
@@ -95,10 +100,10 @@ class LearningActions:
     def refresh_status(self) -> None:
         store, language = self.store, self.language()
 
-        def read() -> tuple[ModelPoint | None, str | None]:
-            return current_point(store, language), store.suggestion_models().get(language)
+        def read() -> tuple[ModelPoint | None, str | None, str | None]:
+            return current_point(store, language), store.suggestion_models().get(language), base_pipeline(language)
 
-        def show(got: tuple[ModelPoint | None, str | None]) -> None:
+        def show(got: tuple[ModelPoint | None, str | None, str | None]) -> None:
             short, whole = status_text(language, *got)
             self.model_label.setText(short)
             self.model_label.setToolTip(plain.tooltip(whole))

@@ -168,7 +168,7 @@ def test_rollback_during_training_cancels_it_and_k_is_a_project_setting(  # type
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith("en-ner")] == []  # no half model
     assert "en" not in store.suggestion_models()
     assert window.learning_actions.model_label.text() == "en model: base"
-    assert "en model: the base pipeline (not trained here)" in window.learning_actions.model_label.toolTip()
+    assert "en model: the base pipeline en_core_web_sm" in window.learning_actions.model_label.toolTip()
     assert not actions.cancel_button.isVisible()
 
     # Cancel in the status bar stops a run (the next accepts start another).

@@ -58,6 +58,14 @@ def test_the_model_in_the_status_bar_is_short_and_says_the_rest_in_its_tooltip( 
     assert status_text("en", None, "/models/en-ner-3/model-best")[0] == "en model: model-best"
 
 
+def test_a_language_without_a_pipeline_says_no_model_not_base(qtbot, make_window, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # A Hebrew article said "he model: base" (and "base pipeline" in full): there is none to suggest.
+    window = make_window(single_document_store(tmp_path, "שלום עולם: ראש הממשלה נפגש עם Joe Biden.", "he"))
+    label = window.learning_actions.model_label
+    qtbot.waitUntil(lambda: bool(label.text()), timeout=10_000)
+    assert label.text() == "he: no model" and "annotate by hand" in label.toolTip()
+
+
 def test_a_refused_import_shows_every_problem_whole_in_a_box(qtbot, make_window, seeded_store,  # type: ignore[no-untyped-def]
                                                               tmp_path: Path) -> None:
     # The refusal went only to the status bar: cut at "(any sc" behind the model label, gone after 8 s.
