@@ -165,3 +165,19 @@ def test_undo_selects_the_entity_it_brings_back(qtbot, make_window, seeded_store
     qtbot.keyClick(article, Qt.Key.Key_Z, ctrl)  # undo the dismissal: selected again
     settle(qtbot, window)
     assert article.selected_span == first
+
+
+def test_accepting_says_what_became_of_the_article_once_the_next_one_opens(  # type: ignore[no-untyped-def]
+        qtbot, make_window, seeded_store) -> None:
+    # Ctrl+Return jumped to the next article and said nothing: were the 16 unreviewed suggestions kept?
+    from tests.gui.test_flow import open_seed_000
+
+    window, first = open_seed_000(qtbot, make_window, seeded_store)
+    window.set_quiet()  # no one to ask: unreviewed suggestions are confirmed
+    unreviewed = len(window.view.suggestions)
+    title = window.view.info.title
+    window.actions_by_name["accept_document"].trigger()
+    settle(qtbot, window)
+    assert window.session.document_id != first
+    assert window.statusBar().currentMessage() == (
+        f"accepted '{title}'; {unreviewed} unreviewed suggestions confirmed — Ctrl+Z undoes")
