@@ -32,6 +32,7 @@ from PySide6.QtWidgets import QTextEdit, QToolTip, QWidget
 from annotator.core.labels import Label
 from annotator.core.span import Layer, Span
 from annotator.gui import plain
+from annotator.gui.leading_lines import hide_leading_blank_lines
 from annotator.gui.offsets import OffsetMap
 from annotator.store.search import hit_pattern
 
@@ -128,7 +129,8 @@ class ArticleView(QTextEdit):
         cursor.endEditBlock()
         self._set_spans(list(spans))
         self._format(self._spans)
-        self.moveCursor(QTextCursor.MoveOperation.Start)
+        # blank lines before the first text are not drawn: the text and the cursor start at the top
+        self.setTextCursor(hide_leading_blank_lines(self.document(), self._text, self._starts[:1], self._map))
         self._mark_hits()
 
     def mark_words(self, words: list[str]) -> None:

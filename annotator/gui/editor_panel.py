@@ -22,6 +22,7 @@ from annotator.core.document import DocumentStatus
 from annotator.core.errors import AnnotatorError, ConflictError, StoreUnavailable
 from annotator.core.imported import attention_text
 from annotator.core.labels import Label
+from annotator.core.plural import plural
 from annotator.core.span import Layer, Span, SpanData
 from annotator.gui import plain
 from annotator.gui.accept_dialog import asking, unreviewed_on_accept
@@ -284,7 +285,16 @@ class EditorPanel(QWidget):
                 if answer is None:
                     return
                 unreviewed = answer
-            self.run_edit(self.session.set_status(status, unreviewed), lambda: self.statusSet.emit(status))
+            left = len(view.suggestions) if status is DocumentStatus.ACCEPTED else 0
+            title = view.info.title if len(view.info.title) <= 60 else view.info.title[:59] + "…"
+            said = (f"{status.value} '{title}'" + (f"; {plural(left, 'unreviewed suggestion')} "
+                                                   f"{unreviewed}ed" if left else "") + " — Ctrl+Z undoes")
+
+            def went_on() -> None:  # the next article opens: say what happened to this one
+                self.message.emit(said, False)
+                self.statusSet.emit(status)
+
+            self.run_edit(self.session.set_status(status, unreviewed), went_on)
 
         self.ops.step(step)
 
@@ -321,8 +331,8 @@ class EditorPanel(QWidget):
         else:
             self.message.emit(str(exc), True)
 
-    def _draw(self, result: EditResult, advance_from: int | None = None) -> None:
-        redraw: Redraw = self.session.applied(result, advance_from)
+    def _draw(self, result: EditResult, advance_from: int | None = None, reverted: bool = False) -> None:
+        redraw: Redraw = self.session.applied(result, advance_from, reverted)
         self.rowsChanged.emit(result.summaries)
         view = self.session.view
         if view is None:
@@ -370,7 +380,7 @@ class EditorPanel(QWidget):
             else:
                 step.changes = result.changes
                 self.undo_stack.redo()
-            self._draw(result)
+            self._draw(result, reverted=True)
             verb = "undid" if undo else "redid"
             self.message.emit(f"{verb}: {target.description}", False)
 

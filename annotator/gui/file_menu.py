@@ -61,7 +61,13 @@ class FileActions:
                                                     "\n".join(report_lines(report)))
             self.imported(report)
 
-        return self.jobs.start(Job("importing", work), done)
+        def refused(error: str) -> None:  # every problem, by file, line and field: more than a status line holds
+            lines = error.splitlines()
+            self.report_box = plain.show_report(self.parent, "Import refused", "\n".join(lines[:12]) + (
+                f"\n… and {plural(len(lines) - 12, 'more line')} under Show Details." if len(lines) > 12 else ""),
+                error if len(lines) > 12 else "", QMessageBox.Icon.Warning)
+
+        return self.jobs.start(Job("importing", work, "nothing was imported"), done, refused)
 
     def ask_export(self) -> None:
         formats = [f.value for f in ExportFormat]

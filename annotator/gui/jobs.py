@@ -27,10 +27,11 @@ class JobSignals(QObject):
 class Job(QRunnable):
     """``work(progress, cancel)`` in the thread pool; exactly one of finished/failed/cancelled fires."""
 
-    def __init__(self, title: str, work: Callable[[ProgressSink, CancelToken], Any]) -> None:
+    def __init__(self, title: str, work: Callable[[ProgressSink, CancelToken], Any], cancelled: str = "") -> None:
         super().__init__()
         self.setAutoDelete(False)  # the window keeps a reference while the job runs
         self.title = title
+        self.cancelled_says = cancelled  # what a Cancel left behind, in words ("nothing was imported")
         self.work = work
         self.cancel_token = CancelToken()
         self.signals = JobSignals()
@@ -85,7 +86,9 @@ class JobRunner(QObject):
             status_bar.addPermanentWidget(w)
         self._last_progress = 0.0
 
-    def start(self, job: Job, on_done: Callable[[Any], None] | None = None) -> bool:
+    def start(self, job: Job, on_done: Callable[[Any], None] | None = None,
+              on_failed: Callable[[str], None] | None = None) -> bool:
+        """``on_failed`` gets the whole error (the status bar shows it for a few seconds, cut)."""
         if self.job is not None:
             self.ended.emit(f"wait for '{self.job.title}' to finish (or cancel it)", True)
             return False
@@ -98,8 +101,10 @@ class JobRunner(QObject):
         job.signals.finished.connect(lambda result: self._end(
             f"{job.title}: done" + (" (it could not be stopped part-way: all of it was saved)"
                                     if job.cancel_token.cancelled else ""), False, result, on_done))
-        job.signals.failed.connect(lambda error: self._end(f"{job.title} failed: {error}", True, None, None))
-        job.signals.cancelled.connect(lambda: self._end(f"{job.title}: cancelled", False, None, None))
+        job.signals.failed.connect(lambda error: self._end(f"{job.title} failed: {error}", True, error,
+                                                           on_failed))
+        job.signals.cancelled.connect(lambda: self._end(
+            f"{job.title}: cancelled" + (f"; {job.cancelled_says}" if job.cancelled_says else ""), False, None, None))
         pool().start(job)
         return True
 

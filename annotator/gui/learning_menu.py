@@ -10,11 +10,13 @@ Every store read is an op on the database worker; training and ranking run in ``
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QInputDialog, QLabel, QPushButton, QStatusBar, QWidget
 
 from annotator.core.plural import plural
+from annotator.gui import plain
 from annotator.gui.fixed_lines import FixedLinesLabel
 from annotator.gui.learning import BackgroundLearning
 from annotator.gui.model_history import ModelHistoryDialog, score_text, scored_on
@@ -31,12 +33,20 @@ def uncertainty_order() -> bool:
     return QSettings().value(ORDER_KEY, "corpus") == "uncertainty"
 
 
-def status_text(language: str, point: ModelPoint | None, chosen: str | None) -> str:
-    """The status bar's model: version and F with the size of what it was measured on."""
+def status_text(language: str, point: ModelPoint | None, chosen: str | None,
+                base: str | None = None) -> tuple[str, str]:
+    """The status bar's model, short (the bar is shared with messages at 1024 wide), and in full for
+    its tooltip: version and F with its interval and the size of what it was measured on. ``base``:
+    the language's installed pipeline (None: nothing suggests, the articles are annotated by hand)."""
+    if point is None and chosen is None and base is None:
+        return (f"{language}: no model", f"{language}: no installed pipeline suggests entities in this language; "
+                "annotate by hand (Model → Train learns from the accepted articles)")
     if point is None:
-        return f"{language} model: {chosen or 'base pipeline'} (not trained here)"
+        return (f"{language} model: {Path(chosen).name if chosen else 'base'}",
+                f"{language} model: {chosen or f'the base pipeline {base}'} (not trained here)")
     what = "cross-validated F" if point.mode == "cv" else "dev F"
-    return f"{language} model {point.version}: {what} {score_text(point)} ({scored_on(point)})"
+    short = f"{language} model {point.version}: F " + ("–" if point.f is None else f"{point.f:.2f}")
+    return short, f"{language} model {point.version}: {what} {score_text(point)} ({scored_on(point)})"
 
 
 class LearningActions:
@@ -90,10 +100,15 @@ class LearningActions:
     def refresh_status(self) -> None:
         store, language = self.store, self.language()
 
-        def read() -> tuple[ModelPoint | None, str | None]:
-            return current_point(store, language), store.suggestion_models().get(language)
+        def read() -> tuple[ModelPoint | None, str | None, str | None]:
+            return current_point(store, language), store.suggestion_models().get(language), base_pipeline(language)
 
-        self.ops.run(Op(read, lambda got: self.model_label.setText(status_text(language, *got)),
+        def show(got: tuple[ModelPoint | None, str | None, str | None]) -> None:
+            short, whole = status_text(language, *got)
+            self.model_label.setText(short)
+            self.model_label.setToolTip(plain.tooltip(whole))
+
+        self.ops.run(Op(read, show,
                         lambda exc: self.notify(str(exc), True), "read the current model"))
 
     def _model_changed(self, language: str) -> None:

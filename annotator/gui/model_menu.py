@@ -58,7 +58,8 @@ class ModelActions:
             return preannotate(store, pipelines, rerun=rerun, processes=gui_processes(), progress=progress,
                                cancel=cancel)
 
-        return self.jobs.start(Job("suggesting entities", work))
+        return self.jobs.start(Job("suggesting entities", work,
+                                   "the articles pre-annotated so far keep their suggestions"))
 
     def start_training(self, settings: TrainSettings | None = None) -> bool:
         store, pipelines, language = self.store, self.pipelines, self.language()
@@ -79,7 +80,8 @@ class ModelActions:
                                  (pipelines.get(language).author, report.model.author),
                                  [e.f for e in report.epochs], self.parent).exec()
 
-        started = self.jobs.start(Job(f"training the '{language}' model", work), done)
+        started = self.jobs.start(Job(f"training the '{language}' model", work,
+                                      "no model was saved; the current one still suggests"), done)
         if started:
             self.superseded()
         return started

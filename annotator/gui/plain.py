@@ -41,12 +41,14 @@ def message_box(parent: QWidget | None, icon: QMessageBox.Icon, title: str, text
     return QMessageBox.StandardButton(box.exec())
 
 
-def show_report(parent: QWidget | None, title: str, text: str, details: str) -> QMessageBox:
+def show_report(parent: QWidget | None, title: str, text: str, details: str,
+                icon: QMessageBox.Icon = QMessageBox.Icon.Information) -> QMessageBox:
     """A non-modal report (work goes on behind it), plain text, the full lines under "Show Details"."""
-    box = QMessageBox(QMessageBox.Icon.Information, title, "", QMessageBox.StandardButton.Ok, parent)
+    box = QMessageBox(icon, title, "", QMessageBox.StandardButton.Ok, parent)
     box.setTextFormat(Qt.TextFormat.PlainText)
     box.setText(text)
-    box.setDetailedText(details)
+    if details:
+        box.setDetailedText(details)
     box.setModal(False)
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.show()

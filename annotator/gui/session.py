@@ -143,10 +143,11 @@ class AnnotationSession:
             if self._seen.get(doc_id) == version - 1:
                 self._seen[doc_id] = version
 
-    def applied(self, result: EditResult, advance_from: int | None = None) -> Redraw:
+    def applied(self, result: EditResult, advance_from: int | None = None, reverted: bool = False) -> Redraw:
         """Take an edit's result as the current state and say what to redraw. After a decision on an
         entity (``advance_from``: where it starts) the next entity in reading order is selected, as
-        Prodigy moves to the next task: one key per decision."""
+        Prodigy moves to the next task: one key per decision. After an undo or redo (``reverted``) the
+        entity it brought back is selected, so the decision can be taken again at once."""
         for doc_id, version in result.changes.versions.items():
             self._seen[doc_id] = version
         old = self.current
@@ -165,6 +166,9 @@ class AnnotationSession:
         if len(added) == 1:  # a created, relabelled, resized or confirmed entity stays selected
             chosen = next((s for s in result.loaded.view.entities if s.id == added[0].id), None)
             return Redraw(dirty, select=chosen)
+        back = [s for s in result.loaded.view.entities if any(a <= s.start < b for a, b in dirty)] if reverted else []
+        if back:
+            return Redraw(dirty, select=back[0])
         return Redraw(dirty, clear=bool(result.changes.removed) and not added)
 
     def expected_versions(self, changes: Changes) -> dict[int, int]:

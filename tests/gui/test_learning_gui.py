@@ -72,8 +72,9 @@ def test_k_accepts_train_in_the_background_and_refresh_the_open_article(  # type
     assert set(dismissed) <= {SpanData(r.start, r.end, r.label) for r in view.rejections}
     assert SpanData(start, start + len("Washington"), "ORG") in {SpanData(c.start, c.end, c.label)
                                                                  for c in view.confirmed}
-    shown = window.learning_actions.model_label.text()
-    assert f"en model {model.version}: cross-validated F" in shown and "2 documents" in shown
+    label = window.learning_actions.model_label
+    assert label.text().startswith(f"en model {model.version}: F ")  # short: the bar is shared at 1024 wide
+    assert f"en model {model.version}: cross-validated F" in label.toolTip() and "2 documents" in label.toolTip()
 
     # Rollback: the base pipeline, from the model history, then the trained model again.
     window.learning_actions.show_history()
@@ -166,7 +167,8 @@ def test_rollback_during_training_cancels_it_and_k_is_a_project_setting(  # type
     assert training.cancelled and store.trained_models() == []
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith("en-ner")] == []  # no half model
     assert "en" not in store.suggestion_models()
-    assert window.learning_actions.model_label.text() == "en model: base pipeline (not trained here)"
+    assert window.learning_actions.model_label.text() == "en model: base"
+    assert "en model: the base pipeline en_core_web_sm" in window.learning_actions.model_label.toolTip()
     assert not actions.cancel_button.isVisible()
 
     # Cancel in the status bar stops a run (the next accepts start another).
