@@ -31,7 +31,7 @@ from annotator.core.limits import (
     string_problem,
 )
 from annotator.io.readers import doccano, prodigy
-from annotator.io.readers.base import ReadContext, Record
+from annotator.io.readers.base import ReadContext, Record, json_problem
 from annotator.io.readers.spans import span_list
 
 JsonlRecord = Record  # the name the other readers knew it by
@@ -82,7 +82,7 @@ def parse_line(raw: str, line: int, ctx: ReadContext, shape: str | None = None) 
     try:
         obj = json.loads(raw)
     except json.JSONDecodeError as exc:
-        ctx.bad(f"is not valid JSON ({exc.msg} at column {exc.colno})", line)
+        ctx.bad(f"is not valid JSON ({json_problem(exc)})", line)
         return None
     except RecursionError:
         ctx.bad("is not valid JSON for import (nested too deeply)", line)

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from annotator.io.readers import brat, conll, label_studio, spacy_json
-from annotator.io.readers.base import ReadContext, Record
+from annotator.io.readers.base import ReadContext, Record, json_problem
 
 FORMATS = ("text", "jsonl", "prodigy", "doccano", "conll", "brat", "label-studio", "spacy-json", "spacy")
 TEXT_SUFFIXES = {".txt"}
@@ -73,7 +73,7 @@ def json_records(path: Path, ctx: ReadContext, shape: str | None = None) -> Iter
         ctx.bad(f"is not valid UTF-8 (byte offset {exc.start})")
         return
     except json.JSONDecodeError as exc:
-        ctx.bad(f"is not valid JSON ({exc.msg} at column {exc.colno})", exc.lineno)
+        ctx.bad(f"is not valid JSON ({json_problem(exc)})", exc.lineno)
         return
     except (RecursionError, ValueError):
         ctx.bad("is not valid JSON for import (nested too deeply, or a number too long)")

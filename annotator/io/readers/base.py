@@ -3,6 +3,7 @@ the ``ReadContext`` it reports problems (refuse the import) and warnings (skippe
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,3 +71,10 @@ def store_problems(rec: Record, source: str) -> list[Problem]:
     if rec.name is not None and (problem := source_problem(rec.name)) is not None:
         found.append(Problem(source, f"cannot be imported: {problem}"))
     return found
+
+
+def json_problem(exc: json.JSONDecodeError) -> str:
+    """json's message and where: "Expecting ',' delimiter at column 12"; its "Unterminated string
+    starting at" already ends in "at" (not "starting at at column 10")."""
+    where = "" if exc.msg.endswith(" at") else " at"
+    return f"{exc.msg}{where} column {exc.colno}"
