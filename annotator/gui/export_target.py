@@ -50,7 +50,9 @@ def choose_folder(parent: QWidget, start: str) -> str:
     dialog = QFileDialog(parent, "Folder for train.spacy / dev.spacy", start)
     dialog.setFileMode(QFileDialog.FileMode.Directory)
     dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
-    if dialog.exec() != QFileDialog.DialogCode.Accepted or not dialog.selectedFiles():
+    accepted = dialog.exec() == QFileDialog.DialogCode.Accepted
+    plain.give_back_keys(parent)
+    if not accepted or not dialog.selectedFiles():
         return ""
     return dialog.selectedFiles()[0]
 

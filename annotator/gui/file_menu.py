@@ -33,11 +33,13 @@ class FileActions:
         patterns = " ".join(f"*{suffix}" for suffix in sorted(SUFFIXES))
         paths, _ = QFileDialog.getOpenFileNames(self.parent, "Import articles", "",
                                                 f"Articles and annotations ({patterns});;All files (*)")
+        plain.give_back_keys(self.parent)
         if paths:
             self.import_files(paths)
 
     def ask_import_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self.parent, "Import a folder of articles")
+        plain.give_back_keys(self.parent)
         if folder:
             self.import_files([folder])
 
@@ -83,7 +85,7 @@ class FileActions:
             return
         suffix = ".conll" if fmt == ExportFormat.CONLL.value else ".jsonl"
         start = f"export{suffix}"
-        while target := QFileDialog.getSaveFileName(self.parent, "Export to", start)[0]:
+        while target := _save_name(self.parent, start):
             why = export_target.file_refusal(target)
             if why is None:
                 self.export_to(Path(target), ExportFormat(fmt))
@@ -109,3 +111,9 @@ class FileActions:
             self.notify(f"exported {plural(report.documents, 'document')} to {files}{said}", bool(left_out))
 
         return self.jobs.start(Job("exporting", work), done)
+
+
+def _save_name(parent: QWidget, start: str) -> str:
+    target = QFileDialog.getSaveFileName(parent, "Export to", start)[0]
+    plain.give_back_keys(parent)
+    return target

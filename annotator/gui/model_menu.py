@@ -9,7 +9,8 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QWidget
 
 from annotator.core.progress import CancelToken, ProgressSink
 from annotator.gui.jobs import Job, JobRunner
@@ -39,6 +40,16 @@ def evaluation_title(result: BeforeAfter) -> str:
     where = "the dev split" if result.split == "dev" else "every accepted document"
     seen = f"; the trained model learnt from {result.seen} of them" if result.seen else ""
     return f"Evaluation on {where} ({result.documents} documents{seen})"
+
+
+def present(dialog: QDialog) -> None:
+    """A result that arrives while the person works (a background job ended): shown beside the article,
+    never taking the keys meant for it — a modal box popping up after training took the next key press.
+    Closing it deletes it; its parent keeps it alive until then."""
+    dialog.setModal(False)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
+    dialog.show()
 
 
 class ModelActions:
@@ -76,9 +87,9 @@ class ModelActions:
                         f"{report.before.overall.f:.3f} → {report.after.overall.f:.3f}; Model → Use the latest "
                         "trained model to suggest with it", False)
             if not self.quiet:
-                EvaluationDialog(f"Trained {report.model.name}", report.before, report.after,
-                                 (pipelines.get(language).author, report.model.author),
-                                 [e.f for e in report.epochs], self.parent).exec()
+                present(EvaluationDialog(f"Trained {report.model.name}", report.before, report.after,
+                                         (pipelines.get(language).author, report.model.author),
+                                         [e.f for e in report.epochs], self.parent))
 
         started = self.jobs.start(Job(f"training the '{language}' model", work,
                                       "no model was saved; the current one still suggests"), done)
@@ -95,8 +106,9 @@ class ModelActions:
         def done(result: BeforeAfter) -> None:
             self.last_evaluation = result
             if not self.quiet:
-                EvaluationDialog(evaluation_title(result), result.before, result.after,
-                                 (result.before_name, result.after_name or ""), result.epochs_f, self.parent).exec()
+                present(EvaluationDialog(evaluation_title(result), result.before, result.after,
+                                         (result.before_name, result.after_name or ""), result.epochs_f,
+                                         self.parent))
 
         return self.jobs.start(Job("evaluating", work), done)
 

@@ -38,7 +38,16 @@ def message_box(parent: QWidget | None, icon: QMessageBox.Icon, title: str, text
     box = QMessageBox(icon, title, "", buttons, parent)
     box.setTextFormat(Qt.TextFormat.PlainText)
     box.setText(text)
-    return QMessageBox.StandardButton(box.exec())
+    answer = QMessageBox.StandardButton(box.exec())
+    give_back_keys(parent)
+    return answer
+
+
+def give_back_keys(parent: QWidget | None) -> None:
+    """After a modal dialog: the window takes the keyboard again. A window manager does this; without
+    one (Xvfb, some kiosk setups) the window stayed inactive and its shortcuts did nothing."""
+    if parent is not None:
+        parent.window().activateWindow()
 
 
 def show_report(parent: QWidget | None, title: str, text: str, details: str,
