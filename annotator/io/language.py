@@ -26,8 +26,10 @@ MIN_CONFIDENCE = 0.2
 SHORT = 400
 SAMPLE_CHARACTERS = 5_000  # the identifier reads the start of a long article; more changes nothing
 
-# py3langid codes that are not spaCy's but written with a spaCy language's tokenizer rules.
-_VARIETIES = {"wuu": "zh", "yue": "zh", "ary": "ar", "arz": "ar", "uzs": MULTI, "zxx": ""}
+# py3langid codes that are not spaCy's but written with a spaCy language's tokenizer rules. Nigerian
+# Pidgin ("pcm") is English-lexified and spelt as English: short English texts often score highest as
+# it ("Emoji test in Tokyo with Sony." came out "xx"), and English rules tokenize it.
+_VARIETIES = {"wuu": "zh", "yue": "zh", "ary": "ar", "arz": "ar", "pcm": "en", "uzs": MULTI, "zxx": ""}
 
 
 @dataclass(frozen=True)
