@@ -13,6 +13,7 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QCheckBox, QMessageBox, QWidget
 
 from annotator.core.plural import plural
+from annotator.gui import plain
 
 SETTING = "flow/unreviewed_on_accept"
 Answer = Literal["confirm", "dismiss", "review"] | None
@@ -49,9 +50,7 @@ def unreviewed_on_accept(parent: QWidget, count: int, quiet: bool = False) -> An
     always = QCheckBox("Always do this when accepting (Edit → Ask about unreviewed suggestions asks again)")
     box.setCheckBox(always)
     box.exec()
-    # Without a window manager (Xvfb) nobody gives the focus back when the question closes: the window
-    # took keys but no shortcuts (Ctrl+Return, Ctrl+Z…) until a click. Take it back.
-    parent.window().activateWindow()
+    plain.give_back_keys(parent)  # no window manager (Xvfb): shortcuts were dead until a click
     clicked = box.clickedButton()
     answer: Answer = ("confirm" if clicked is confirm else "dismiss" if clicked is dismiss
                       else "review" if clicked is review else None)

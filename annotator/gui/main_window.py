@@ -361,7 +361,7 @@ class MainWindow(QMainWindow):
 
     def show_shortcuts(self) -> None:
         shortcuts_dialog(self).exec()
-        self.activateWindow()  # no window manager (Xvfb) gives the focus back: shortcuts would be dead
+        plain.give_back_keys(self)  # no window manager (Xvfb) gives the focus back: shortcuts would be dead
 
     def closeEvent(self, event: QCloseEvent) -> None:
         job = self.jobs.job

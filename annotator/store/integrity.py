@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import shlex
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, func, inspect, select
 from sqlalchemy.engine import URL
@@ -239,19 +241,26 @@ def check(engine: Engine, current: str | None, head: str | None) -> CheckReport:
     return report
 
 
-def _check_span_counts(engine: Engine, report: CheckReport) -> None:
-    """The counts ``annotator stats`` reads (kept by triggers) against the spans themselves (one
-    GROUP BY over every span: the quick_check before it read every page anyway)."""
+def _counts_drift(engine: Engine, report: CheckReport, drift: Callable[[Any], dict[Any, Any]],
+                  what: str) -> dict[Any, Any]:
+    """``drift`` of counts kept by triggers, read in one session; a damaged file says so in ``report``
+    (as ``what`` that cannot be compared) and gives nothing."""
     from sqlalchemy.orm import Session
-
-    from annotator.store.span_counts import drift
 
     try:
         with Session(engine) as s:
-            off = drift(s)
+            return drift(s)
     except (DBAPIError, StoreDamaged):
-        report.problems.append("the span counts cannot be compared with the spans (damaged pages)")
-        return
+        report.problems.append(f"{what} cannot be compared with the spans (damaged pages)")
+        return {}
+
+
+def _check_span_counts(engine: Engine, report: CheckReport) -> None:
+    """The counts ``annotator stats`` reads (kept by triggers) against the spans themselves (one
+    GROUP BY over every span: the quick_check before it read every page anyway)."""
+    from annotator.store import span_counts
+
+    off = _counts_drift(engine, report, span_counts.drift, "the span counts")
     if not off:
         return  # said only when wrong: the lines of a whole store are the ones ``annotator check`` always printed
     shown = ", ".join(f"{label}/{layer}{' rejected' if rejected else ''} {n:+d}"
@@ -263,16 +272,9 @@ def _check_span_counts(engine: Engine, report: CheckReport) -> None:
 
 def _check_document_counts(engine: Engine, report: CheckReport) -> None:
     """The per-document model span counts the list sorts by (kept by triggers) against the spans."""
-    from sqlalchemy.orm import Session
+    from annotator.store import document_counts
 
-    from annotator.store.document_counts import drift
-
-    try:
-        with Session(engine) as s:
-            off = drift(s)
-    except (DBAPIError, StoreDamaged):
-        report.problems.append("the per-document suggestion counts cannot be compared with the spans (damaged pages)")
-        return
+    off = _counts_drift(engine, report, document_counts.drift, "the per-document suggestion counts")
     if off:
         shown = ", ".join(f"document {doc} {n:+d}" for doc, (n, _rows) in sorted(off.items())[:5])
         report.problems.append(f"the suggestion counts the list sorts by differ from the spans stored for "
