@@ -58,10 +58,14 @@ def _target_column(column: Any) -> Any:
     return select(column).where(_target.id == bindparam("span_id")).scalar_subquery()
 
 
+# The document's columns (``EditedDocument``'s fields, then whether the label is in the scheme); their
+# types are ``_DOC_TYPES``, the NULLs the other parts put in their place.
+_DOCUMENT_COLUMNS = (DocumentRow.id, DocumentRow.title, DocumentRow.text, DocumentRow.status, DocumentRow.status_by,
+                     DocumentRow.version, exists().where(LabelRow.name == bindparam("label")).label("label_known"))
+
+
 def _statement(document_id: Any, window_start: Any, window_end: Any, with_target: bool) -> Any:
-    document = select(literal(0).label("part"), DocumentRow.id, DocumentRow.title, DocumentRow.text,
-                      DocumentRow.status, DocumentRow.status_by, DocumentRow.version,
-                      exists().where(LabelRow.name == bindparam("label")).label("label_known"),
+    document = select(literal(0).label("part"), *_DOCUMENT_COLUMNS,
                       *(_nothing(k).label(name) for k, name in _SPAN_TYPES)
                       ).where(DocumentRow.id == document_id, visible())
     window = select(literal(1), *(_nothing(k) for k in _DOC_TYPES), SpanRow.id, SpanRow.document_id, SpanRow.start,
@@ -80,10 +84,7 @@ def _statement(document_id: Any, window_start: Any, window_end: Any, with_target
 _BY_DOCUMENT = _statement(bindparam("document_id"), bindparam("window_start"), bindparam("window_end"), False)
 _BY_SPAN = _statement(_target_column(_target.document_id), _target_column(_target.start),
                       _target_column(_target.end), True)
-_DOCUMENT_ONLY = select(DocumentRow.id, DocumentRow.title, DocumentRow.text, DocumentRow.status,
-                        DocumentRow.status_by, DocumentRow.version,
-                        exists().where(LabelRow.name == bindparam("label")).label("label_known"),
-                        ).where(DocumentRow.id == bindparam("document_id"), visible())
+_DOCUMENT_ONLY = select(*_DOCUMENT_COLUMNS).where(DocumentRow.id == bindparam("document_id"), visible())
 
 
 def read_for_edit(c: Connection, user: str, label: str | None, *, document_id: int | None = None,
