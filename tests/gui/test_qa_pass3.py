@@ -119,28 +119,6 @@ def test_an_article_with_nothing_to_hide_is_laid_out_whole(qtbot, qapp) -> None:
         assert article.cursorRect(cursor).top() > 20 * article.fontMetrics().height()
 
 
-def test_cancelling_training_says_what_it_left(qtbot, make_window, seeded_store) -> None:  # type: ignore[no-untyped-def]
-    # The status bar said only "training the 'en' model: cancelled": was a half model kept? in use?
-    from annotator.nlp.train import TrainSettings
-    from tests.corrections import accept_english_corrected
-
-    accept_english_corrected(seeded_store)
-    window = make_window(seeded_store)
-    window.set_quiet()
-    assert window.models.start_training(TrainSettings(max_epochs=50, patience=50))
-    job = window.job
-    with qtbot.waitSignal(job.signals.progress, timeout=120_000,
-                          check_params_cb=lambda d, t, m: m.startswith("epoch 1")):
-        pass
-    with qtbot.waitSignal(job.signals.cancelled, timeout=120_000):
-        window.jobs.cancel_button.click()
-    qtbot.waitUntil(lambda: window.job is None)
-    settle(qtbot, window)
-    assert seeded_store.trained_models() == []
-    assert window.statusBar().currentMessage() == (
-        "training the 'en' model: cancelled; no model was saved; the current one still suggests")
-
-
 def test_undo_selects_the_entity_it_brings_back(qtbot, make_window, seeded_store) -> None:  # type: ignore[no-untyped-def]
     # After Ctrl+Z nothing was selected: the analyst lost their place and had to find the entity again.
     from PySide6.QtCore import Qt
