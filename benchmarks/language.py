@@ -3,12 +3,18 @@ replaced (English vs French only), measured in the same run on short news-like s
 this benchmark, in 12 languages. Prints accuracy per language, time per document for both, the time
 to load the model, and the size of the installed package.
 
-    python benchmarks/language.py [--repeat 5]
+With ``--long``: articles of 5-300 of each language's sentences (20 per
+language, seeded) and the five seed articles, identified from the sample the importer reads
+(``annotator.io.language.sample``: up to 2,000 characters, start and middle) and from the first 5,000
+characters as before: how many answers differ, how many are wrong, and the time per article of each.
+
+    python benchmarks/language.py [--repeat 5] [--long]
 """
 
 from __future__ import annotations
 
 import argparse
+import random
 import re
 import time
 from collections import Counter
@@ -118,10 +124,41 @@ def measure(name: str, detect: Callable[[str], str | None], repeat: int) -> None
         print(f"   wrong: {', '.join(sorted(set(wrong)))}")
 
 
+def long_articles(repeat: int) -> None:
+    """The importer's sample against the first 5,000 characters, on long articles (``--long``)."""
+    from pathlib import Path
+
+    from annotator.io import language
+
+    rng = random.Random(1)
+    texts = [(lang, " ".join(rng.choice(sentences) for _ in range(rng.randint(5, 300))))
+             for lang, sentences in SAMPLES.items() for _ in range(20)]
+    seeds = Path(__file__).resolve().parents[1] / "seeds"
+    texts += [("?", path.read_text(encoding="utf-8")) for path in sorted(seeds.glob("*.txt"))]
+    answers = {}
+    for name, sample in (("first 5,000 characters", lambda text: text[:5_000]), ("importer's sample", language.sample)):
+        language.sample = sample  # what identify_many reads
+        start = time.perf_counter()
+        for _ in range(repeat):
+            found = language.identify_many([text for _, text in texts])
+        per_doc = (time.perf_counter() - start) / (repeat * len(texts))
+        wrong = sum(1 for (lang, _), got in zip(texts, found, strict=True) if lang != "?" and got != lang)
+        answers[name] = found
+        print(f"{name:24} {len(texts)} articles ({min(len(t) for _, t in texts):,}-{max(len(t) for _, t in texts):,}"
+              f" characters): {wrong} wrong, {per_doc * 1e6:7.0f} µs per article")
+    first, ours = answers.values()
+    print(f"answers that differ: {sum(a != b for a, b in zip(first, ours, strict=True))}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--long", action="store_true", help="long articles: the importer's sample vs 5,000 characters")
     args = parser.parse_args()
+    if args.long:
+        _loaded()
+        long_articles(args.repeat)
+        return
     start = time.perf_counter()
     _loaded()
     print(f"py3langid model loaded in {time.perf_counter() - start:.2f} s (once per process)")
