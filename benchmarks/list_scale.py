@@ -23,6 +23,7 @@ by the benchmark's annotator (a confirmation, a dismissal, a drawn entity). Rows
 sqlite3 into a store created by ``Store.open`` (the search triggers index them as they go in).
 
     python benchmarks/list_scale.py [--documents 10000 100000] [--suggestion-writes 5000]
+        [--entities 40] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -60,8 +61,9 @@ def vocabulary(rng: random.Random) -> tuple[list[str], list[tuple[str, str]]]:
 Names = list[tuple[str, str]]
 
 
-def article(rng: random.Random, words: list[str], names: Names, i: int) -> tuple[str, list[tuple[int, int, str]]]:
-    """~400 words with ~40 entities: (text, [(start, end, label)])."""
+def article(rng: random.Random, words: list[str], names: Names, i: int,
+            entities: int = 40) -> tuple[str, list[tuple[int, int, str]]]:
+    """A sentence of 8-20 words per entity (~610 words with 40): (text, [(start, end, label)])."""
     parts: list[str] = []
     spans: list[tuple[int, int, str]] = []
     length = 0
@@ -76,7 +78,7 @@ def article(rng: random.Random, words: list[str], names: Names, i: int) -> tuple
     spans.append((length, length + len(title_name), title_label))
     put(title_name)
     put(" " + " ".join(rng.choice(words) for _ in range(5)) + "\n\n")
-    while len(spans) < 40:
+    while len(spans) < entities:
         sentence = [rng.choice(words) for _ in range(rng.randint(8, 20))]
         sentence[0] = sentence[0].capitalize()
         put(" ".join(sentence[:3]) + " ")
@@ -87,21 +89,22 @@ def article(rng: random.Random, words: list[str], names: Names, i: int) -> tuple
     return "".join(parts).rstrip(), spans
 
 
-def build(path: Path, n: int) -> int:
-    """A store of ``n`` generated articles; returns the raw UTF-8 bytes of their texts."""
+def build(path: Path, n: int, entities: int = 40) -> tuple[int, int]:
+    """A store of ``n`` generated articles; returns the raw UTF-8 bytes and the words of their texts."""
     from annotator.store import Store
 
     Store.open(str(path)).close()
     rng = random.Random(13)
     words, names = vocabulary(rng)
-    raw_bytes = 0
+    raw_bytes = words_in = 0
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA synchronous=OFF")
     for first in range(0, n, 2000):
         docs, spans = [], []
         for i in range(first, min(n, first + 2000)):
-            text, found = article(rng, words, names, i)
+            text, found = article(rng, words, names, i, entities)
             raw_bytes += len(text.encode("utf-8"))
+            words_in += len(text.split())
             doc_id = i + 1
             status = "in progress" if i % 10 == 0 else "pre-annotated"
             docs.append((doc_id, text, f"wire/{i:07}.txt", text.split("\n", 1)[0][:80], "en",
@@ -116,7 +119,7 @@ def build(path: Path, n: int) -> int:
     conn.execute("ANALYZE")
     conn.commit()
     conn.close()
-    return raw_bytes
+    return raw_bytes, words_in
 
 
 def insert_rows(conn: sqlite3.Connection, docs: list[tuple[object, ...]], spans: list[tuple[object, ...]]) -> None:
@@ -263,12 +266,27 @@ def sizes(path: Path, n: int, raw_bytes: int) -> dict[str, float]:
             "search_index_bytes_per_doc": fts / n}
 
 
-def run(n: int) -> None:
+def stored(keep: Path | None, tmp: str, n: int, entities: int) -> tuple[Path, dict[str, int], str]:
+    """The store of ``n`` articles: built in ``tmp``, or in ``keep`` and reused from there by later runs
+    (with the raw text bytes and words noted beside it). Returns (path, that note, how it came)."""
+    folder = keep if keep is not None else Path(tmp)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"list{n}-e{entities}.sqlite3"
+    note = path.with_suffix(".json")
+    if keep is not None and path.exists() and note.exists():
+        return path, json.loads(note.read_text()), f"reused {path}"
+    path.unlink(missing_ok=True)
+    start = time.perf_counter()
+    raw_bytes, words = build(path, n, entities)
+    note.write_text(json.dumps({"raw_bytes": raw_bytes, "words": words}))
+    return path, {"raw_bytes": raw_bytes, "words": words}, f"built in {time.perf_counter() - start:.0f} s"
+
+
+def run(n: int, entities: int = 40, keep: Path | None = None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / f"list{n}.sqlite3"
-        start = time.perf_counter()
-        raw_bytes = build(path, n)
-        print(f"\n== {n:,} articles (built in {time.perf_counter() - start:.0f} s)")
+        path, note, how = stored(keep, tmp, n, entities)
+        raw_bytes = note["raw_bytes"]
+        print(f"\n== {n:,} articles of {entities} entities, {note['words'] / n:.0f} words each on average ({how})")
         raw = _child("raw", path)
         app = _child("app", path)
         print(f"first article: app {app['first_s'] * 1000:.0f} ms, raw first page + article "
@@ -337,6 +355,10 @@ def main() -> None:
     parser.add_argument("--documents", type=int, nargs="*", default=[10_000, 100_000])
     parser.add_argument("--suggestion-writes", type=int, default=5000, metavar="N",
                         help="articles whose suggestions are written to time the writes (0: skip)")
+    parser.add_argument("--entities", type=int, default=40,
+                        help="entities per generated article, a sentence of 8-20 words each (shorter articles)")
+    parser.add_argument("--keep", type=Path, metavar="DIR",
+                        help="build the stores in DIR and reuse them from there in later runs")
     parser.add_argument("--child", nargs=2, metavar=("KIND", "DB"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -349,7 +371,7 @@ def main() -> None:
               f"Store.replace_suggestions {ours:.2f} s, raw inserts without triggers {raw:.2f} s "
               f"(ratio {ours / raw:.2f})")
     for n in args.documents:
-        run(n)
+        run(n, args.entities, args.keep)
 
 
 if __name__ == "__main__":
