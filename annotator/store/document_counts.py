@@ -13,8 +13,10 @@ their exact counts.
 
 from __future__ import annotations
 
-from sqlalchemy import Select, func, literal, literal_column, select, union_all
-from sqlalchemy.orm import Session
+from typing import Any
+
+from sqlalchemy import Select, case, func, literal, literal_column, select, union_all
+from sqlalchemy.orm import Session, aliased
 
 from annotator.store.schema import DocumentCountRow, DocumentRow, SpanRow
 
@@ -30,6 +32,17 @@ def touched(user: str | None) -> Select[int]:
     if user is not None:
         query = query.where(SpanRow.author == user)
     return query.distinct()
+
+
+def entities(user: str | None) -> Select[Any, int]:
+    """(entities, document id) of each document holding a human span of ``user``'s (anyone's without a
+    user), their entities (not dismissals) counted in one pass over ``ix_spans_author_document_human``,
+    joined with the documents for the list's filters (add them with ``where``)."""
+    human = aliased(SpanRow, name="touched")  # the filters' own span subqueries stay uncorrelated
+    query = (select(func.sum(case((human.rejected.is_(False), 1), else_=0)), human.document_id)
+             .join(DocumentRow, DocumentRow.id == human.document_id)
+             .where(human.layer == literal_column("'human'")).group_by(human.document_id))
+    return query if user is None else query.where(human.author == user)
 
 
 def maintained(s: Session) -> dict[int, int]:

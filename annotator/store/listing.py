@@ -8,8 +8,11 @@ spans per article read for each of the page's rows. Sorting *by* a count does no
 document's spans: on a document a person never touched, their "Sugg." is its model spans, which the
 database keeps per document (``document_counts``, kept by triggers), and their "Entities" 0. The few
 they touched (found through the partial index of human spans by author) are ranked once by their exact
-counts, and the two orders are merged page by page, the others read past the last row shown through
-the index of the maintained counts (measured in ``benchmarks/list_scale.py``).
+counts (entities: in one pass over that index), and the two orders are merged page by page, the others
+read past the last row shown through the index of the maintained counts. "Sugg." from the top down
+ranks the touched ones lazily instead (``Lazy``): the maintained count bounds theirs from above, so
+each is counted only when the walk down the maintained counts reaches it (measured in
+``benchmarks/list_scale.py``).
 
 Counts are the person's: "entities" are their own entities (not dismissals), "suggestions" the model
 spans they still see (not confirmed, dismissed or hidden under one of their entities); see
@@ -20,7 +23,7 @@ from __future__ import annotations
 
 import bisect
 import heapq
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -74,7 +77,28 @@ class Ranked:
     last: tuple[int, int] | None  # (count, id) of the last row shown
 
 
-Cursor = tuple[Any, int] | Ranked  # a keyset (sort key, id of the last row read), or a ranked order
+class Bounded:
+    """For one list sorted by "Sugg." descending: the exact counts of the documents the person touched
+    that the list has walked past so far, as (count, id), ascending. Their maintained count is an upper
+    bound of the exact one (the person's entities only hide suggestions), so a touched document needs
+    its exact count only once the walk down the maintained counts reaches it; shared by the list's
+    cursors (they pass it back; only the database worker adds to it)."""
+
+    def __init__(self) -> None:
+        self.order: list[tuple[int, int]] = []
+        self.known: set[int] = set()
+
+
+@dataclass(frozen=True)
+class Lazy:
+    """Where a list sorted by "Sugg." descending goes on: past ``last``, (count, id) of the last row
+    shown (None: the top); ``bounded`` holds the touched documents ranked so far."""
+
+    bounded: Bounded = field(compare=False, repr=False)
+    last: tuple[int, int] | None
+
+
+Cursor = tuple[Any, int] | Ranked | Lazy  # a keyset (sort key, id of the last row read), or a count order
 
 
 @dataclass(frozen=True)
@@ -143,8 +167,8 @@ def filters(s: Session, query: ListQuery) -> list[ColumnElement[bool]]:
 def page(s: Session, query: ListQuery, after: Cursor | None = None, limit: int = PAGE) -> Page:
     """The ``limit`` rows that follow ``after`` (the start: None) in the query's order."""
     if query.sort in (Sort.ENTITIES, Sort.SUGGESTIONS):
-        return _ranked_page(s, query, after if isinstance(after, Ranked) else None, limit)
-    assert not isinstance(after, Ranked)
+        return _ranked_page(s, query, after, limit)
+    assert not isinstance(after, Ranked | Lazy)
     key = sort_key(query)
     where = filters(s, query)
     if after is not None:
@@ -155,10 +179,15 @@ def page(s: Session, query: ListQuery, after: Cursor | None = None, limit: int =
     return Page(summaries, (rows[-1].sort_key, rows[-1].id) if len(rows) == limit else None)
 
 
-def _ranked_page(s: Session, query: ListQuery, after: Ranked | None, limit: int) -> Page:
+def _ranked_page(s: Session, query: ListQuery, after: Cursor | None, limit: int) -> Page:
     """Sorted by a count: the next ``limit`` rows of the ranked order (``_ranked``), read by id."""
     where = filters(s, query)
-    rows, more = _ranked(s, query, where, after if after is not None else _start(s, query, where), limit)
+    rows: list[tuple[int, int]]
+    more: Cursor | None
+    if _bounded(query):
+        rows, more = _lazy(s, query, where, after if isinstance(after, Lazy) else Lazy(Bounded(), None), limit)
+    else:
+        rows, more = _ranked(s, query, where, after if isinstance(after, Ranked) else _start(s, query, where), limit)
     ids = [doc_id for _, doc_id in rows]
     by_id = {r.id: r for r in summaries(s, ids, query.user)}
     return Page(tuple(by_id[i] for i in ids if i in by_id), more)
@@ -169,7 +198,10 @@ def _start(s: Session, query: ListQuery, where: list[ColumnElement[bool]],
     """Where a count order starts (or goes on past ``mark``, a (count, id)): the listed documents the
     person touched ranked by their exact counts, once; the others are read page by page."""
     ranked: tuple[tuple[int, int], ...] = ()
-    if query.user is not None or query.sort is Sort.ENTITIES:  # everyone's suggestions: the maintained count
+    if query.sort is Sort.ENTITIES:  # one pass over the person's human spans
+        counted = s.execute(document_counts.entities(query.user).where(*where))
+        ranked = tuple(sorted(((int(n), doc_id) for n, doc_id in counted), reverse=query.descending))
+    elif query.user is not None:  # everyone's suggestions: the maintained count
         rows = s.execute(select(sort_key(query), DocumentRow.id)
                          .where(DocumentRow.id.in_(document_counts.touched(query.user)), *where))
         ranked = tuple(sorted(((int(n), doc_id) for n, doc_id in rows), reverse=query.descending))
@@ -189,6 +221,69 @@ def _ranked(s: Session, query: ListQuery, where: list[ColumnElement[bool]], at: 
     read = at.read + sum(1 for _, doc_id in rows if doc_id in at.skip)
     more = Ranked(at.touched, at.skip, read, rows[-1]) if len(rows) == limit else None
     return rows, more
+
+
+def _bounded(query: ListQuery) -> bool:
+    """Whether the order goes by the maintained counts as upper bounds (``Lazy``): the person's "Sugg."
+    from the top down. (Ascending, a touched document may come before its bound says; everyone's
+    suggestions are the maintained counts themselves.)"""
+    return query.sort is Sort.SUGGESTIONS and query.descending and query.user is not None
+
+
+def _lazy(s: Session, query: ListQuery, where: list[ColumnElement[bool]], at: Lazy,
+          limit: int) -> tuple[list[tuple[int, int]], Lazy | None]:
+    """The next ``limit`` (count, id) rows of "Sugg." descending past ``at.last``: a walk down the
+    maintained counts (``document_counts``) from there, a batch at a time. An untouched document's count
+    is its maintained one; a touched one's is counted exactly when the walk reaches it (never more than
+    its bound) and kept in ``at.bounded``. A row is certain once the walk is past it: every document not
+    walked yet counts no more than the last one walked."""
+    key, ident = DocumentCountRow.model.expression, DocumentCountRow.document_id.expression
+    base = select(key, ident).join(DocumentRow, DocumentRow.id == ident).where(*where)
+    ranked = at.bounded
+    out: list[tuple[int, int]] = []
+    walk = upper = at.last  # walked down to ``walk``; rows above ``upper`` are out already
+    want = 2 * limit + 16
+    while len(out) < limit:
+        step = base if walk is None else base.where(_beyond(key, walk, True, ident))
+        found = [(int(n), int(doc_id)) for n, doc_id in s.execute(step.order_by(key.desc(), ident.desc()).limit(want))]
+        mine = _count_touched(s, query, ranked, [doc_id for _, doc_id in found])
+        floor = found[-1] if len(found) == want else None  # nothing below the walk counts more
+        lo = bisect.bisect_left(ranked.order, floor) if floor is not None else 0
+        hi = bisect.bisect_left(ranked.order, upper) if upper is not None else len(ranked.order)
+        certain = sorted([row for row in found if row[1] not in mine] + ranked.order[lo:hi], reverse=True)
+        out.extend(certain[:limit - len(out)])
+        if floor is None:
+            break
+        walk = upper = floor
+    return out, Lazy(ranked, out[-1]) if len(out) == limit else None
+
+
+def _lazy_from(s: Session, query: ListQuery, where: list[ColumnElement[bool]], mark: tuple[int, int] | None) -> Lazy:
+    """``_lazy``'s start past ``mark``, without the list's cursor: the touched documents the walk from
+    the top would have ranked by then (those whose bound reaches the mark) are counted first."""
+    ranked = Bounded()
+    if mark is not None:
+        above = (select(DocumentRow.id).join(DocumentCountRow, DocumentCountRow.document_id == DocumentRow.id)
+                 .where(DocumentRow.id.in_(document_counts.touched(query.user)), DocumentCountRow.model >= mark[0],
+                        *where))
+        _count_touched(s, query, ranked, list(s.scalars(above)))
+    return Lazy(ranked, mark)
+
+
+def _count_touched(s: Session, query: ListQuery, ranked: Bounded, ids: list[int]) -> set[int]:
+    """Which of ``ids`` the person touched; those not ranked yet get their exact counts in ``ranked``."""
+    if not ids:
+        return set()
+    mine: set[int] = set()
+    for i in range(0, len(ids), 5 * PAGE):  # within the database's limit of bound values
+        chunk = ids[i:i + 5 * PAGE]
+        mine.update(s.scalars(document_counts.touched(query.user).where(SpanRow.document_id.in_(chunk))))
+        new = [doc_id for doc_id in chunk if doc_id in mine and doc_id not in ranked.known]
+        if new:
+            for n, doc_id in s.execute(select(sort_key(query), DocumentRow.id).where(DocumentRow.id.in_(new))):
+                bisect.insort(ranked.order, (int(n), int(doc_id)))
+            ranked.known.update(new)
+    return mine
 
 
 def _maintained(s: Session, query: ListQuery, where: list[ColumnElement[bool]], at: Ranked,
@@ -283,6 +378,9 @@ def neighbour(s: Session, query: ListQuery, current: int | None, forward: bool =
 
 def _first(s: Session, walk: ListQuery, where: list[ColumnElement[bool]], mark: tuple[Any, int] | None) -> int | None:
     """The first listed row past ``mark`` (from the top without one) in ``walk``'s order."""
+    if _bounded(walk):
+        rows, _ = _lazy(s, walk, where, _lazy_from(s, walk, where, mark), 1)
+        return rows[0][1] if rows else None
     if walk.sort in (Sort.ENTITIES, Sort.SUGGESTIONS):
         rows, _ = _ranked(s, walk, where, _start(s, walk, where, mark), 1)
         return rows[0][1] if rows else None
