@@ -5,7 +5,9 @@ the same run:
    articles, against raw sqlite3 reading the first page of the list and the first article's text and
    spans; and the peak memory (RSS) of each, both in fresh processes;
 2. scrolling the list to the end (every page ``fetchMore`` asks for, with the annotator's counts),
-   against one raw ``SELECT`` of the same columns without counts;
+   against one raw ``SELECT`` of the same columns without counts, with the peak memory after it (the
+   list holds a few pages, however far it is scrolled), then back to the middle row (its page dropped
+   long ago, read again);
 3. sorting: the first and the next page of the list sorted by each column (by a count: the person's
    reviewed articles ranked by their exact counts, the others read in the order of the per-document
    counts the database keeps), also for a person who touched nothing, and Alt+Right in a count order;
@@ -16,11 +18,13 @@ the same run:
 6. (once, ``--suggestion-writes``) the suggestions of N articles written as pre-annotation writes them,
    against raw inserts of the same rows without triggers: what keeping the counts costs the writes.
 
-The corpus is generated (seeded, deterministic): articles of ~400 words drawn from a 3,000-word
-synthetic vocabulary in sentences of 8-20 words, with ~40 entities each (names from 1,200 made-up
-people, places and organisations) stored as model suggestions, and 1 article in 10 partly reviewed
-by the benchmark's annotator (a confirmation, a dismissal, a drawn entity). Rows are written with raw
-sqlite3 into a store created by ``Store.open`` (the search triggers index them as they go in).
+The corpus is generated (seeded, deterministic): articles of ~610 words drawn from a 3,000-word
+synthetic vocabulary in sentences of 8-20 words, with 40 entities each (``--entities N``: N entities,
+a sentence each, so shorter articles; names from 1,200 made-up people, places and organisations)
+stored as model suggestions, and 1 article in 10 partly reviewed by the benchmark's annotator (a
+confirmation, a dismissal, a drawn entity). Rows are written with raw sqlite3 into a store created by
+``Store.open`` (the search triggers index them as they go in); ``--keep DIR`` builds the stores there
+and reuses them in later runs.
 
     python benchmarks/list_scale.py [--documents 10000 100000] [--suggestion-writes 5000]
         [--entities 40] [--keep DIR]
@@ -156,6 +160,7 @@ def child_app_open(path: str) -> dict[str, float]:
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication([])
+    from annotator.gui.document_list import ID_ROLE
     from annotator.gui.main_window import MainWindow
     from annotator.nlp.pipelines import Pipelines
     from annotator.store import Store
@@ -177,9 +182,16 @@ def child_app_open(path: str) -> dict[str, float]:
         app.processEvents()
     scroll = time.perf_counter() - start
     rows = model.rowCount()
+    middle = model.index(rows // 2, 0)  # scrolled past long ago: its page is read again
+    start = time.perf_counter()
+    window.documents.table.scrollTo(middle)
+    while middle.data(ID_ROLE) is None or not window.ops.idle():
+        app.processEvents()
+    back = time.perf_counter() - start
     window.close()
     store.close()
-    return {"first_s": first, "peak_open_mb": peak_open, "scroll_s": scroll, "rows": rows, "peak_mb": _peak_mb()}
+    return {"first_s": first, "peak_open_mb": peak_open, "scroll_s": scroll, "rows": rows, "peak_mb": _peak_mb(),
+            "back_s": back}
 
 
 def _peak_mb() -> float:
@@ -295,7 +307,8 @@ def run(n: int, entities: int = 40, keep: Path | None = None) -> None:
               f"raw sqlite3 process {raw['peak_mb']:.0f} MB")
         print(f"scroll to the end ({app['rows']:,} rows): app {app['scroll_s']:.1f} s, raw SELECT of the same columns "
               f"without counts {raw['scroll_s']:.2f} s (ratio {app['scroll_s'] / raw['scroll_s']:.0f}x); "
-              f"peak memory after {app['peak_mb']:.0f} MB")
+              f"peak memory after {app['peak_mb']:.0f} MB; back to row {app['rows'] // 2:,} "
+              f"{app['back_s'] * 1000:.0f} ms")
         for name, r in search_latency(path).items():
             print(f"search ({name}: {r['query']!r}, {r['hits']:,} hits): Store.search {r['search_ms']:.1f} ms, "
                   f"list page {r['list_page_ms']:.1f} ms, raw FTS5 MATCH {r['raw_fts_ms']:.1f} ms "
