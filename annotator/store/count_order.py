@@ -2,9 +2,10 @@
 
 On a document a person never touched, their "Sugg." is its model spans, which the database keeps per
 document (``document_counts``, kept by triggers), and their "Entities" 0. The few they touched (found
-through the partial index of human spans by author) are ranked once by their exact counts (entities:
-in one pass over that index) and merged page by page with the others, read past the last row shown
-through the index of the maintained counts (``Ranked``). "Sugg." from the top down ranks the touched
+through the partial index of human spans by author) are ranked once by their exact counts and merged
+page by page with the others, read past the last row shown through the index of the maintained counts
+(``Ranked``). Their entities are counted in one pass over that index alone, the list's filters checked
+only for the rows about to be shown. "Sugg." from the top down ranks the touched
 ones lazily instead (``Lazy``): the maintained count bounds theirs from above, so each is counted only
 when the walk down the maintained counts reaches it (measured in ``benchmarks/list_scale.py``).
 """
@@ -29,10 +30,11 @@ class Ranked:
     their exact counts, when the sort is asked for (few: 16 bytes each); every other document is read
     page by page in the order of the counts the database keeps, past the last row shown."""
 
-    touched: tuple[tuple[int, int], ...]  # (count, id) of the listed documents the person touched, in order
+    touched: tuple[tuple[int, int], ...]  # (count, id) of the documents the person touched, in order
     skip: frozenset[int]  # their ids: left out of the order of the maintained counts
-    read: int  # how many of ``touched`` were shown
+    read: int  # how many of ``touched`` were shown (or passed over: not listed)
     last: tuple[int, int] | None  # (count, id) of the last row shown
+    listed: bool = True  # ``touched`` holds listed documents only (else the filters are checked as they come)
 
 
 class Bounded:
@@ -57,12 +59,13 @@ class Lazy:
 
 
 def ranked_start(s: Session, query: ListQuery, where: list[ColumnElement[bool]],
-           mark: tuple[int, int] | None = None) -> Ranked:
+                 mark: tuple[int, int] | None = None) -> Ranked:
     """Where a count order starts (or goes on past ``mark``, a (count, id)): the listed documents the
     person touched ranked by their exact counts, once; the others are read page by page."""
     ranked: tuple[tuple[int, int], ...] = ()
-    if query.sort is Sort.ENTITIES:  # one pass over the person's human spans
-        counted = s.execute(document_counts.entities(query.user).where(*where))
+    listed = query.sort is not Sort.ENTITIES
+    if not listed:  # one pass over the person's human spans, in the index alone; filters as rows come
+        counted = s.execute(document_counts.entities(query.user))
         ranked = tuple(sorted(((int(n), doc_id) for n, doc_id in counted), reverse=query.descending))
     elif query.user is not None:  # everyone's suggestions: the maintained count
         rows = s.execute(select(sort_key(query), DocumentRow.id)
@@ -72,18 +75,35 @@ def ranked_start(s: Session, query: ListQuery, where: list[ColumnElement[bool]],
     if mark is not None:
         read = (bisect.bisect_right(ranked, (-mark[0], -mark[1]), key=lambda r: (-r[0], -r[1]))
                 if query.descending else bisect.bisect_right(ranked, mark))
-    return Ranked(ranked, frozenset(doc_id for _, doc_id in ranked), read, mark)
+    return Ranked(ranked, frozenset(doc_id for _, doc_id in ranked), read, mark, listed)
 
 
 def ranked_rows(s: Session, query: ListQuery, where: list[ColumnElement[bool]], at: Ranked,
-            limit: int) -> tuple[list[tuple[int, int]], Ranked | None]:
+                limit: int) -> tuple[list[tuple[int, int]], Ranked | None]:
     """The next ``limit`` (count, id) rows of a count order: the touched documents' exact ranking merged
     with the others' maintained counts, read past the last row shown through the counts index."""
-    mine = list(at.touched[at.read:at.read + limit])
-    rows = list(heapq.merge(mine, _maintained(s, query, where, at, limit), reverse=query.descending))[:limit]
-    read = at.read + sum(1 for _, doc_id in rows if doc_id in at.skip)
-    more = Ranked(at.touched, at.skip, read, rows[-1]) if len(rows) == limit else None
+    mine = _next_touched(s, where, at, limit)  # (row, how many of ``at.touched`` it takes to reach it)
+    rows = list(heapq.merge([row for row, _ in mine], _maintained(s, query, where, at, limit),
+                            reverse=query.descending))[:limit]
+    shown = sum(1 for _, doc_id in rows if doc_id in at.skip)  # the first ``shown`` of ``mine``
+    read = mine[shown - 1][1] if shown else at.read
+    more = Ranked(at.touched, at.skip, read, rows[-1], at.listed) if len(rows) == limit else None
     return rows, more
+
+
+def _next_touched(s: Session, where: list[ColumnElement[bool]], at: Ranked,
+                  limit: int) -> list[tuple[tuple[int, int], int]]:
+    """The next ``limit`` listed rows of ``at.touched``, each with its place after it in there."""
+    if at.listed:
+        return [(row, at.read + k + 1) for k, row in enumerate(at.touched[at.read:at.read + limit])]
+    out: list[tuple[tuple[int, int], int]] = []
+    at_row = at.read
+    while len(out) < limit and at_row < len(at.touched):
+        chunk = at.touched[at_row:at_row + 2 * limit + 16]
+        ok = set(s.scalars(select(DocumentRow.id).where(DocumentRow.id.in_([doc_id for _, doc_id in chunk]), *where)))
+        out.extend((row, at_row + k + 1) for k, row in enumerate(chunk) if row[1] in ok)
+        at_row += len(chunk)
+    return out[:limit]
 
 
 def is_bounded(query: ListQuery) -> bool:
@@ -126,10 +146,12 @@ def lazy_start(s: Session, query: ListQuery, where: list[ColumnElement[bool]], m
     the top would have ranked by then (those whose bound reaches the mark) are counted first."""
     ranked = Bounded()
     if mark is not None:
-        above = (select(DocumentRow.id).join(DocumentCountRow, DocumentCountRow.document_id == DocumentRow.id)
+        above = (select(sort_key(query), DocumentRow.id)
+                 .join(DocumentCountRow, DocumentCountRow.document_id == DocumentRow.id)
                  .where(DocumentRow.id.in_(document_counts.touched(query.user)), DocumentCountRow.model >= mark[0],
                         *where))
-        _count_touched(s, query, ranked, list(s.scalars(above)))
+        ranked.order = sorted((int(n), int(doc_id)) for n, doc_id in s.execute(above))
+        ranked.known = {doc_id for _, doc_id in ranked.order}
     return Lazy(ranked, mark)
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Select, case, func, literal, literal_column, select, union_all
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from annotator.store.schema import DocumentCountRow, DocumentRow, SpanRow
 
@@ -36,13 +36,11 @@ def touched(user: str | None) -> Select[int]:
 
 def entities(user: str | None) -> Select[Any, int]:
     """(entities, document id) of each document holding a human span of ``user``'s (anyone's without a
-    user), their entities (not dismissals) counted in one pass over ``ix_spans_author_document_human``,
-    joined with the documents for the list's filters (add them with ``where``)."""
-    human = aliased(SpanRow, name="touched")  # the filters' own span subqueries stay uncorrelated
-    query = (select(func.sum(case((human.rejected.is_(False), 1), else_=0)), human.document_id)
-             .join(DocumentRow, DocumentRow.id == human.document_id)
-             .where(human.layer == literal_column("'human'")).group_by(human.document_id))
-    return query if user is None else query.where(human.author == user)
+    user), their entities (not dismissals) counted in one pass over ``ix_spans_author_document_human``
+    alone (with a user; it holds the columns needed)."""
+    query = (select(func.sum(case((SpanRow.rejected.is_(False), 1), else_=0)), SpanRow.document_id)
+             .where(_HUMAN_LAYER).group_by(SpanRow.document_id))
+    return query if user is None else query.where(SpanRow.author == user)
 
 
 def maintained(s: Session) -> dict[int, int]:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from annotator.core.document import NewDocument
+from annotator.core.document import DocumentStatus, NewDocument
 from annotator.core.span import SpanData
 from annotator.store import Store
 from annotator.store.listing import ListQuery, Sort
@@ -112,5 +112,35 @@ def test_count_order_neighbours_match_the_brute_force_order(tmp_path: Path, seed
                         assert store.list_neighbour(query, current) == expected[at + 1]
                         assert store.list_neighbour(query, current, forward=False) == expected[at - 1]
                     assert store.list_neighbour(query, None) == expected[0]
+    finally:
+        store.close()
+
+
+def test_count_orders_keep_the_filters(tmp_path: Path) -> None:
+    """Filtered lists: the touched documents are ranked before the filters (Entities) or after them
+    (Sugg.), and every page holds listed documents only, in the exact order."""
+    path = tmp_path / "random.sqlite3"
+    store, ids = _random_store(path, 6)
+    rng = random.Random(6)
+    accepted = set(rng.sample(ids, 50))
+    try:
+        for doc_id in accepted:
+            store.set_status(doc_id, DocumentStatus.ACCEPTED, "carol")
+        conn = sqlite3.connect(path)
+        with_org = {doc_id for (doc_id,) in conn.execute("SELECT document_id FROM spans WHERE label = 'ORG' "
+                                                          "AND NOT rejected")}
+        conn.close()
+        for user in ("alice", "bob"):
+            exact = _exact(path, user)
+            for sort, column in ((Sort.SUGGESTIONS, 1), (Sort.ENTITIES, 0)):
+                for descending in (True, False):
+                    for listed, query in (
+                            (accepted, ListQuery(user=user, sort=sort, descending=descending,
+                                                 status=DocumentStatus.ACCEPTED)),
+                            (with_org, ListQuery(user=user, sort=sort, descending=descending, label="ORG"))):
+                        expected = sorted(listed, key=lambda d, c=column: (exact[d][c], d), reverse=descending)
+                        assert 0 < len(expected) < len(ids)
+                        for limit in (4, 200):
+                            assert _all_pages(store, query, limit) == expected, (user, sort, descending, limit)
     finally:
         store.close()
