@@ -9,9 +9,10 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 
 from annotator.core.document import DocumentStatus, NewDocument
+from annotator.core.span import SpanData
 from annotator.gui.document_list import ID_ROLE
 from annotator.store import Store
-from annotator.store.listing import PAGE
+from annotator.store.listing import PAGE, ListQuery, Sort
 from tests.gui.conftest import settle
 
 N = 4 * PAGE + 37
@@ -108,3 +109,27 @@ def test_edits_replace_held_rows_and_the_shown_article_stays_marked(qtbot, make_
     qtbot.waitUntil(lambda: model.id_at(last) == ids[last])
     assert model.index(last, 2).data() == "● accepted"
     assert window.documents.table.currentIndex().row() == last  # still the shown article's row
+
+
+def test_a_dropped_page_of_a_count_order_is_read_again_in_that_order(qtbot, make_window, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    store, ids, window, model = _window(qtbot, make_window, tmp_path)
+    store.replace_suggestions({doc: [SpanData(2 * k, 2 * k + 1, "ORG") for k in range(i % 5)]
+                               for i, doc in enumerate(ids) if i % 3 == 0}, "m@1")
+    for i in range(0, N, 9):  # alice's entities hide some: her counts are below the maintained ones
+        store.add_span(ids[i], 0, 3, "ORG", "alice")
+    table = window.documents.table
+    table.sortByColumn(4, Qt.SortOrder.DescendingOrder)  # Sugg., most first: the lazily ranked order
+    settle(qtbot, window)
+    while model.canFetchMore():
+        table.scrollToBottom()
+        settle(qtbot, window)
+        qtbot.waitUntil(lambda: not model.fetching)
+    expected = [r.id for r in store.list_page(ListQuery(user="alice", sort=Sort.SUGGESTIONS, descending=True),
+                                              None, N).rows]
+    assert model.rowCount() == N and expected != ids[::-1]
+    row = PAGE + 7
+    assert model.id_at(row) is None
+    table.scrollTo(model.index(row, 0))
+    settle(qtbot, window)
+    qtbot.waitUntil(lambda: model.id_at(row) is not None)
+    assert [model.id_at(r) for r in range(PAGE, 2 * PAGE)] == expected[PAGE:2 * PAGE]
