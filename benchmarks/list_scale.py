@@ -5,7 +5,9 @@ the same run:
    articles, against raw sqlite3 reading the first page of the list and the first article's text and
    spans; and the peak memory (RSS) of each, both in fresh processes;
 2. scrolling the list to the end (every page ``fetchMore`` asks for, with the annotator's counts),
-   against one raw ``SELECT`` of the same columns without counts;
+   against one raw ``SELECT`` of the same columns without counts, with the peak memory after it (the
+   list holds a few pages, however far it is scrolled), then back to the middle row (its page dropped
+   long ago, read again);
 3. sorting: the first and the next page of the list sorted by each column (by a count: the person's
    reviewed articles ranked by their exact counts, the others read in the order of the per-document
    counts the database keeps), also for a person who touched nothing, and Alt+Right in a count order;
@@ -16,13 +18,16 @@ the same run:
 6. (once, ``--suggestion-writes``) the suggestions of N articles written as pre-annotation writes them,
    against raw inserts of the same rows without triggers: what keeping the counts costs the writes.
 
-The corpus is generated (seeded, deterministic): articles of ~400 words drawn from a 3,000-word
-synthetic vocabulary in sentences of 8-20 words, with ~40 entities each (names from 1,200 made-up
-people, places and organisations) stored as model suggestions, and 1 article in 10 partly reviewed
-by the benchmark's annotator (a confirmation, a dismissal, a drawn entity). Rows are written with raw
-sqlite3 into a store created by ``Store.open`` (the search triggers index them as they go in).
+The corpus is generated (seeded, deterministic): articles of ~610 words drawn from a 3,000-word
+synthetic vocabulary in sentences of 8-20 words, with 40 entities each (``--entities N``: N entities,
+a sentence each, so shorter articles; names from 1,200 made-up people, places and organisations)
+stored as model suggestions, and 1 article in 10 partly reviewed by the benchmark's annotator (a
+confirmation, a dismissal, a drawn entity). Rows are written with raw sqlite3 into a store created by
+``Store.open`` (the search triggers index them as they go in); ``--keep DIR`` builds the stores there
+and reuses them in later runs.
 
     python benchmarks/list_scale.py [--documents 10000 100000] [--suggestion-writes 5000]
+        [--entities 40] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -60,8 +65,9 @@ def vocabulary(rng: random.Random) -> tuple[list[str], list[tuple[str, str]]]:
 Names = list[tuple[str, str]]
 
 
-def article(rng: random.Random, words: list[str], names: Names, i: int) -> tuple[str, list[tuple[int, int, str]]]:
-    """~400 words with ~40 entities: (text, [(start, end, label)])."""
+def article(rng: random.Random, words: list[str], names: Names, i: int,
+            entities: int = 40) -> tuple[str, list[tuple[int, int, str]]]:
+    """A sentence of 8-20 words per entity (~610 words with 40): (text, [(start, end, label)])."""
     parts: list[str] = []
     spans: list[tuple[int, int, str]] = []
     length = 0
@@ -76,7 +82,7 @@ def article(rng: random.Random, words: list[str], names: Names, i: int) -> tuple
     spans.append((length, length + len(title_name), title_label))
     put(title_name)
     put(" " + " ".join(rng.choice(words) for _ in range(5)) + "\n\n")
-    while len(spans) < 40:
+    while len(spans) < entities:
         sentence = [rng.choice(words) for _ in range(rng.randint(8, 20))]
         sentence[0] = sentence[0].capitalize()
         put(" ".join(sentence[:3]) + " ")
@@ -87,21 +93,22 @@ def article(rng: random.Random, words: list[str], names: Names, i: int) -> tuple
     return "".join(parts).rstrip(), spans
 
 
-def build(path: Path, n: int) -> int:
-    """A store of ``n`` generated articles; returns the raw UTF-8 bytes of their texts."""
+def build(path: Path, n: int, entities: int = 40) -> tuple[int, int]:
+    """A store of ``n`` generated articles; returns the raw UTF-8 bytes and the words of their texts."""
     from annotator.store import Store
 
     Store.open(str(path)).close()
     rng = random.Random(13)
     words, names = vocabulary(rng)
-    raw_bytes = 0
+    raw_bytes = words_in = 0
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA synchronous=OFF")
     for first in range(0, n, 2000):
         docs, spans = [], []
         for i in range(first, min(n, first + 2000)):
-            text, found = article(rng, words, names, i)
+            text, found = article(rng, words, names, i, entities)
             raw_bytes += len(text.encode("utf-8"))
+            words_in += len(text.split())
             doc_id = i + 1
             status = "in progress" if i % 10 == 0 else "pre-annotated"
             docs.append((doc_id, text, f"wire/{i:07}.txt", text.split("\n", 1)[0][:80], "en",
@@ -116,7 +123,7 @@ def build(path: Path, n: int) -> int:
     conn.execute("ANALYZE")
     conn.commit()
     conn.close()
-    return raw_bytes
+    return raw_bytes, words_in
 
 
 def insert_rows(conn: sqlite3.Connection, docs: list[tuple[object, ...]], spans: list[tuple[object, ...]]) -> None:
@@ -153,6 +160,7 @@ def child_app_open(path: str) -> dict[str, float]:
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication([])
+    from annotator.gui.document_list import ID_ROLE
     from annotator.gui.main_window import MainWindow
     from annotator.nlp.pipelines import Pipelines
     from annotator.store import Store
@@ -174,9 +182,16 @@ def child_app_open(path: str) -> dict[str, float]:
         app.processEvents()
     scroll = time.perf_counter() - start
     rows = model.rowCount()
+    middle = model.index(rows // 2, 0)  # scrolled past long ago: its page is read again
+    start = time.perf_counter()
+    window.documents.table.scrollTo(middle)
+    while middle.data(ID_ROLE) is None or not window.ops.idle():
+        app.processEvents()
+    back = time.perf_counter() - start
     window.close()
     store.close()
-    return {"first_s": first, "peak_open_mb": peak_open, "scroll_s": scroll, "rows": rows, "peak_mb": _peak_mb()}
+    return {"first_s": first, "peak_open_mb": peak_open, "scroll_s": scroll, "rows": rows, "peak_mb": _peak_mb(),
+            "back_s": back}
 
 
 def _peak_mb() -> float:
@@ -263,12 +278,27 @@ def sizes(path: Path, n: int, raw_bytes: int) -> dict[str, float]:
             "search_index_bytes_per_doc": fts / n}
 
 
-def run(n: int) -> None:
+def stored(keep: Path | None, tmp: str, n: int, entities: int) -> tuple[Path, dict[str, int], str]:
+    """The store of ``n`` articles: built in ``tmp``, or in ``keep`` and reused from there by later runs
+    (with the raw text bytes and words noted beside it). Returns (path, that note, how it came)."""
+    folder = keep if keep is not None else Path(tmp)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"list{n}-e{entities}.sqlite3"
+    note = path.with_suffix(".json")
+    if keep is not None and path.exists() and note.exists():
+        return path, json.loads(note.read_text()), f"reused {path}"
+    path.unlink(missing_ok=True)
+    start = time.perf_counter()
+    raw_bytes, words = build(path, n, entities)
+    note.write_text(json.dumps({"raw_bytes": raw_bytes, "words": words}))
+    return path, {"raw_bytes": raw_bytes, "words": words}, f"built in {time.perf_counter() - start:.0f} s"
+
+
+def run(n: int, entities: int = 40, keep: Path | None = None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / f"list{n}.sqlite3"
-        start = time.perf_counter()
-        raw_bytes = build(path, n)
-        print(f"\n== {n:,} articles (built in {time.perf_counter() - start:.0f} s)")
+        path, note, how = stored(keep, tmp, n, entities)
+        raw_bytes = note["raw_bytes"]
+        print(f"\n== {n:,} articles of {entities} entities, {note['words'] / n:.0f} words each on average ({how})")
         raw = _child("raw", path)
         app = _child("app", path)
         print(f"first article: app {app['first_s'] * 1000:.0f} ms, raw first page + article "
@@ -277,7 +307,8 @@ def run(n: int) -> None:
               f"raw sqlite3 process {raw['peak_mb']:.0f} MB")
         print(f"scroll to the end ({app['rows']:,} rows): app {app['scroll_s']:.1f} s, raw SELECT of the same columns "
               f"without counts {raw['scroll_s']:.2f} s (ratio {app['scroll_s'] / raw['scroll_s']:.0f}x); "
-              f"peak memory after {app['peak_mb']:.0f} MB")
+              f"peak memory after {app['peak_mb']:.0f} MB; back to row {app['rows'] // 2:,} "
+              f"{app['back_s'] * 1000:.0f} ms")
         for name, r in search_latency(path).items():
             print(f"search ({name}: {r['query']!r}, {r['hits']:,} hits): Store.search {r['search_ms']:.1f} ms, "
                   f"list page {r['list_page_ms']:.1f} ms, raw FTS5 MATCH {r['raw_fts_ms']:.1f} ms "
@@ -337,6 +368,10 @@ def main() -> None:
     parser.add_argument("--documents", type=int, nargs="*", default=[10_000, 100_000])
     parser.add_argument("--suggestion-writes", type=int, default=5000, metavar="N",
                         help="articles whose suggestions are written to time the writes (0: skip)")
+    parser.add_argument("--entities", type=int, default=40,
+                        help="entities per generated article, a sentence of 8-20 words each (shorter articles)")
+    parser.add_argument("--keep", type=Path, metavar="DIR",
+                        help="build the stores in DIR and reuse them from there in later runs")
     parser.add_argument("--child", nargs=2, metavar=("KIND", "DB"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -349,7 +384,7 @@ def main() -> None:
               f"Store.replace_suggestions {ours:.2f} s, raw inserts without triggers {raw:.2f} s "
               f"(ratio {ours / raw:.2f})")
     for n in args.documents:
-        run(n)
+        run(n, args.entities, args.keep)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,6 @@ sorted by the database, read a page at a time as the person scrolls."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -11,6 +10,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from annotator.core.document import DocumentStatus
 from annotator.gui import plain
+from annotator.gui.list_pages import KEEP, PageCache
 from annotator.store.listing import Cursor, Page, Sort
 from annotator.store.records import DocumentSummary
 
@@ -33,42 +33,70 @@ ID_ROLE = Qt.ItemDataRole.UserRole + 2
 
 class DocumentTableModel(QAbstractTableModel):
     """The rows of the list read so far, a page at a time (Qt's ``canFetchMore``/``fetchMore``): the
-    store stays the source of truth, filters and order are the database's (``ListQuery``), and memory
-    holds what was scrolled through, never the whole corpus. Rows are replaced, not edited."""
+    store stays the source of truth, filters and order are the database's (``ListQuery``). Only the
+    pages near what was shown last are held (``PageCache``); a row of a dropped page shows "…" and its
+    page is asked for again (``pageWanted``, read on the database worker), so memory stays the same
+    however far the list is scrolled. Rows are replaced, not edited; row numbers never move."""
 
     fetchRequested = Signal()  # the view wants the next page (the panel reads it on the database worker)
+    pageWanted = Signal(int, object)  # (page, its start cursor): a dropped page is shown again
+    pageFilled = Signal(int, int)  # (first row, last row) of a page read again
     sortRequested = Signal(object, bool)  # (Sort, descending): a header was clicked
     unsortable = Signal()  # the header of a column the database cannot sort by was clicked
 
-    def __init__(self) -> None:
+    def __init__(self, keep_pages: int = KEEP) -> None:
         super().__init__()
-        self._rows: list[DocumentSummary] = []
-        self._row_of: dict[int, int] = {}
+        self.pages = PageCache(keep_pages)
+        self._asked: set[int] = set()  # pages asked for again and not back yet
         self.after: Cursor | None = None  # where the next page starts; None: no more rows
         self.fetching = False
         self.unsure: dict[int, float] = {}  # document id -> the current model's uncertainty
 
-    def reset(self, page: Page) -> None:
+    def reset(self, page: Page, *more: Page) -> None:
+        """The list read again from the top: ``page`` and the pages that follow it (keeping the place)."""
         self.beginResetModel()
-        self._rows, self._row_of = [], {}
-        self._append(page.rows)
-        self.after, self.fetching = page.after, False
+        self.pages.clear()
+        self._asked.clear()
+        start: Cursor | None = None
+        for read in (page, *more):
+            self.pages.append(start, read.rows)
+            start = read.after
+        self.after, self.fetching = start, False
         self.endResetModel()
 
     def extend(self, page: Page) -> None:
-        """The next page: rows already listed (an edit moved them in the order) are not repeated."""
-        fresh = [r for r in page.rows if r.id not in self._row_of]
+        """The next page: rows held (an edit moved them in the order) are not repeated."""
+        fresh = [r for r in page.rows if self.pages.row_of(r.id) is None]
         self.fetching = False
-        self.after = page.after
+        start, self.after = self.after, page.after
         if fresh:
-            self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(fresh) - 1)
-            self._append(fresh)
+            count = len(self.pages)
+            self.beginInsertRows(QModelIndex(), count, count + len(fresh) - 1)
+            self.pages.append(start, fresh)
             self.endInsertRows()
 
-    def _append(self, rows: Iterable[DocumentSummary]) -> None:
-        for r in rows:
-            self._row_of[r.id] = len(self._rows)
-            self._rows.append(r)
+    def fill(self, page: int, read: Page) -> None:
+        """A dropped page read again (from ``pageWanted``)."""
+        self._asked.discard(page)
+        if not 0 <= page < self.page_count():
+            return
+        rows = self.pages.fill(page, read.rows)
+        if rows:
+            self.dataChanged.emit(self.index(rows[0], 0), self.index(rows[-1], len(COLUMNS) - 1))
+            self.pageFilled.emit(rows[0], rows[-1])
+
+    def page_count(self) -> int:
+        return self.pages.page_count()
+
+    def _row(self, row: int) -> DocumentSummary | None:
+        """The row when its page is held; else None, and the page is asked for (once)."""
+        found = self.pages.get(row)
+        if found is None:
+            page = self.pages.page_of(row)
+            if not self.pages.held(page) and page not in self._asked:
+                self._asked.add(page)
+                self.pageWanted.emit(page, self.pages.start(page))
+        return found
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
         return not parent.isValid() and self.after is not None and not self.fetching
@@ -89,32 +117,42 @@ class DocumentTableModel(QAbstractTableModel):
     def set_unsure(self, scores: dict[int, float]) -> None:
         """The model's uncertainty per document (``nlp.uncertainty``), shown in the last column."""
         self.unsure = dict(scores)
-        if self._rows:
-            self.dataChanged.emit(self.index(0, UNSURE), self.index(len(self._rows) - 1, UNSURE))
+        if len(self.pages):
+            self.dataChanged.emit(self.index(0, UNSURE), self.index(len(self.pages) - 1, UNSURE))
 
     def update(self, summary: DocumentSummary) -> DocumentSummary | None:
-        """Replace a listed row; returns the row it replaced (None: not listed)."""
-        row = self._row_of.get(summary.id)
+        """Replace a held row; returns the row it replaced (None: not held; a dropped page is read
+        again from the store when shown, changes and all)."""
+        row = self.pages.row_of(summary.id)
         if row is None:
             return None
-        old, self._rows[row] = self._rows[row], summary
+        old = self.pages.replace(row, summary)
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
         return old
 
     def summaries(self) -> list[DocumentSummary]:
-        return list(self._rows)
+        """The rows held, in list order (all of them while the list is no longer than the pages held)."""
+        return list(self.pages.held_rows())
 
     def summary_of(self, document_id: int) -> DocumentSummary:
-        return self._rows[self._row_of[document_id]]
+        """A held row (KeyError when its page is not held)."""
+        row = self.pages.row_of(document_id)
+        found = self.pages.get(row) if row is not None else None
+        if found is None:
+            raise KeyError(document_id)
+        return found
 
     def row_of(self, document_id: int | None) -> int | None:
-        return self._row_of.get(document_id) if document_id is not None else None
+        """The row of a document whose page is held (None: not read, or its page was dropped)."""
+        return self.pages.row_of(document_id) if document_id is not None else None
 
-    def id_at(self, row: int) -> int:
-        return self._rows[row].id
+    def id_at(self, row: int) -> int | None:
+        """The id of a row whose page is held (None otherwise: ask the store)."""
+        found = self.pages.get(row)
+        return found.id if found is not None else None
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
+        return 0 if parent.isValid() else len(self.pages)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
@@ -129,8 +167,11 @@ class DocumentTableModel(QAbstractTableModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        doc = self._rows[index.row()]
         col = index.column()
+        doc = self._row(index.row())
+        if doc is None:  # its page is being read again ("…"), or the row was gone when it was
+            reading = not self.pages.held(self.pages.page_of(index.row()))
+            return ("…" if reading and col == 0 else "") if role == Qt.ItemDataRole.DisplayRole else None
         if role == ID_ROLE:
             return doc.id
         if role == Qt.ItemDataRole.DisplayRole:

@@ -33,13 +33,13 @@ from annotator.gui.document_list import ID_ROLE, SORTS, STATUS_MARK, UNSURE, Doc
 from annotator.gui.list_columns import ColumnFit
 from annotator.gui.ops import Op, Ops
 from annotator.store import Store
-from annotator.store.listing import PAGE, ListQuery, Page, Sort
+from annotator.store.listing import PAGE, Cursor, ListQuery, Page, Sort
 from annotator.store.records import DocumentSummary
 from annotator.store.search import words as search_words
 
 NEEDS_ATTENTION = "needs attention"  # the status filter's entry for documents an import marked
 
-ListData = tuple[Page, list[Label], tuple[int, int, list[str]]]
+ListData = tuple[list[Page], list[Label], tuple[int, int, list[str]]]
 
 
 class DocumentPanel(QWidget):
@@ -57,6 +57,8 @@ class DocumentPanel(QWidget):
         self._generation = 0  # bumped by every refresh: pages read for an older list are dropped
         self.table_model = DocumentTableModel()
         self.table_model.fetchRequested.connect(self._fetch_more)
+        self.table_model.pageWanted.connect(self._read_page)
+        self.table_model.pageFilled.connect(self._page_filled)
         self.table_model.sortRequested.connect(self._sorted)
         self.table_model.unsortable.connect(lambda: QTimer.singleShot(0, self._unsortable))
         self.table = QTableView()
@@ -108,6 +110,7 @@ class DocumentPanel(QWidget):
         layout.addLayout(self.filters)
         layout.addWidget(self.table, 1)
         self.current_id: int | None = None  # the article the editor shows (kept selected)
+        self._choosing: int | None = None  # a row picked while its page was being read again
         self.refresh_cost = 0.0
 
     def resizeEvent(self, event: QResizeEvent) -> None:
@@ -174,13 +177,13 @@ class DocumentPanel(QWidget):
         generation = self._generation
 
         def read() -> ListData:
-            return store.list_page(query, None, limit), store.labels(), store.list_facts()
+            return _pages(store, query, limit), store.labels(), store.list_facts()
 
         def show(data: ListData) -> None:
             began = time.monotonic()
-            page, labels, (accepted, total, languages) = data
+            pages, labels, (accepted, total, languages) = data
             if generation == self._generation:  # a later refresh is on its way: skip this one's rows
-                self._show_page(page, keep_rows)
+                self._show_pages(pages, keep_rows)
             self.languages = languages
             self._refill(self.language_filter, "any language", languages)
             self.set_labels(labels)
@@ -192,20 +195,21 @@ class DocumentPanel(QWidget):
 
         self.ops.run(Op(read, show, self._failed, "read the document list"))
 
-    def _show_page(self, page: Page, keep_rows: bool) -> None:
+    def _show_pages(self, pages: list[Page], keep_rows: bool) -> None:
         # Re-reading may drop the shown article's row; Qt may then make another row current. That is
         # not the person choosing an article (it stole the search box's focus mid-word): keep the shown
         # article open and only re-mark its row if it is still listed.
         selection = self.table.selectionModel()
         selection.blockSignals(True)
         try:
-            self.table_model.reset(page)
+            self.table_model.reset(*pages)
+            self._choosing = None
         finally:
             selection.blockSignals(False)
         if not keep_rows:  # another order or filter: from the top, not from where the old list was
             self.table.scrollToTop()
             q = self.query()
-            if not page.rows and (q.status or q.attention or q.language or q.label or q.search.strip()):
+            if not pages[0].rows and (q.status or q.attention or q.language or q.label or q.search.strip()):
                 self.message.emit("no document matches these filters (the boxes above the list)", False)
         if self.current_id is not None:
             self.select(self.current_id)
@@ -227,6 +231,27 @@ class DocumentPanel(QWidget):
             self._failed(exc)
 
         self.ops.run(Op(lambda: store.list_page(query, after), show, failed, "read more of the document list"))
+
+    def _read_page(self, page: int, start: Cursor | None) -> None:
+        """A page dropped from memory is shown again: read it again from where it started, on the worker."""
+        store, query, generation = self.store, self.query(), self._generation
+
+        def show(read: Page) -> None:
+            if generation == self._generation:
+                self.table_model.fill(page, read)
+
+        self.ops.run(Op(lambda: store.list_page(query, start), show, self._failed, "read the document list again"))
+
+    def _page_filled(self, first: int, last: int) -> None:
+        """A page read again: open the row picked while it was being read."""
+        chosen, self._choosing = self._choosing, None
+        current = self.table.currentIndex()
+        if chosen is not None and first <= chosen <= last and current.row() == chosen:
+            document_id = self.table_model.id_at(chosen)
+            if document_id is not None:
+                self.documentChosen.emit(document_id)
+        elif chosen is not None and not first <= chosen <= last:
+            self._choosing = chosen
 
     def _sorted(self, sort: Sort, descending: bool) -> None:
         if (sort, descending) != (self.sort, self.descending):
@@ -294,11 +319,18 @@ class DocumentPanel(QWidget):
         self.table.scrollTo(index)
 
     def _on_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        if current.isValid():
-            self.documentChosen.emit(int(current.data(ID_ROLE)))
+        if not current.isValid():
+            return
+        document_id = current.data(ID_ROLE)
+        if document_id is None:  # its page is being read again: opened when it is back (_page_filled)
+            self._choosing = current.row()
+        else:
+            self._choosing = None
+            self.documentChosen.emit(int(document_id))
 
     def visible_ids(self) -> list[int]:
-        """The ids of the rows read so far, in display order (tests and one-off uses)."""
+        """The ids of the rows held, in display order: every row read while the list is no longer than
+        the pages held (tests and one-off uses)."""
         return [r.id for r in self.table_model.summaries()]
 
     def first_id(self) -> int | None:
@@ -309,9 +341,11 @@ class DocumentPanel(QWidget):
         shown, asked of the database (the row may not have been read yet)."""
         store, query, current = self.store, self.query(), self.current_id
         row = self.table_model.row_of(current)
-        if row is not None and 0 <= row + delta < self.table_model.rowCount():  # already read: no query
-            then(self.table_model.id_at(row + delta))
-            return
+        if row is not None and 0 <= row + delta < self.table_model.rowCount():  # held: no query
+            held = self.table_model.id_at(row + delta)
+            if held is not None:
+                then(held)
+                return
         self.ops.run(Op(lambda: store.list_neighbour(query, current, forward=delta > 0), then, self._failed,
                         "find the next article"))
 
@@ -320,3 +354,11 @@ class DocumentPanel(QWidget):
         store, query, current = self.store, self.query(), self.current_id
         self.ops.run(Op(lambda: store.list_neighbour(query, current, unfinished=True), then, self._failed,
                         "find the next unfinished article"))
+
+
+def _pages(store: Store, query: ListQuery, limit: int) -> list[Page]:
+    """The list's first ``limit`` rows (at least a page), a page at a time (the model holds pages)."""
+    pages = [store.list_page(query)]
+    while pages[-1].after is not None and len(pages) * PAGE < limit:
+        pages.append(store.list_page(query, pages[-1].after))
+    return pages

@@ -5,126 +5,52 @@ costs what the first does, through indexes that match each sort order (id, ``low
 language, status, ``updated_at``). The two count columns are computed for the rows of the page only,
 with correlated subqueries over ``ix_spans_document_author`` and ``ix_spans_document_layer``: about 75
 spans per article read for each of the page's rows. Sorting *by* a count does not count every
-document's spans: on a document a person never touched, their "Sugg." is its model spans, which the
-database keeps per document (``document_counts``, kept by triggers), and their "Entities" 0. The few
-they touched (found through the partial index of human spans by author) are ranked once by their exact
-counts, and the two orders are merged page by page, the others read past the last row shown through
-the index of the maintained counts (measured in ``benchmarks/list_scale.py``).
-
-Counts are the person's: "entities" are their own entities (not dismissals), "suggestions" the model
-spans they still see (not confirmed, dismissed or hidden under one of their entities); see
-``core.span.split_layers``, which this mirrors in SQL.
+document's spans (``count_order``). The query, its counts and sort keys are ``list_query``'s.
 """
 
 from __future__ import annotations
 
-import bisect
-import heapq
 from dataclasses import dataclass, replace
-from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, ScalarSelect, String, and_, case, exists, false, func, literal, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import ColumnElement, false, func, select
+from sqlalchemy.orm import Session
 
 from annotator.core.document import DocumentStatus
-from annotator.core.span import Layer
-from annotator.store import document_counts, search
+from annotator.store import search
+from annotator.store.count_order import (
+    Bounded,
+    Lazy,
+    Ranked,
+    is_bounded,
+    lazy_rows,
+    lazy_start,
+    ranked_rows,
+    ranked_start,
+)
+from annotator.store.list_query import (
+    PAGE,
+    ListQuery,
+    Sort,
+    beyond,
+    entity_count,
+    sort_key,
+    suggestion_count,
+)
 from annotator.store.queries import document_filter, hidden_documents, visible
 from annotator.store.records import DocumentSummary
-from annotator.store.schema import DocumentCountRow, DocumentRow, SpanRow
+from annotator.store.schema import DocumentRow, SpanRow
 
-PAGE = 200
+__all__ = ["PAGE", "Cursor", "ListQuery", "Page", "Sort", "entity_count", "filters", "page", "sort_key",
+           "suggestion_count"]
 
-
-class Sort(StrEnum):
-    IMPORTED = "imported"
-    TITLE = "title"
-    LANGUAGE = "language"
-    STATUS = "status"
-    ENTITIES = "entities"
-    SUGGESTIONS = "suggestions"
-    EDITED = "edited"
-
-
-@dataclass(frozen=True)
-class ListQuery:
-    """What the list shows: whose counts, which documents, in which order."""
-
-    user: str | None = None  # None: counts over every annotator and all model spans
-    status: DocumentStatus | None = None
-    language: str | None = None
-    label: str | None = None  # documents where anyone or any model marked it
-    search: str = ""
-    in_text: bool = False  # search article text too, not only titles and file names
-    attention: bool = False  # only documents an import marked "needs attention"
-    sort: Sort = Sort.IMPORTED
-    descending: bool = False
-
-
-@dataclass(frozen=True)
-class Ranked:
-    """Where a list sorted by a count goes on. The documents the person touched are ranked once, by
-    their exact counts, when the sort is asked for (few: 16 bytes each); every other document is read
-    page by page in the order of the counts the database keeps, past the last row shown."""
-
-    touched: tuple[tuple[int, int], ...]  # (count, id) of the listed documents the person touched, in order
-    skip: frozenset[int]  # their ids: left out of the order of the maintained counts
-    read: int  # how many of ``touched`` were shown
-    last: tuple[int, int] | None  # (count, id) of the last row shown
-
-
-Cursor = tuple[Any, int] | Ranked  # a keyset (sort key, id of the last row read), or a ranked order
+Cursor = tuple[Any, int] | Ranked | Lazy  # a keyset (sort key, id of the last row read), or a count order
 
 
 @dataclass(frozen=True)
 class Page:
     rows: tuple[DocumentSummary, ...]
     after: Cursor | None  # where the next page starts (None: nothing more to read)
-
-
-_human = aliased(SpanRow, name="human")
-_model = aliased(SpanRow, name="model")
-
-
-def entity_count(user: str | None) -> ScalarSelect[int]:
-    """For each document: ``user``'s entities (every annotator's, without a user)."""
-    query = select(func.count()).select_from(_human).where(
-        _human.document_id == DocumentRow.id, _human.layer == Layer.HUMAN.value, _human.rejected.is_(False))
-    if user is not None:
-        query = query.where(_human.author == user)
-    return query.scalar_subquery()
-
-
-def suggestion_count(user: str | None) -> ColumnElement[int]:
-    """For each document: the model spans ``user`` still sees (all of them, without a user)."""
-    every = select(func.count()).select_from(_model).where(
-        _model.document_id == DocumentRow.id, _model.layer == Layer.MODEL.value)
-    if user is None:
-        return every.scalar_subquery()
-    hidden = exists().where(
-        _human.document_id == _model.document_id, _human.author == user, _human.layer == Layer.HUMAN.value,
-        _human.start < _model.end, _human.end > _model.start,
-        or_(_human.rejected.is_(False),
-            and_(_human.start == _model.start, _human.end == _model.end, _human.label == _model.label)))
-    # Most documents hold nothing of this person's: their count is the model's, from the index alone.
-    touched = exists().where(_human.document_id == DocumentRow.id, _human.author == user,
-                             _human.layer == Layer.HUMAN.value)
-    visible_ones = every.where(~hidden).scalar_subquery()
-    return case((touched, visible_ones), else_=every.scalar_subquery())
-
-
-def sort_key(query: ListQuery) -> ColumnElement[Any]:
-    keys: dict[Sort, ColumnElement[Any]] = {
-        Sort.IMPORTED: DocumentRow.id.expression, Sort.TITLE: func.lower(DocumentRow.title, type_=String),
-        Sort.LANGUAGE: DocumentRow.language.expression, Sort.STATUS: DocumentRow.status.expression,
-        Sort.EDITED: DocumentRow.updated_at.expression,
-    }
-    if query.sort is Sort.ENTITIES:
-        return entity_count(query.user)
-    if query.sort is Sort.SUGGESTIONS:
-        return suggestion_count(query.user)
-    return keys[query.sort]
 
 
 def filters(s: Session, query: ListQuery) -> list[ColumnElement[bool]]:
@@ -143,97 +69,31 @@ def filters(s: Session, query: ListQuery) -> list[ColumnElement[bool]]:
 def page(s: Session, query: ListQuery, after: Cursor | None = None, limit: int = PAGE) -> Page:
     """The ``limit`` rows that follow ``after`` (the start: None) in the query's order."""
     if query.sort in (Sort.ENTITIES, Sort.SUGGESTIONS):
-        return _ranked_page(s, query, after if isinstance(after, Ranked) else None, limit)
-    assert not isinstance(after, Ranked)
+        return _ranked_page(s, query, after, limit)
+    assert not isinstance(after, Ranked | Lazy)
     key = sort_key(query)
     where = filters(s, query)
     if after is not None:
-        where.append(_beyond(key, after, query.descending))
+        where.append(beyond(key, after, query.descending))
     order = (key.desc(), DocumentRow.id.desc()) if query.descending else (key, DocumentRow.id)
     rows = s.execute(_select(query, key).where(*where).order_by(*order).limit(limit)).all()
     summaries = tuple(_summary(r) for r in rows)
     return Page(summaries, (rows[-1].sort_key, rows[-1].id) if len(rows) == limit else None)
 
 
-def _ranked_page(s: Session, query: ListQuery, after: Ranked | None, limit: int) -> Page:
-    """Sorted by a count: the next ``limit`` rows of the ranked order (``_ranked``), read by id."""
+def _ranked_page(s: Session, query: ListQuery, after: Cursor | None, limit: int) -> Page:
+    """Sorted by a count: the next ``limit`` rows of the ranked order (``ranked_rows``), read by id."""
     where = filters(s, query)
-    rows, more = _ranked(s, query, where, after if after is not None else _start(s, query, where), limit)
+    rows: list[tuple[int, int]]
+    more: Cursor | None
+    if is_bounded(query):
+        rows, more = lazy_rows(s, query, where, after if isinstance(after, Lazy) else Lazy(Bounded(), None), limit)
+    else:
+        at = after if isinstance(after, Ranked) else ranked_start(s, query, where)
+        rows, more = ranked_rows(s, query, where, at, limit)
     ids = [doc_id for _, doc_id in rows]
     by_id = {r.id: r for r in summaries(s, ids, query.user)}
     return Page(tuple(by_id[i] for i in ids if i in by_id), more)
-
-
-def _start(s: Session, query: ListQuery, where: list[ColumnElement[bool]],
-           mark: tuple[int, int] | None = None) -> Ranked:
-    """Where a count order starts (or goes on past ``mark``, a (count, id)): the listed documents the
-    person touched ranked by their exact counts, once; the others are read page by page."""
-    ranked: tuple[tuple[int, int], ...] = ()
-    if query.user is not None or query.sort is Sort.ENTITIES:  # everyone's suggestions: the maintained count
-        rows = s.execute(select(sort_key(query), DocumentRow.id)
-                         .where(DocumentRow.id.in_(document_counts.touched(query.user)), *where))
-        ranked = tuple(sorted(((int(n), doc_id) for n, doc_id in rows), reverse=query.descending))
-    read = 0
-    if mark is not None:
-        read = (bisect.bisect_right(ranked, (-mark[0], -mark[1]), key=lambda r: (-r[0], -r[1]))
-                if query.descending else bisect.bisect_right(ranked, mark))
-    return Ranked(ranked, frozenset(doc_id for _, doc_id in ranked), read, mark)
-
-
-def _ranked(s: Session, query: ListQuery, where: list[ColumnElement[bool]], at: Ranked,
-            limit: int) -> tuple[list[tuple[int, int]], Ranked | None]:
-    """The next ``limit`` (count, id) rows of a count order: the touched documents' exact ranking merged
-    with the others' maintained counts, read past the last row shown through the counts index."""
-    mine = list(at.touched[at.read:at.read + limit])
-    rows = list(heapq.merge(mine, _maintained(s, query, where, at, limit), reverse=query.descending))[:limit]
-    read = at.read + sum(1 for _, doc_id in rows if doc_id in at.skip)
-    more = Ranked(at.touched, at.skip, read, rows[-1]) if len(rows) == limit else None
-    return rows, more
-
-
-def _maintained(s: Session, query: ListQuery, where: list[ColumnElement[bool]], at: Ranked,
-                limit: int) -> list[tuple[int, int]]:
-    """The next ``limit`` listed documents the person did not touch past ``at.last``, as (count, id),
-    in the order of the counts the database keeps (``document_counts``): an index walk from the mark."""
-    if query.sort is Sort.ENTITIES:  # untouched: no entity of theirs (of anyone's, without a user)
-        return _zero_counts(s, query, where, at, limit)
-    key, ident = DocumentCountRow.model.expression, DocumentCountRow.document_id.expression
-    base = select(key, ident).join(DocumentRow, DocumentRow.id == ident).where(*where)
-    order = (key.desc(), ident.desc()) if query.descending else (key, ident)
-    out: list[tuple[int, int]] = []
-    last = at.last
-    while len(out) < limit:
-        want = 2 * (limit - len(out)) + 16  # some of them may be the person's, left out here
-        step = base if last is None else base.where(_beyond(key, last, query.descending, ident))
-        found = [(int(n), int(doc_id)) for n, doc_id in s.execute(step.order_by(*order).limit(want))]
-        out.extend(row for row in found if row[1] not in at.skip)
-        if len(found) < want:
-            break
-        last = found[-1]
-    return out[:limit]
-
-
-def _zero_counts(s: Session, query: ListQuery, where: list[ColumnElement[bool]], at: Ranked,
-                 limit: int) -> list[tuple[int, int]]:
-    """``_maintained`` for "Entities": every untouched document counts 0, so they follow one another
-    by id, from the last row shown when it counted 0 too, else from the first (or none)."""
-    out: list[tuple[int, int]] = []
-    last = at.last
-    if last is not None and last[0] != 0 and (last[0] < 0) == query.descending:
-        return out  # past every 0 already
-    bound = last[1] if last is not None and last[0] == 0 else None
-    while len(out) < limit:
-        want = 2 * (limit - len(out)) + 16
-        step = select(DocumentRow.id).where(*where)
-        if bound is not None:
-            step = step.where(DocumentRow.id < bound if query.descending else DocumentRow.id > bound)
-        order = DocumentRow.id.desc() if query.descending else DocumentRow.id
-        found = [doc_id for (doc_id,) in s.execute(step.order_by(order).limit(want))]
-        out.extend((0, doc_id) for doc_id in found if doc_id not in at.skip)
-        if len(found) < want:
-            break
-        bound = found[-1]
-    return out[:limit]
 
 
 def every_row(s: Session, user: str | None = None) -> list[DocumentSummary]:
@@ -283,13 +143,16 @@ def neighbour(s: Session, query: ListQuery, current: int | None, forward: bool =
 
 def _first(s: Session, walk: ListQuery, where: list[ColumnElement[bool]], mark: tuple[Any, int] | None) -> int | None:
     """The first listed row past ``mark`` (from the top without one) in ``walk``'s order."""
+    if is_bounded(walk):
+        rows, _ = lazy_rows(s, walk, where, lazy_start(s, walk, where, mark), 1)
+        return rows[0][1] if rows else None
     if walk.sort in (Sort.ENTITIES, Sort.SUGGESTIONS):
-        rows, _ = _ranked(s, walk, where, _start(s, walk, where, mark), 1)
+        rows, _ = ranked_rows(s, walk, where, ranked_start(s, walk, where, mark), 1)
         return rows[0][1] if rows else None
     key = sort_key(walk)
     order = (key.desc(), DocumentRow.id.desc()) if walk.descending else (key, DocumentRow.id)
     if mark is not None:
-        where = [*where, _beyond(key, mark, walk.descending)]
+        where = [*where, beyond(key, mark, walk.descending)]
     return s.scalar(select(DocumentRow.id).where(*where).order_by(*order).limit(1))
 
 
@@ -311,18 +174,6 @@ def languages(s: Session) -> list[str]:
     found = s.scalars(select(DocumentRow.language).distinct().order_by(DocumentRow.language)).all()
     return [lang for lang in found
             if s.scalar(select(DocumentRow.id).where(DocumentRow.language == lang, visible()).limit(1)) is not None]
-
-
-def _beyond(key: ColumnElement[Any], after: tuple[Any, int], descending: bool,
-            ident: ColumnElement[int] | None = None) -> ColumnElement[bool]:
-    """Rows past ``after`` in the order (tie-break: ``ident``, the document id). Written as a range on
-    the key plus the tie-break (not as a row-value comparison), so SQLite searches the key's index
-    instead of scanning it from the top."""
-    ident = DocumentRow.id.expression if ident is None else ident
-    mark, last = literal(after[0], key.type), literal(after[1], DocumentRow.id.type)
-    if descending:
-        return and_(key <= mark, or_(key < mark, ident < last))
-    return and_(key >= mark, or_(key > mark, ident > last))
 
 
 def _select(query: ListQuery, key: Any) -> Any:

@@ -178,11 +178,12 @@ def test_list_pages_read_through_indexes(store: Store, sort: Sort) -> None:
 
 def _statement(s: object, query: ListQuery, after: object) -> object:
     from annotator.store import listing
+    from annotator.store.list_query import beyond
 
     key = listing.sort_key(query)
     where = listing.filters(s, query)  # type: ignore[arg-type]
     if after is not None:
-        where.append(listing._beyond(key, after, query.descending))  # type: ignore[arg-type]
+        where.append(beyond(key, after, query.descending))  # type: ignore[arg-type]
     return listing._select(query, key).where(*where).order_by(key, DocumentRow.id).limit(listing.PAGE)
 
 

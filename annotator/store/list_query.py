@@ -1,0 +1,103 @@
+"""What the document list asks for (``ListQuery``), and the SQL of its sort keys: the person's counts
+per document as correlated subqueries, and the keyset condition that reads past the last row shown.
+
+Counts are the person's: "entities" are their own entities (not dismissals), "suggestions" the model
+spans they still see (not confirmed, dismissed or hidden under one of their entities); see
+``core.span.split_layers``, which this mirrors in SQL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ColumnElement, ScalarSelect, String, and_, case, exists, func, literal, or_, select
+from sqlalchemy.orm import aliased
+
+from annotator.core.document import DocumentStatus
+from annotator.core.span import Layer
+from annotator.store.schema import DocumentRow, SpanRow
+
+PAGE = 200
+
+
+class Sort(StrEnum):
+    IMPORTED = "imported"
+    TITLE = "title"
+    LANGUAGE = "language"
+    STATUS = "status"
+    ENTITIES = "entities"
+    SUGGESTIONS = "suggestions"
+    EDITED = "edited"
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """What the list shows: whose counts, which documents, in which order."""
+
+    user: str | None = None  # None: counts over every annotator and all model spans
+    status: DocumentStatus | None = None
+    language: str | None = None
+    label: str | None = None  # documents where anyone or any model marked it
+    search: str = ""
+    in_text: bool = False  # search article text too, not only titles and file names
+    attention: bool = False  # only documents an import marked "needs attention"
+    sort: Sort = Sort.IMPORTED
+    descending: bool = False
+
+
+_human = aliased(SpanRow, name="human")
+_model = aliased(SpanRow, name="model")
+
+
+def entity_count(user: str | None) -> ScalarSelect[int]:
+    """For each document: ``user``'s entities (every annotator's, without a user)."""
+    query = select(func.count()).select_from(_human).where(
+        _human.document_id == DocumentRow.id, _human.layer == Layer.HUMAN.value, _human.rejected.is_(False))
+    if user is not None:
+        query = query.where(_human.author == user)
+    return query.scalar_subquery()
+
+
+def suggestion_count(user: str | None) -> ColumnElement[int]:
+    """For each document: the model spans ``user`` still sees (all of them, without a user)."""
+    every = select(func.count()).select_from(_model).where(
+        _model.document_id == DocumentRow.id, _model.layer == Layer.MODEL.value)
+    if user is None:
+        return every.scalar_subquery()
+    hidden = exists().where(
+        _human.document_id == _model.document_id, _human.author == user, _human.layer == Layer.HUMAN.value,
+        _human.start < _model.end, _human.end > _model.start,
+        or_(_human.rejected.is_(False),
+            and_(_human.start == _model.start, _human.end == _model.end, _human.label == _model.label)))
+    # Most documents hold nothing of this person's: their count is the model's, from the index alone.
+    touched = exists().where(_human.document_id == DocumentRow.id, _human.author == user,
+                             _human.layer == Layer.HUMAN.value)
+    visible_ones = every.where(~hidden).scalar_subquery()
+    return case((touched, visible_ones), else_=every.scalar_subquery())
+
+
+def sort_key(query: ListQuery) -> ColumnElement[Any]:
+    keys: dict[Sort, ColumnElement[Any]] = {
+        Sort.IMPORTED: DocumentRow.id.expression, Sort.TITLE: func.lower(DocumentRow.title, type_=String),
+        Sort.LANGUAGE: DocumentRow.language.expression, Sort.STATUS: DocumentRow.status.expression,
+        Sort.EDITED: DocumentRow.updated_at.expression,
+    }
+    if query.sort is Sort.ENTITIES:
+        return entity_count(query.user)
+    if query.sort is Sort.SUGGESTIONS:
+        return suggestion_count(query.user)
+    return keys[query.sort]
+
+
+def beyond(key: ColumnElement[Any], after: tuple[Any, int], descending: bool,
+            ident: ColumnElement[int] | None = None) -> ColumnElement[bool]:
+    """Rows past ``after`` in the order (tie-break: ``ident``, the document id). Written as a range on
+    the key plus the tie-break (not as a row-value comparison), so SQLite searches the key's index
+    instead of scanning it from the top."""
+    ident = DocumentRow.id.expression if ident is None else ident
+    mark, last = literal(after[0], key.type), literal(after[1], DocumentRow.id.type)
+    if descending:
+        return and_(key <= mark, or_(key < mark, ident < last))
+    return and_(key >= mark, or_(key > mark, ident > last))
