@@ -37,7 +37,7 @@ def unreviewed_on_accept(parent: QWidget, count: int, quiet: bool = False) -> An
     if quiet:  # tests without a person to ask: keep the old behaviour, stated
         return "confirm"
     box = QMessageBox(QMessageBox.Icon.Question, "Unreviewed suggestions",
-                      "", QMessageBox.StandardButton.Cancel, parent)
+                      "", QMessageBox.StandardButton.NoButton, parent)
     box.setTextFormat(Qt.TextFormat.PlainText)
     box.setText(f"{plural(count, 'suggestion')} in this article {'has' if count == 1 else 'have'} not been "
                 "reviewed.\n\n"
@@ -49,7 +49,7 @@ def unreviewed_on_accept(parent: QWidget, count: int, quiet: bool = False) -> An
     dismiss = box.addButton(f"&Dismiss {count}", QMessageBox.ButtonRole.DestructiveRole)
     review = box.addButton("&Review them", QMessageBox.ButtonRole.ActionRole)
     # Return must neither change entities nor move the caret away: the safe default does nothing.
-    cancel = box.button(QMessageBox.StandardButton.Cancel)
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
     cancel.setText("Cancel")  # no "&Cancel" from the platform theme: Alt+C is Confirm's
     box.setDefaultButton(cancel)
     box.setEscapeButton(cancel)

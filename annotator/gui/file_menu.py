@@ -108,7 +108,8 @@ class FileActions:
             changed = report.alignment.kept - report.alignment.as_stored
             left_out = report.alignment.left_out
             said = f"; {plural(changed, 'span')} aligned to tokens, {left_out} left out" if changed or left_out else ""
-            self.notify(f"exported {plural(report.documents, 'document')} to {files}{said}", bool(left_out))
+            notes = "".join(f"; {note}" for note in report.split_notes)
+            self.notify(f"exported {plural(report.documents, 'document')} to {files}{said}{notes}", bool(left_out))
 
         return self.jobs.start(Job("exporting", work), done)
 

@@ -37,6 +37,7 @@ from annotator.gui.label_actions import LabelActions
 from annotator.gui.label_palette import LabelPalette
 from annotator.gui.learning import BackgroundLearning
 from annotator.gui.learning_menu import LearningActions, uncertainty_order
+from annotator.gui.message_bar import MessageBar
 from annotator.gui.model_menu import ModelActions
 from annotator.gui.occurrences import OccurrenceActions
 from annotator.gui.ops import Op, Ops
@@ -57,6 +58,7 @@ NO_ARTICLES = "No articles yet: File → Import files… (Ctrl+O) or Import fold
 class MainWindow(QMainWindow):
     def __init__(self, store: Store, user: str, pipelines: Pipelines | None = None) -> None:
         super().__init__()
+        self.setStatusBar(MessageBar(self))  # long messages wrap instead of being cut at the permanent widgets
         self.store = store
         self._described = ""  # the selected entity's description in the status bar, if shown
         self.ops = Ops(self)
@@ -115,7 +117,7 @@ class MainWindow(QMainWindow):
         self.editor.askOnAcceptChanged.connect(self.actions_by_name["toggle_ask_on_accept"].setChecked)
         self.editor.bind_undo_actions(self.actions_by_name["undo"], self.actions_by_name["redo"])
         self.statusBar().addPermanentWidget(self.documents.progress_label)
-        # a message longer than the room beside the permanent widgets: the whole of it on hover
+        # a message longer than even MessageBar's lines: the whole of it on hover
         self.statusBar().messageChanged.connect(lambda m: self.statusBar().setToolTip(plain.tooltip(m) if m else ""))
         self._user_changed(user, False)
         self.article.setPlaceholderText("Opening the article…")  # until the first one is read and shown

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from pathlib import Path
+
+from PySide6.QtCore import QRect, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from annotator.core.document import DocumentStatus
+from annotator.io.exporter import ExportFormat
 from tests.gui.conftest import settle
 from tests.gui.test_flow import CTRL, open_seed_000
+from tests.gui.test_qa_pass2 import at_size
 
 
 def test_return_in_the_unreviewed_question_changes_nothing_and_keeps_the_place(  # type: ignore[no-untyped-def]
@@ -42,3 +46,54 @@ def test_return_in_the_unreviewed_question_changes_nothing_and_keeps_the_place( 
     assert seeded_store.view(doc, "alice").suggestions == suggestions  # none confirmed, none dismissed
     assert window.view.info.id == doc and window.article.selected_span == suggestions[3]  # still there
     assert window.statusBar().currentMessage() == "not marked accepted: nothing changed"
+
+
+# -- status-bar messages at 1024 px are read whole ------------------------------------------------------
+
+def test_a_long_message_is_whole_in_the_status_bar_at_1024(qtbot, make_window, seeded_store) -> None:  # type: ignore[no-untyped-def]
+    # QStatusBar drew a message on one line, cut where "en model: base · accepted 0 of 5" begin: the end of
+    # "exported … to /home/…/train.spacy (3 documents), …/dev.spacy (0 documents); dev.spacy is empty: …"
+    # was only in the tooltip. The room is measured here from the permanent widgets' own geometry.
+    window = make_window(seeded_store)
+    at_size(qtbot, window, 1024, 700)
+    bar = window.statusBar()
+    said = ("exported 3 documents to /home/maria/annotator-exports/2026-12-02/: train.spacy (3 documents), "
+            "dev.spacy (0 documents), config.cfg; dev.spacy is empty: 3 documents are too few to hold some back "
+            "(about 20% of the documents go to dev, chosen by their text)")
+    window.message(said)
+    qtbot.waitUntil(lambda: bar.height() >= bar.minimumHeight())
+    QApplication.processEvents()
+    permanent = [w for w in bar.findChildren(QWidget) if w.parent() is bar and w.isVisible() and w.x() > 0]
+    right = min(w.x() for w in permanent) - 2
+    room = QRect(6, 0, right - 6, bar.height())
+    assert room.width() > 300
+    needed = bar.fontMetrics().boundingRect(QRect(0, 0, room.width(), 10_000), int(
+        Qt.AlignmentFlag.AlignLeading | Qt.TextFlag.TextWordWrap), said)
+    assert needed.height() > bar.fontMetrics().lineSpacing()  # it does not fit on one line at 1024
+    assert needed.height() <= bar.height()  # ... but all its lines fit in the bar
+    assert window.article.height() > 400  # and the article keeps its room
+    # what is drawn: ink on as many text lines as the message needs, none over the permanent widgets
+    image = bar.grab().toImage()
+    background = image.pixelColor(2, 2)
+    inked = [y for y in range(image.height()) if any(
+        image.pixelColor(x, y) != background for x in range(room.left(), room.right(), 2))]
+    assert inked and inked[-1] - inked[0] > needed.height() - bar.fontMetrics().lineSpacing()
+
+
+# -- an empty dev.spacy is explained -----------------------------------------------------------------------
+
+def test_exporting_too_few_documents_says_why_dev_spacy_is_empty(  # type: ignore[no-untyped-def]
+        qtbot, make_window, seeded_store, tmp_path: Path) -> None:
+    # File → Export with 5 accepted articles said "exported 5 documents to …dev.spacy (0 documents)" and no
+    # more: an empty dev set looked like a broken export.
+    for doc in seeded_store.list_documents():
+        seeded_store.set_status(doc.id, DocumentStatus.ACCEPTED, "alice")
+    window = make_window(seeded_store)
+    with qtbot.waitSignal(window.jobs.ended, timeout=120_000):
+        assert window.files.export_to(tmp_path / "out", ExportFormat.SPACY)
+    settle(qtbot, window)
+    message = window.statusBar().currentMessage()
+    assert message.startswith("exported 5 documents to ")
+    assert "en/dev.spacy and fr/dev.spacy are empty: 4 and 1 documents are too few to hold some back (about 20% " \
+           "of the documents go to dev, chosen by their text); annotator's own training cross-validates instead" \
+           in message
