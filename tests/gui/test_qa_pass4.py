@@ -11,7 +11,7 @@ from annotator.core.document import DocumentStatus
 from annotator.io.exporter import ExportFormat
 from tests.gui.conftest import settle
 from tests.gui.test_flow import CTRL, open_seed_000
-from tests.gui.test_qa_pass2 import at_size
+from tests.gui.test_qa_pass2 import ENTITIES, STATUS, SUGG, assert_list_fits, at_size
 
 
 def test_return_in_the_unreviewed_question_changes_nothing_and_keeps_the_place(  # type: ignore[no-untyped-def]
@@ -97,3 +97,25 @@ def test_exporting_too_few_documents_says_why_dev_spacy_is_empty(  # type: ignor
     assert "en/dev.spacy and fr/dev.spacy are empty: 4 and 1 documents are too few to hold some back (about 20% " \
            "of the documents go to dev, chosen by their text); annotator's own training cross-validates instead" \
            in message
+
+
+# -- the list's title gets the room at 1024 --------------------------------------------------------------
+
+def test_at_1024_the_title_gets_the_room_and_alike_titles_differ(qtbot, make_window, seeded_store) -> None:  # type: ignore[no-untyped-def]
+    # The title column showed about 12 characters ("Blinken will tr…" twice): 14 px of padding per column
+    # and Lang shown as long as the title kept 90 px. Now Lang steps aside first, the short columns are
+    # as wide as their text and no wider, and the title is elided in the middle.
+    window = make_window(seeded_store)
+    at_size(qtbot, window, 1024, 700)
+    assert_list_fits(window, (STATUS, ENTITIES, SUGG))  # the status and the counts stay whole
+    table = window.documents.table
+    assert table.isColumnHidden(1)  # Lang: the article's header and the row tooltip say it
+    shown = sum(table.columnWidth(c) for c in range(1, 7) if not table.isColumnHidden(c))
+    assert table.columnWidth(0) == table.viewport().width() - shown  # the title has all the rest
+    assert table.columnWidth(0) >= 130  # it had 117 px here
+    model, metrics = window.documents.table_model, table.fontMetrics()
+    titles = [model.index(row, 0).data() for row in range(model.rowCount())]
+    blinken = [t for t in titles if t.startswith("Blinken will travel to")]
+    assert len(blinken) == 2
+    drawn = {metrics.elidedText(t, table.textElideMode(), table.columnWidth(0) - 8) for t in blinken}
+    assert len(drawn) == 2, drawn  # "Blinken will tr…" twice told nothing apart
