@@ -1,6 +1,6 @@
 """The document list's columns fit the panel: the short columns are as wide as their header (with room
 for the sort arrow on the sorted one) or their widest text, and no wider; the title takes what is left
-and is elided in the middle. When the panel is too narrow for all of them with a readable title
+and is elided. When the panel is too narrow for all of them with a readable title
 (``TITLE_READABLE``), the least needed columns step aside -- Unsure (and always while the model has not
 ranked anything), then Edited, then Lang -- rather than the title shrinking to a dozen characters or
 the list scrolling sideways and cutting Status or the counts. The row tooltip still says what they
@@ -35,9 +35,9 @@ class ColumnFit(QObject):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for col in range(1, self._columns()):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Fixed)
-        # Only the title is ever elided (the other columns fit their widest text): in the middle, so two
-        # headlines that begin alike ("Blinken will travel to …") still differ in the list.
-        table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        # Only the title is ever elided (the other columns fit their widest text), at its end: a headline
+        # is read from its start (in the middle, "Secreta…gstand…" was neither; the tooltip has it whole)
+        table.setTextElideMode(Qt.TextElideMode.ElideRight)
         header.sortIndicatorChanged.connect(lambda *_: self.fit())
         table.viewport().installEventFilter(self)
         self.fit()
