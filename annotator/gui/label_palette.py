@@ -3,6 +3,8 @@ dialog that adds a label to the scheme."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
@@ -74,11 +76,13 @@ class LabelPalette(QWidget):
 class AddLabelDialog(QDialog):
     """Name, colour and key of a new label. The name is kept as typed (NFC, edges trimmed), so a label
     typed here and the same label in an imported file are one label; while the name breaks the label
-    rule the dialog says why (``label_name_problem``, the rule every importer applies) and OK is off.
-    Keys and colours are checked by the store."""
+    rule the dialog says why (``label_name_problem``, the rule every importer applies) and OK is off;
+    so it does for a name already in ``labels`` (adding it silently replaced that label's colour and
+    key) and a shortcut another label has. The store checks again."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, labels: Sequence[Label] = ()) -> None:
         super().__init__(parent)
+        self.labels = list(labels)
         self.setWindowTitle("Add label")
         form = QFormLayout(self)
         self.name = QLineEdit()
@@ -89,6 +93,8 @@ class AddLabelDialog(QDialog):
         self.key = QLineEdit()
         self.key.setMaxLength(1)
         self.key.setPlaceholderText("one letter or digit (optional)")
+        for edit in (self.name, self.key):  # placeholders whole
+            edit.setMinimumWidth(edit.fontMetrics().horizontalAdvance(edit.placeholderText()) + 24)
         self.colour = QColor("#a0c4ff")
         self.colour_button = QPushButton(self.colour.name())
         self.colour_button.clicked.connect(self._pick)
@@ -103,11 +109,17 @@ class AddLabelDialog(QDialog):
         form.addRow(buttons)
         self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.name.textChanged.connect(self._check)
+        self.key.textChanged.connect(self._check)
         self._check()
 
     def _check(self) -> None:
-        name = label_name(self.name.text())
+        name, key = label_name(self.name.text()), self.key.text().strip()
         problem = label_name_problem(name) if name else None
+        if problem is None and any(lb.name == name for lb in self.labels):
+            problem = f"{name} is already a label (right-click it in the palette to change its colour)"
+        holder = next((lb.name for lb in self.labels if key and lb.key == key), None)
+        if problem is None and holder is not None:
+            problem = f"shortcut '{key}' is already used by {holder}"
         self.problem.setText(problem or "")
         self.problem.setVisible(problem is not None)
         self.ok.setEnabled(bool(name) and problem is None)

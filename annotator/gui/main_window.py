@@ -12,9 +12,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
+    QApplication,
     QMainWindow,
     QMessageBox,
     QSplitter,
@@ -364,6 +365,19 @@ class MainWindow(QMainWindow):
     def show_shortcuts(self) -> None:
         shortcuts_dialog(self).exec()
         plain.give_back_keys(self)  # no window manager (Xvfb) gives the focus back: shortcuts would be dead
+
+    def event(self, event: QEvent) -> bool:
+        # A modal dialog closed: without a window manager nothing gives the keyboard back, and every
+        # dialog made by Qt's static helpers (QInputDialog.getItem, QColorDialog.getColor...) or ours
+        # without plain.give_back_keys left Ctrl+L, Ctrl+Z... dead and letters going to the article.
+        if event.type() == QEvent.Type.WindowUnblocked:
+            QTimer.singleShot(0, self._keys_back)
+        return super().event(event)
+
+    def _keys_back(self) -> None:
+        if (self.isVisible() and QGuiApplication.focusWindow() is None and QApplication.activeModalWidget() is None
+                and QApplication.activePopupWidget() is None):
+            self.activateWindow()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         job = self.jobs.job

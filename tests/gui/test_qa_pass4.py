@@ -8,6 +8,7 @@ from PySide6.QtCore import QRect, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from annotator.core.document import DocumentStatus
+from annotator.gui.label_palette import AddLabelDialog
 from annotator.io.exporter import ExportFormat
 from tests.gui.conftest import settle
 from tests.gui.test_flow import CTRL, open_seed_000
@@ -116,3 +117,50 @@ def test_at_1024_the_title_gets_the_room(qtbot, make_window, seeded_store) -> No
     title = window.documents.table_model.index(0, 0).data()
     shown_chars = len(table.fontMetrics().elidedText(title, Qt.TextElideMode.ElideRight, table.columnWidth(0) - 8))
     assert shown_chars >= 18, shown_chars  # "Blinken will tr…" was 16
+
+
+# -- the keyboard comes back after every dialog --------------------------------------------------------
+
+def test_after_the_add_label_dialog_the_window_shortcuts_work_again(qtbot, make_window, seeded_store) -> None:  # type: ignore[no-untyped-def]
+    # Under Xvfb (no window manager): Ctrl+L, a refused shortcut, Return -- then Ctrl+L and Ctrl+Z did
+    # nothing and "GPE" typed for the next label name relabelled three entities (g, p, e) in the article.
+    window = make_window(seeded_store)
+
+    def cancel() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert dialog is not None and dialog.windowTitle() == "Add label"
+        dialog.reject()
+
+    QTimer.singleShot(0, cancel)
+    window.actions_by_name["add_label"].trigger()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)  # it stayed inactive: every shortcut was dead
+    assert QApplication.activeModalWidget() is None
+
+
+def test_add_label_refuses_a_name_or_shortcut_already_used_before_ok(qtbot, make_window, seeded_store) -> None:  # type: ignore[no-untyped-def]
+    # Ctrl+L, "GPE", OK: GPE silently lost its key 3 and its colour, and the bar said "label GPE added".
+    # Ctrl+L, "MINISTRY", shortcut 1: the dialog closed, the typing was lost, then "shortcut '1' is already used".
+    window = make_window(seeded_store)
+    before = {lb.name: lb for lb in seeded_store.labels()}
+    said: list[tuple[str, bool]] = []
+
+    def fill() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, AddLabelDialog)
+        dialog.name.setText("GPE")
+        said.append((dialog.problem.text(), dialog.ok.isEnabled()))
+        dialog.name.setText("MINISTRY")
+        dialog.key.setText(before["PERSON"].key or "")
+        said.append((dialog.problem.text(), dialog.ok.isEnabled()))
+        dialog.key.setText("")
+        said.append((dialog.problem.text(), dialog.ok.isEnabled()))
+        assert dialog.name.width() >= dialog.name.fontMetrics().horizontalAdvance(dialog.name.placeholderText())
+        dialog.reject()
+
+    QTimer.singleShot(0, fill)
+    window.actions_by_name["add_label"].trigger()
+    settle(qtbot, window)
+    assert said == [("GPE is already a label (right-click it in the palette to change its colour)", False),
+                    (f"shortcut '{before['PERSON'].key}' is already used by PERSON", False),
+                    ("", True)]
+    assert {lb.name: lb for lb in seeded_store.labels()} == before  # nothing changed
