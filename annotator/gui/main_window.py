@@ -317,9 +317,11 @@ class MainWindow(QMainWindow):
         elif self.jobs.job is None:  # e.g. the sample import was cancelled: say what to do, not "Importing…"
             self.article.setPlaceholderText(NO_ARTICLES)
 
-    def _imported(self, report: ImportReport) -> None:
+    def _imported(self, report: ImportReport, said: str) -> None:
+        # the suggestions job's "done" replaced what the import said within a second: say both
         if report.added:
-            QTimer.singleShot(0, self.models.start_preannotation)
+            QTimer.singleShot(0, lambda: self.models.start_preannotation(
+                after=lambda: self.message(f"{said}; entities suggested for the new articles")))
 
     def first_start(self) -> None:
         """Empty store: import the seeds, then suggest entities, each in the background (the first

@@ -62,7 +62,8 @@ class ModelActions:
         self.last_evaluation: BeforeAfter | None = None
         self.superseded: Callable[[], None] = lambda: None  # newer model work started here (the window's hook)
 
-    def start_preannotation(self, rerun: bool = False) -> bool:
+    def start_preannotation(self, rerun: bool = False, after: Callable[[], None] | None = None) -> bool:
+        """``after``: once every article has its suggestions (not when cancelled or failed)."""
         store, pipelines = self.store, self.pipelines
 
         def work(progress: ProgressSink, cancel: CancelToken) -> object:
@@ -70,7 +71,8 @@ class ModelActions:
                                cancel=cancel)
 
         return self.jobs.start(Job("suggesting entities", work,
-                                   "the articles pre-annotated so far keep their suggestions"))
+                                   "the articles pre-annotated so far keep their suggestions"),
+                               None if after is None else lambda _report: after())
 
     def start_training(self, settings: TrainSettings | None = None) -> bool:
         store, pipelines, language = self.store, self.pipelines, self.language()
