@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QScrollArea,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -41,9 +42,12 @@ class LabelPalette(QWidget):
         self._list = QVBoxLayout(self._inner)
         self._list.setContentsMargins(0, 0, 0, 0)
         self._list.setSpacing(2)
-        scroll = QScrollArea()
+        self.scroll = scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self._inner)
+        # Never sideways: when the window is short (a long message in the status bar, 700 px) the
+        # vertical scroll bar took the buttons' room and "[w] WORK_OF_ART" was cut under a second bar.
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         outer.addWidget(scroll, 1)
         legend = QLabel("solid = confirmed · pale dashed = suggestion")
         legend.setWordWrap(True)
@@ -71,6 +75,9 @@ class LabelPalette(QWidget):
             self._list.addWidget(button)
             self.buttons[label.name] = button
         self._list.addStretch(1)
+        widest = max((b.sizeHint().width() for b in self.buttons.values()), default=0)
+        bar = self.scroll.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, self.scroll)
+        self.scroll.setMinimumWidth(widest + bar + 2 * self.scroll.frameWidth())  # room for the bar beside them
 
 
 class AddLabelDialog(QDialog):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QRect, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox, QScrollArea, QWidget
 
 from annotator.core.document import DocumentStatus
 from annotator.gui.label_palette import AddLabelDialog
@@ -184,3 +184,19 @@ def test_an_import_says_what_it_brought_after_the_suggestions_and_names_new_labe
     box = window.files.report_box
     assert box is not None and "X-FOO" in box.text()
     box.close()
+
+
+def test_the_label_buttons_are_whole_when_the_palette_scrolls(qtbot, make_window, seeded_store) -> None:  # type: ignore[no-untyped-def]
+    # At 1024x700 a four-line message made the palette scroll: its vertical bar took the buttons' room,
+    # "[w] WORK_OF_ART" was cut and a horizontal bar appeared under them.
+    window = make_window(seeded_store)
+    at_size(qtbot, window, 1024, 560)  # the offscreen font is smaller than Xvfb's: a shorter window
+    window.message("a message long enough to take four lines of the status bar " * 8)
+    palette = window.labels_panel
+    scroll = palette.findChild(QScrollArea)
+    qtbot.waitUntil(lambda: scroll.verticalScrollBar().isVisible(), timeout=5000)
+    QApplication.processEvents()
+    assert not scroll.horizontalScrollBar().isVisible()
+    room = scroll.viewport().width()
+    for name, button in palette.buttons.items():
+        assert button.width() <= room and button.width() >= button.sizeHint().width(), name
