@@ -42,7 +42,7 @@ class LabelPalette(QWidget):
         self._list = QVBoxLayout(self._inner)
         self._list.setContentsMargins(0, 0, 0, 0)
         self._list.setSpacing(2)
-        self.scroll = scroll = QScrollArea()
+        self.labels_area = scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self._inner)
         # Never sideways: when the window is short (a long message in the status bar, 700 px) the
@@ -76,8 +76,8 @@ class LabelPalette(QWidget):
             self.buttons[label.name] = button
         self._list.addStretch(1)
         widest = max((b.sizeHint().width() for b in self.buttons.values()), default=0)
-        bar = self.scroll.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, self.scroll)
-        self.scroll.setMinimumWidth(widest + bar + 2 * self.scroll.frameWidth())  # room for the bar beside them
+        bar = self.labels_area.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, self.labels_area)
+        self.labels_area.setMinimumWidth(widest + bar + 2 * self.labels_area.frameWidth())  # room for the bar beside them
 
 
 class AddLabelDialog(QDialog):
