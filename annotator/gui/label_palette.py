@@ -77,7 +77,7 @@ class LabelPalette(QWidget):
         self._list.addStretch(1)
         widest = max((b.sizeHint().width() for b in self.buttons.values()), default=0)
         bar = self.labels_area.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, self.labels_area)
-        self.labels_area.setMinimumWidth(widest + bar + 2 * self.labels_area.frameWidth())  # room for the bar beside them
+        self.labels_area.setMinimumWidth(widest + bar + 2 * self.labels_area.frameWidth())  # the bar beside them
 
 
 class AddLabelDialog(QDialog):

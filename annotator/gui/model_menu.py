@@ -89,9 +89,10 @@ class ModelActions:
                         f"{report.before.overall.f:.3f} → {report.after.overall.f:.3f}; Model → Use the latest "
                         "trained model to suggest with it", False)
             if not self.quiet:
+                # the chart said "dev F per epoch" when there was no dev split (cross-validated)
                 present(EvaluationDialog(f"Trained {report.model.name}", report.before, report.after,
                                          (pipelines.get(language).author, report.model.author),
-                                         [e.f for e in report.epochs], self.parent))
+                                         [e.f for e in report.epochs], self.parent, how=report.plan, scored=what))
 
         started = self.jobs.start(Job(f"training the '{language}' model", work,
                                       "no model was saved; the current one still suggests"), done)

@@ -200,3 +200,20 @@ def test_the_label_buttons_are_whole_when_the_palette_scrolls(qtbot, make_window
     room = scroll.viewport().width()
     for name, button in palette.buttons.items():
         assert button.width() <= room and button.width() >= button.sizeHint().width(), name
+
+
+def test_a_cross_validated_training_is_not_called_dev_f(qtbot) -> None:  # type: ignore[no-untyped-def]
+    # Ctrl+T on 5 accepted articles (no dev split: 5-fold cross-validation): the result's chart said
+    # "dev F per epoch" and nothing said the before/after scores were cross-validated.
+    from annotator.core.compare import Scores
+    from annotator.gui.model_panel import EvaluationDialog
+
+    plan = "5 accepted documents (fewer than 10): 5-fold cross-validation over documents chooses the epochs"
+    dialog = EvaluationDialog("Trained en-ner", Scores(documents=5), Scores(documents=5), ("base", "trained"),
+                              [0.2, 0.3], how=plan, scored="cross-validated F")
+    qtbot.addWidget(dialog)
+    assert dialog.summary.text().endswith("\n" + plan)
+    assert dialog.chart.what == "cross-validated F"
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.grab()  # paints "cross-validated F per epoch"
