@@ -89,10 +89,12 @@ class ModelActions:
                         f"{report.before.overall.f:.3f} → {report.after.overall.f:.3f}; Model → Use the latest "
                         "trained model to suggest with it", False)
             if not self.quiet:
-                # the chart said "dev F per epoch" when there was no dev split (cross-validated)
+                # the chart said "dev F per epoch" when there was no dev split (cross-validated); the
+                # status line's hint had expired by the time this closed
+                how = f"{report.plan}\nModel → Use the latest trained model to suggest with it."
                 present(EvaluationDialog(f"Trained {report.model.name}", report.before, report.after,
                                          (pipelines.get(language).author, report.model.author),
-                                         [e.f for e in report.epochs], self.parent, how=report.plan, scored=what))
+                                         [e.f for e in report.epochs], self.parent, how=how, scored=what))
 
         started = self.jobs.start(Job(f"training the '{language}' model", work,
                                       "no model was saved; the current one still suggests"), done)
