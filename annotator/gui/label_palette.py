@@ -25,6 +25,9 @@ from annotator.core.labels import Label, label_name, label_name_problem
 from annotator.gui import plain
 from annotator.gui.layouts import clear_layout
 
+LABELS_MIN = 150  # px: the palette's narrowest, whatever its labels
+NAME_MAX = 170  # px: a label name wider than this is elided on its button (the tooltip has it whole)
+
 
 class LabelPalette(QWidget):
     labelClicked = Signal(str)
@@ -33,6 +36,7 @@ class LabelPalette(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setMinimumWidth(LABELS_MIN)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(4, 4, 4, 4)
         title = QLabel("<b>Labels</b> — select text, then press the key")
@@ -62,8 +66,12 @@ class LabelPalette(QWidget):
         self.buttons = {}
         for label in labels:
             key = f"[{label.key}]" if label.key else "   "
-            button = QPushButton(f"{key}  {plain.no_mnemonic(label.name)}")
-            button.setToolTip(plain.tooltip(f"{label.description or label.name}\n(right-click: change colour)"))
+            # a long name (up to 64 characters) is shortened in the middle: the panel stays narrow
+            shown = self.fontMetrics().elidedText(label.name, Qt.TextElideMode.ElideMiddle, NAME_MAX)
+            button = QPushButton(f"{key}  {plain.no_mnemonic(shown)}")
+            said = label.description or label.name
+            button.setToolTip(plain.tooltip((f"{label.name}\n{said}" if shown != label.name and said != label.name
+                                             else said) + "\n(right-click: change colour)"))
             button.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
             button.customContextMenuRequested.connect(lambda _pos, name=label.name: self.colourRequested.emit(name))
             text = "#202020"
@@ -77,7 +85,11 @@ class LabelPalette(QWidget):
         self._list.addStretch(1)
         widest = max((b.sizeHint().width() for b in self.buttons.values()), default=0)
         bar = self.labels_area.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, self.labels_area)
-        self.labels_area.setMinimumWidth(widest + bar + 2 * self.labels_area.frameWidth())  # the bar beside them
+        # the panel, not only its list, asks for the buttons and the bar beside them: a list wider than the
+        # panel the splitter gave was cut at the window's edge
+        margins = self.layout().contentsMargins()
+        self.setMinimumWidth(max(LABELS_MIN, widest + bar + 2 * self.labels_area.frameWidth() + margins.left()
+                                 + margins.right()))
 
 
 class AddLabelDialog(QDialog):

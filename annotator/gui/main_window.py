@@ -75,7 +75,6 @@ class MainWindow(QMainWindow):
         self.versions = VersionsPanel()
         self.versions.hide()
         self.labels_panel = LabelPalette()
-        self.labels_panel.setMinimumWidth(190)
         self._layout()
 
         notify = self.message
@@ -143,7 +142,6 @@ class MainWindow(QMainWindow):
         self.splitter.setCollapsible(2, False)
         self.documents.setMinimumWidth(220)
         self.editor.setMinimumWidth(380)
-        self.labels_panel.setMinimumWidth(150)
         self.setMinimumSize(800, 520)
         self.setCentralWidget(self.splitter)
         self.widths = PanelWidths(self.splitter, self.documents.full_width)

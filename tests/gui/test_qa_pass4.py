@@ -188,7 +188,11 @@ def test_an_import_says_what_it_brought_after_the_suggestions_and_names_new_labe
 
 def test_the_label_buttons_are_whole_when_the_palette_scrolls(qtbot, make_window, seeded_store) -> None:  # type: ignore[no-untyped-def]
     # At 1024x700 a four-line message made the palette scroll: its vertical bar took the buttons' room,
-    # "[w] WORK_OF_ART" was cut and a horizontal bar appeared under them.
+    # "[w] WORK_OF_ART" was cut and a horizontal bar appeared under them; with the bar off, a label wider
+    # than the panel went past the window's edge.
+    from annotator.core.labels import Label
+
+    seeded_store.add_label(Label("INTERNATIONAL_ORGANISATION", "#abcdef", None))
     window = make_window(seeded_store)
     at_size(qtbot, window, 1024, 560)  # the offscreen font is smaller than Xvfb's: a shorter window
     window.message("a message long enough to take four lines of the status bar " * 8)
@@ -200,6 +204,8 @@ def test_the_label_buttons_are_whole_when_the_palette_scrolls(qtbot, make_window
     room = scroll.viewport().width()
     for name, button in palette.buttons.items():
         assert button.width() <= room and button.width() >= button.sizeHint().width(), name
+    # ... and the list is inside the panel, not cut at the window's edge
+    assert scroll.geometry().right() < palette.width() and palette.geometry().right() < window.splitter.width()
 
 
 def test_a_cross_validated_training_is_not_called_dev_f(qtbot) -> None:  # type: ignore[no-untyped-def]
