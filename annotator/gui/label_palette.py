@@ -37,7 +37,7 @@ class LabelPalette(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setMinimumWidth(LABELS_MIN)
-        outer = QVBoxLayout(self)
+        self.outer = outer = QVBoxLayout(self)
         outer.setContentsMargins(4, 4, 4, 4)
         title = QLabel("<b>Labels</b> — select text, then press the key")
         title.setWordWrap(True)
@@ -87,7 +87,7 @@ class LabelPalette(QWidget):
         bar = self.labels_area.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, self.labels_area)
         # the panel, not only its list, asks for the buttons and the bar beside them: a list wider than the
         # panel the splitter gave was cut at the window's edge
-        margins = self.layout().contentsMargins()
+        margins = self.outer.contentsMargins()
         self.setMinimumWidth(max(LABELS_MIN, widest + bar + 2 * self.labels_area.frameWidth() + margins.left()
                                  + margins.right()))
 

@@ -24,7 +24,8 @@ class PanelWidths:
         the rest the article."""
         total -= self.splitter.handleWidth() * (self.splitter.count() - 1)  # what the panels share
         side = self.splitter.widget(2)  # no less than the labels ask for (their widest button): else cut
-        labels = max(int(total * LABELS_SHARE), side.minimumSizeHint().width(), side.minimumWidth())
+        asks = max(side.minimumSizeHint().width(), side.minimumWidth()) if side is not None else 0
+        labels = max(int(total * LABELS_SHARE), asks)
         room = total - math.ceil(total * ARTICLE_SHARE) - labels
         listed = max(int(total * 0.30), min(self.list_width(), room))
         self.splitter.setSizes([listed, total - listed - labels, labels])
