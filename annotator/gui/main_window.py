@@ -87,6 +87,7 @@ class MainWindow(QMainWindow):
         self.learning.ranked.connect(lambda _language: self.documents.show_unsure(
             {doc: score for scores in self.learning.scores.values() for doc, score in scores.items()}))
         self.models.superseded = self.learning.supersede  # Ctrl+T, Use…model: background work is stale
+        self.models.model_chosen = self.learning.modelChanged.emit  # the status bar names the model in use
         self.learning_actions = LearningActions(self, store, self.ops, self.learning, self._language, notify,
                                                 self.statusBar())
         self.team = TeamActions(self, store, self.ops, self.editor, self.versions, notify, self._user_changed)

@@ -61,6 +61,7 @@ class ModelActions:
         self.last_training: TrainReport | None = None
         self.last_evaluation: BeforeAfter | None = None
         self.superseded: Callable[[], None] = lambda: None  # newer model work started here (the window's hook)
+        self.model_chosen: Callable[[str], None] = lambda _language: None  # a language's model changed (hook)
 
     def start_preannotation(self, rerun: bool = False, after: Callable[[], None] | None = None) -> bool:
         """``after``: once every article has its suggestions (not when cancelled or failed)."""
@@ -144,6 +145,7 @@ class ModelActions:
 
         def done(pipelines: Pipelines) -> None:
             self.pipelines = pipelines
+            self.model_chosen(language)  # the status bar said "en model: base" after Use the latest model
             self.start_preannotation(rerun=True)
 
         self.ops.run(Op(work, done, lambda exc: self.notify(str(exc), True), "choose the suggestion model"))

@@ -223,3 +223,17 @@ def test_a_cross_validated_training_is_not_called_dev_f(qtbot) -> None:  # type:
     dialog.show()
     qtbot.waitExposed(dialog)
     dialog.grab()  # paints "cross-validated F per epoch"
+
+
+def test_choosing_a_model_shows_it_in_the_status_bar(qtbot, make_window, seeded_store) -> None:  # type: ignore[no-untyped-def]
+    # Model → Use the latest trained model: suggestions came from it, the status bar still said
+    # "en model: base" (until another language's article was opened, or a restart). Here the other way:
+    # a model in use, then Model → Go back to the default model.
+    seeded_store.set_suggestion_model("en", "/models/en-ner-old")
+    window = make_window(seeded_store)
+    label = window.learning_actions.model_label
+    qtbot.waitUntil(lambda: label.text() == "en model: en-ner-old", timeout=10_000)
+    window.actions_by_name["use_default_model"].trigger()
+    qtbot.waitUntil(lambda: label.text() == "en model: base", timeout=30_000)
+    qtbot.waitUntil(lambda: window.job is None, timeout=120_000)  # the re-run of the default model
+    settle(qtbot, window)
