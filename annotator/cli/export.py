@@ -67,6 +67,8 @@ def _export(store: Store, args: argparse.Namespace, user: str) -> int:
     if fmt is ExportFormat.SPACY:
         train, dev = report.by_split["train"], report.by_split["dev"]
         print(f"  train: {plural(train, 'document')}, dev: {plural(dev, 'document')}")
+        for note in report.split_notes:
+            print(f"  {note}")
     if fmt in (ExportFormat.SPACY, ExportFormat.CONLL):
         _print_alignment(report)
     for note in report.tokenizer_notes.values():

@@ -1,7 +1,8 @@
 """Accepting an article with suggestions nobody reviewed: ask once what they are.
 
 Accepting used to confirm every suggestion still shown, silently; a wrong one went into the training
-data unseen. The question offers: confirm them, dismiss them (not entities), or go to the first one.
+data unseen. The question offers: confirm them, dismiss them (not entities), go to the first one, or Cancel --
+the default (Return, Esc): a reflexive Return changes nothing.
 "Always do this" keeps the answer (QSettings ``flow/unreviewed_on_accept``: ask, confirm or dismiss).
 """
 
@@ -36,17 +37,22 @@ def unreviewed_on_accept(parent: QWidget, count: int, quiet: bool = False) -> An
     if quiet:  # tests without a person to ask: keep the old behaviour, stated
         return "confirm"
     box = QMessageBox(QMessageBox.Icon.Question, "Unreviewed suggestions",
-                      "", QMessageBox.StandardButton.Cancel, parent)
+                      "", QMessageBox.StandardButton.NoButton, parent)
     box.setTextFormat(Qt.TextFormat.PlainText)
     box.setText(f"{plural(count, 'suggestion')} in this article {'has' if count == 1 else 'have'} not been "
                 "reviewed.\n\n"
-                "Confirm them: they become your entities.\n"
-                "Dismiss them: they are not entities.\n"
-                "Review them: go to the first one.")
-    confirm = box.addButton(f"Confirm {count}", QMessageBox.ButtonRole.AcceptRole)
-    dismiss = box.addButton(f"Dismiss {count}", QMessageBox.ButtonRole.DestructiveRole)
-    review = box.addButton("Review them", QMessageBox.ButtonRole.RejectRole)
-    box.setDefaultButton(review)
+                "Confirm them (Alt+C): they become your entities.\n"
+                "Dismiss them (Alt+D): they are not entities.\n"
+                "Review them (Alt+R): go to the first one.\n"
+                "Cancel (Return or Esc): nothing changes; the article stays as it was.")
+    confirm = box.addButton(f"&Confirm {count}", QMessageBox.ButtonRole.AcceptRole)
+    dismiss = box.addButton(f"&Dismiss {count}", QMessageBox.ButtonRole.DestructiveRole)
+    review = box.addButton("&Review them", QMessageBox.ButtonRole.ActionRole)
+    # Return must neither change entities nor move the caret away: the safe default does nothing.
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    cancel.setText("Cancel")  # no "&Cancel" from the platform theme: Alt+C is Confirm's
+    box.setDefaultButton(cancel)
+    box.setEscapeButton(cancel)
     always = QCheckBox("Always do this when accepting (Edit → Ask about unreviewed suggestions asks again)")
     box.setCheckBox(always)
     box.exec()

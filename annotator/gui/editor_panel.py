@@ -283,6 +283,7 @@ class EditorPanel(QWidget):
                     self.article.select_span(view.suggestions[0])
                     return
                 if answer is None:
+                    self.message.emit(f"not marked {status.value}: nothing changed", False)
                     return
                 unreviewed = answer
             left = len(view.suggestions) if status is DocumentStatus.ACCEPTED else 0

@@ -24,9 +24,9 @@ Notify = Callable[[str, bool], None]
 
 class FileActions:
     def __init__(self, parent: QWidget, store: Store, jobs: JobRunner, user: Callable[[], str], notify: Notify,
-                 imported: Callable[[ImportReport], None]) -> None:
+                 imported: Callable[[ImportReport, str], None]) -> None:
         self.parent, self.store, self.jobs, self.user, self.notify = parent, store, jobs, user, notify
-        self.imported = imported  # the window reloads labels and suggests entities for new documents
+        self.imported = imported  # the window suggests entities for new documents (and says again what came in)
         self.report_box: QMessageBox | None = None  # the last import's report, when it had something to say
 
     def ask_import_files(self) -> None:
@@ -52,16 +52,20 @@ class FileActions:
             return import_paths(store, list(paths), ImportOptions(author=author), progress, cancel=cancel)
 
         def done(report: ImportReport) -> None:
-            self.notify(summary(report), bool(report.attention or report.warnings))
+            # a label the file brought (a typo such as "X-FOO" in a CoNLL tag becomes one) is said, not buried
+            new = report.new_labels
+            said = summary(report) + (f"; {plural(len(new), 'new label')} added to the scheme: "
+                                      f"{', '.join(new[:5])}{' …' if len(new) > 5 else ''}" if new else "")
+            self.notify(said, bool(report.attention or report.warnings))
             elsewhere = other_layers(report, author)
-            if report.attention or report.warnings or elsewhere:  # the status line is soon replaced
+            if report.attention or report.warnings or elsewhere or new:  # the status line is soon replaced
                 hints = ["Documents that need attention: the list's status filter, Document → Next needing "
                          "attention (Ctrl+Shift+N)."] if report.attention else []
                 hints += [elsewhere[0].upper() + elsewhere[1:] + "."] if elsewhere else []
                 self.report_box = plain.show_report(self.parent, "Import report",
-                                                    "\n\n".join([summary(report), *hints]),
+                                                    "\n\n".join([said, *hints]),
                                                     "\n".join(report_lines(report)))
-            self.imported(report)
+            self.imported(report, said)
 
         def refused(error: str) -> None:  # every problem, by file, line and field: more than a status line holds
             lines = error.splitlines()
@@ -108,7 +112,8 @@ class FileActions:
             changed = report.alignment.kept - report.alignment.as_stored
             left_out = report.alignment.left_out
             said = f"; {plural(changed, 'span')} aligned to tokens, {left_out} left out" if changed or left_out else ""
-            self.notify(f"exported {plural(report.documents, 'document')} to {files}{said}", bool(left_out))
+            notes = "".join(f"; {note}" for note in report.split_notes)
+            self.notify(f"exported {plural(report.documents, 'document')} to {files}{said}{notes}", bool(left_out))
 
         return self.jobs.start(Job("exporting", work), done)
 

@@ -23,7 +23,7 @@ class LabelActions:
         self.show_labels, self.notify = show_labels, notify
 
     def add_label(self) -> None:
-        dialog = AddLabelDialog(self.parent)
+        dialog = AddLabelDialog(self.parent, self.editor.article.labels())
         if not dialog.exec():
             return
         label, store = dialog.label(), self.store

@@ -3,6 +3,8 @@ dialog that adds a label to the scheme."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
@@ -14,6 +16,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QScrollArea,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -21,6 +24,9 @@ from PySide6.QtWidgets import (
 from annotator.core.labels import Label, label_name, label_name_problem
 from annotator.gui import plain
 from annotator.gui.layouts import clear_layout
+
+LABELS_MIN = 150  # px: the palette's narrowest, whatever its labels
+NAME_MAX = 170  # px: a label name wider than this is elided on its button (the tooltip has it whole)
 
 
 class LabelPalette(QWidget):
@@ -30,7 +36,8 @@ class LabelPalette(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        outer = QVBoxLayout(self)
+        self.setMinimumWidth(LABELS_MIN)
+        self.outer = outer = QVBoxLayout(self)
         outer.setContentsMargins(4, 4, 4, 4)
         title = QLabel("<b>Labels</b> — select text, then press the key")
         title.setWordWrap(True)
@@ -39,9 +46,12 @@ class LabelPalette(QWidget):
         self._list = QVBoxLayout(self._inner)
         self._list.setContentsMargins(0, 0, 0, 0)
         self._list.setSpacing(2)
-        scroll = QScrollArea()
+        self.labels_area = scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self._inner)
+        # Never sideways: when the window is short (a long message in the status bar, 700 px) the
+        # vertical scroll bar took the buttons' room and "[w] WORK_OF_ART" was cut under a second bar.
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         outer.addWidget(scroll, 1)
         legend = QLabel("solid = confirmed · pale dashed = suggestion")
         legend.setWordWrap(True)
@@ -56,8 +66,12 @@ class LabelPalette(QWidget):
         self.buttons = {}
         for label in labels:
             key = f"[{label.key}]" if label.key else "   "
-            button = QPushButton(f"{key}  {plain.no_mnemonic(label.name)}")
-            button.setToolTip(plain.tooltip(f"{label.description or label.name}\n(right-click: change colour)"))
+            # a long name (up to 64 characters) is shortened in the middle: the panel stays narrow
+            shown = self.fontMetrics().elidedText(label.name, Qt.TextElideMode.ElideMiddle, NAME_MAX)
+            button = QPushButton(f"{key}  {plain.no_mnemonic(shown)}")
+            said = label.description or label.name
+            button.setToolTip(plain.tooltip((f"{label.name}\n{said}" if shown != label.name and said != label.name
+                                             else said) + "\n(right-click: change colour)"))
             button.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
             button.customContextMenuRequested.connect(lambda _pos, name=label.name: self.colourRequested.emit(name))
             text = "#202020"
@@ -69,16 +83,25 @@ class LabelPalette(QWidget):
             self._list.addWidget(button)
             self.buttons[label.name] = button
         self._list.addStretch(1)
+        widest = max((b.sizeHint().width() for b in self.buttons.values()), default=0)
+        bar = self.labels_area.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, self.labels_area)
+        # the panel, not only its list, asks for the buttons and the bar beside them: a list wider than the
+        # panel the splitter gave was cut at the window's edge
+        margins = self.outer.contentsMargins()
+        self.setMinimumWidth(max(LABELS_MIN, widest + bar + 2 * self.labels_area.frameWidth() + margins.left()
+                                 + margins.right()))
 
 
 class AddLabelDialog(QDialog):
     """Name, colour and key of a new label. The name is kept as typed (NFC, edges trimmed), so a label
     typed here and the same label in an imported file are one label; while the name breaks the label
-    rule the dialog says why (``label_name_problem``, the rule every importer applies) and OK is off.
-    Keys and colours are checked by the store."""
+    rule the dialog says why (``label_name_problem``, the rule every importer applies) and OK is off;
+    so it does for a name already in ``labels`` (adding it silently replaced that label's colour and
+    key) and a shortcut another label has. The store checks again."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, labels: Sequence[Label] = ()) -> None:
         super().__init__(parent)
+        self.labels = list(labels)
         self.setWindowTitle("Add label")
         form = QFormLayout(self)
         self.name = QLineEdit()
@@ -89,6 +112,8 @@ class AddLabelDialog(QDialog):
         self.key = QLineEdit()
         self.key.setMaxLength(1)
         self.key.setPlaceholderText("one letter or digit (optional)")
+        for edit in (self.name, self.key):  # placeholders whole
+            edit.setMinimumWidth(edit.fontMetrics().horizontalAdvance(edit.placeholderText()) + 24)
         self.colour = QColor("#a0c4ff")
         self.colour_button = QPushButton(self.colour.name())
         self.colour_button.clicked.connect(self._pick)
@@ -103,11 +128,17 @@ class AddLabelDialog(QDialog):
         form.addRow(buttons)
         self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.name.textChanged.connect(self._check)
+        self.key.textChanged.connect(self._check)
         self._check()
 
     def _check(self) -> None:
-        name = label_name(self.name.text())
+        name, key = label_name(self.name.text()), self.key.text().strip()
         problem = label_name_problem(name) if name else None
+        if problem is None and any(lb.name == name for lb in self.labels):
+            problem = f"{name} is already a label (right-click it in the palette to change its colour)"
+        holder = next((lb.name for lb in self.labels if key and lb.key == key), None)
+        if problem is None and holder is not None:
+            problem = f"shortcut '{key}' is already used by {holder}"
         self.problem.setText(problem or "")
         self.problem.setVisible(problem is not None)
         self.ok.setEnabled(bool(name) and problem is None)

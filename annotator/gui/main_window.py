@@ -12,9 +12,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
+    QApplication,
     QMainWindow,
     QMessageBox,
     QSplitter,
@@ -37,6 +38,7 @@ from annotator.gui.label_actions import LabelActions
 from annotator.gui.label_palette import LabelPalette
 from annotator.gui.learning import BackgroundLearning
 from annotator.gui.learning_menu import LearningActions, uncertainty_order
+from annotator.gui.message_bar import MessageBar
 from annotator.gui.model_menu import ModelActions
 from annotator.gui.occurrences import OccurrenceActions
 from annotator.gui.ops import Op, Ops
@@ -57,6 +59,7 @@ NO_ARTICLES = "No articles yet: File → Import files… (Ctrl+O) or Import fold
 class MainWindow(QMainWindow):
     def __init__(self, store: Store, user: str, pipelines: Pipelines | None = None) -> None:
         super().__init__()
+        self.setStatusBar(MessageBar(self))  # long messages wrap instead of being cut at the permanent widgets
         self.store = store
         self._described = ""  # the selected entity's description in the status bar, if shown
         self.ops = Ops(self)
@@ -72,7 +75,6 @@ class MainWindow(QMainWindow):
         self.versions = VersionsPanel()
         self.versions.hide()
         self.labels_panel = LabelPalette()
-        self.labels_panel.setMinimumWidth(190)
         self._layout()
 
         notify = self.message
@@ -85,6 +87,7 @@ class MainWindow(QMainWindow):
         self.learning.ranked.connect(lambda _language: self.documents.show_unsure(
             {doc: score for scores in self.learning.scores.values() for doc, score in scores.items()}))
         self.models.superseded = self.learning.supersede  # Ctrl+T, Use…model: background work is stale
+        self.models.model_chosen = self.learning.modelChanged.emit  # the status bar names the model in use
         self.learning_actions = LearningActions(self, store, self.ops, self.learning, self._language, notify,
                                                 self.statusBar())
         self.team = TeamActions(self, store, self.ops, self.editor, self.versions, notify, self._user_changed)
@@ -115,7 +118,7 @@ class MainWindow(QMainWindow):
         self.editor.askOnAcceptChanged.connect(self.actions_by_name["toggle_ask_on_accept"].setChecked)
         self.editor.bind_undo_actions(self.actions_by_name["undo"], self.actions_by_name["redo"])
         self.statusBar().addPermanentWidget(self.documents.progress_label)
-        # a message longer than the room beside the permanent widgets: the whole of it on hover
+        # a message longer than even MessageBar's lines: the whole of it on hover
         self.statusBar().messageChanged.connect(lambda m: self.statusBar().setToolTip(plain.tooltip(m) if m else ""))
         self._user_changed(user, False)
         self.article.setPlaceholderText("Opening the article…")  # until the first one is read and shown
@@ -140,7 +143,6 @@ class MainWindow(QMainWindow):
         self.splitter.setCollapsible(2, False)
         self.documents.setMinimumWidth(220)
         self.editor.setMinimumWidth(380)
-        self.labels_panel.setMinimumWidth(150)
         self.setMinimumSize(800, 520)
         self.setCentralWidget(self.splitter)
         self.widths = PanelWidths(self.splitter, self.documents.full_width)
@@ -314,9 +316,11 @@ class MainWindow(QMainWindow):
         elif self.jobs.job is None:  # e.g. the sample import was cancelled: say what to do, not "Importing…"
             self.article.setPlaceholderText(NO_ARTICLES)
 
-    def _imported(self, report: ImportReport) -> None:
+    def _imported(self, report: ImportReport, said: str) -> None:
+        # the suggestions job's "done" replaced what the import said within a second: say both
         if report.added:
-            QTimer.singleShot(0, self.models.start_preannotation)
+            QTimer.singleShot(0, lambda: self.models.start_preannotation(
+                after=lambda: self.message(f"{said}; entities suggested for the new articles")))
 
     def first_start(self) -> None:
         """Empty store: import the seeds, then suggest entities, each in the background (the first
@@ -362,6 +366,19 @@ class MainWindow(QMainWindow):
     def show_shortcuts(self) -> None:
         shortcuts_dialog(self).exec()
         plain.give_back_keys(self)  # no window manager (Xvfb) gives the focus back: shortcuts would be dead
+
+    def event(self, event: QEvent) -> bool:
+        # A modal dialog closed: without a window manager nothing gives the keyboard back, and every
+        # dialog made by Qt's static helpers (QInputDialog.getItem, QColorDialog.getColor...) or ours
+        # without plain.give_back_keys left Ctrl+L, Ctrl+Z... dead and letters going to the article.
+        if event.type() == QEvent.Type.WindowUnblocked:
+            QTimer.singleShot(0, self._keys_back)
+        return super().event(event)
+
+    def _keys_back(self) -> None:
+        if (self.isVisible() and QGuiApplication.focusWindow() is None and QApplication.activeModalWidget() is None
+                and QApplication.activePopupWidget() is None):
+            self.activateWindow()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         job = self.jobs.job

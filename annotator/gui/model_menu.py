@@ -61,8 +61,10 @@ class ModelActions:
         self.last_training: TrainReport | None = None
         self.last_evaluation: BeforeAfter | None = None
         self.superseded: Callable[[], None] = lambda: None  # newer model work started here (the window's hook)
+        self.model_chosen: Callable[[str], None] = lambda _language: None  # a language's model changed (hook)
 
-    def start_preannotation(self, rerun: bool = False) -> bool:
+    def start_preannotation(self, rerun: bool = False, after: Callable[[], None] | None = None) -> bool:
+        """``after``: once every article has its suggestions (not when cancelled or failed)."""
         store, pipelines = self.store, self.pipelines
 
         def work(progress: ProgressSink, cancel: CancelToken) -> object:
@@ -70,7 +72,8 @@ class ModelActions:
                                cancel=cancel)
 
         return self.jobs.start(Job("suggesting entities", work,
-                                   "the articles pre-annotated so far keep their suggestions"))
+                                   "the articles pre-annotated so far keep their suggestions"),
+                               None if after is None else lambda _report: after())
 
     def start_training(self, settings: TrainSettings | None = None) -> bool:
         store, pipelines, language = self.store, self.pipelines, self.language()
@@ -87,9 +90,12 @@ class ModelActions:
                         f"{report.before.overall.f:.3f} → {report.after.overall.f:.3f}; Model → Use the latest "
                         "trained model to suggest with it", False)
             if not self.quiet:
+                # the chart said "dev F per epoch" when there was no dev split (cross-validated); the
+                # status line's hint had expired by the time this closed
+                how = f"{report.plan}\nModel → Use the latest trained model to suggest with it."
                 present(EvaluationDialog(f"Trained {report.model.name}", report.before, report.after,
                                          (pipelines.get(language).author, report.model.author),
-                                         [e.f for e in report.epochs], self.parent))
+                                         [e.f for e in report.epochs], self.parent, how=how, scored=what))
 
         started = self.jobs.start(Job(f"training the '{language}' model", work,
                                       "no model was saved; the current one still suggests"), done)
@@ -139,6 +145,7 @@ class ModelActions:
 
         def done(pipelines: Pipelines) -> None:
             self.pipelines = pipelines
+            self.model_chosen(language)  # the status bar said "en model: base" after Use the latest model
             self.start_preannotation(rerun=True)
 
         self.ops.run(Op(work, done, lambda exc: self.notify(str(exc), True), "choose the suggestion model"))

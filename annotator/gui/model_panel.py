@@ -1,5 +1,5 @@
-"""Before/after scores of a trained model: a per-label table and a small chart of dev F per epoch
-(drawn with QPainter: the Essentials wheel has no QtCharts)."""
+"""Before/after scores of a trained model: a per-label table and a small chart of F per epoch, dev or
+cross-validated as the training scored it (drawn with QPainter: the Essentials wheel has no QtCharts)."""
 
 from __future__ import annotations
 
@@ -22,9 +22,9 @@ from annotator.core.plural import plural
 
 
 class EpochChart(QWidget):
-    def __init__(self, f_values: Sequence[float], parent: QWidget | None = None) -> None:
+    def __init__(self, f_values: Sequence[float], parent: QWidget | None = None, what: str = "dev F") -> None:
         super().__init__(parent)
-        self.values = list(f_values)
+        self.values, self.what = list(f_values), what
         self.setMinimumHeight(140)
 
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -37,7 +37,7 @@ class EpochChart(QWidget):
         lo = max(0.0, min(lo, 0.9) - 0.05)
         painter.drawText(2, r.top() + 10, "1.00")
         painter.drawText(2, r.bottom(), f"{lo:.2f}")
-        painter.drawText(r.left(), r.bottom() + 18, "dev F per epoch")
+        painter.drawText(r.left(), r.bottom() + 18, f"{self.what} per epoch")
         if len(self.values) < 1:
             return
 
@@ -57,12 +57,15 @@ class EpochChart(QWidget):
 
 class EvaluationDialog(QDialog):
     def __init__(self, title: str, before: Scores, after: Scores | None, names: tuple[str, str],
-                 epochs_f: Sequence[float] = (), parent: QWidget | None = None) -> None:
+                 epochs_f: Sequence[float] = (), parent: QWidget | None = None, how: str = "",
+                 scored: str = "dev F") -> None:
+        """``how``: how the scores were made (a training's plan: cross-validated or on the dev split);
+        ``scored``: what the chart's line is ("cross-validated F" while there is no dev split)."""
         super().__init__(parent)
         self.setWindowTitle(title)
         self.resize(640, 560)
         layout = QVBoxLayout(self)
-        summary = QLabel(self._summary(before, after, names))
+        self.summary = summary = QLabel(self._summary(before, after, names) + (f"\n{how}" if how else ""))
         summary.setTextFormat(Qt.TextFormat.PlainText)
         summary.setWordWrap(True)
         layout.addWidget(summary)
@@ -85,7 +88,8 @@ class EvaluationDialog(QDialog):
         self.table.resizeColumnsToContents()
         layout.addWidget(self.table, 1)
         if epochs_f:
-            layout.addWidget(EpochChart(epochs_f))
+            self.chart = EpochChart(epochs_f, what=scored)
+            layout.addWidget(self.chart)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         buttons.accepted.connect(self.accept)

@@ -23,7 +23,9 @@ class PanelWidths:
         """About 30 % list (more when its columns need it and the article keeps half), 15 % labels,
         the rest the article."""
         total -= self.splitter.handleWidth() * (self.splitter.count() - 1)  # what the panels share
-        labels = int(total * LABELS_SHARE)
+        side = self.splitter.widget(2)  # no less than the labels ask for (their widest button): else cut
+        asks = max(side.minimumSizeHint().width(), side.minimumWidth()) if side is not None else 0
+        labels = max(int(total * LABELS_SHARE), asks)
         room = total - math.ceil(total * ARTICLE_SHARE) - labels
         listed = max(int(total * 0.30), min(self.list_width(), room))
         self.splitter.setSizes([listed, total - listed - labels, labels])

@@ -64,6 +64,7 @@ class ExportReport:
     # spaCy and CoNLL formats: spans moved onto token boundaries or left out, by reason (never silently)
     alignment: Alignment = field(default_factory=Alignment)
     tokenizer_notes: dict[str, str] = field(default_factory=dict)  # language -> fallback tokenizer used
+    split_notes: list[str] = field(default_factory=list)  # spaCy format: why a train or dev side is empty
 
 
 def _nothing_to_export(store: Store, options: ExportOptions) -> AnnotatorError:
@@ -237,6 +238,37 @@ def _export_conll(docs: Iterable[ExportDocument], out: Path, tokenizers: Tokeniz
     report.files.append(out)
 
 
+def _empty_side_notes(counts: dict[str, tuple[int, int]], dev_ratio: float) -> list[str]:
+    """Why an export's ``dev.spacy`` (or ``train.spacy``) holds no document. ``counts``: language ->
+    (train, dev) documents, one entry without a name ("") when the export has one language. The side
+    is decided per document (``dev_ratio`` of them, by their text), so a few documents may all fall
+    on one side; nothing is borrowed from the other."""
+    share = f"about {dev_ratio:.0%} of the documents go to dev, chosen by their text"
+    notes = []
+    for side, other in (("dev", "train"), ("train", "dev")):
+        empty = {lang: train + dev for lang, (train, dev) in counts.items()
+                 if (dev if side == "dev" else train) == 0 and train + dev}
+        if not empty:
+            continue
+        files = " and ".join(f"{lang}/{side}.spacy" if lang else f"{side}.spacy" for lang in empty)
+        sizes = " and ".join(str(n) for n in empty.values())
+        one = len(empty) == 1 and sum(empty.values()) == 1
+        few = f"{sizes} document{'' if one else 's'} {'is' if one else 'are'} too few"
+        verb = "is" if len(empty) == 1 else "are"
+        if side == "dev" and dev_ratio == 0:
+            notes.append(f"{files} {verb} empty: --dev-ratio is 0, so no document is held back")
+        elif side == "dev":
+            notes.append(f"{files} {verb} empty: {few} to hold some back ({share}); annotator's own training "
+                         "cross-validates instead, but 'spacy train' has nothing to evaluate on: accept more "
+                         "documents (or export with a larger 'annotator export --dev-ratio')")
+        else:
+            fell = "the only document" if one else f"all {sizes} documents"
+            notes.append(f"{files} {verb} empty: {fell} fell on the {other} side "
+                         f"({share}); accept more documents (or export with a smaller 'annotator export "
+                         "--dev-ratio')")
+    return notes
+
+
 def _export_docbins(docs: Iterable[ExportDocument], out: Path, options: ExportOptions, tokenizers: Tokenizers,
                     report: ExportReport, limit: ShardLimit) -> None:
     """One train/dev pair per language (a spaCy pipeline is trained for one language), split by
@@ -259,6 +291,9 @@ def _export_docbins(docs: Iterable[ExportDocument], out: Path, options: ExportOp
                 sides[ex.language, each] = DocBinShards(out / ex.language / f"{each}.spacy", limit)
         sides[ex.language, side].add(doc)
     languages = sorted(report.by_language)
+    report.split_notes = _empty_side_notes(
+        {lang if len(languages) > 1 else "": (sides[lang, "train"].documents, sides[lang, "dev"].documents)
+         for lang in languages}, options.dev_ratio)
     for lang in languages:
         folder = out / lang
         if len(languages) == 1:

@@ -78,7 +78,7 @@ def answer_with(button_text: str, always: bool = False) -> None:
         assert "not been reviewed" in box.text()
         if always:
             box.checkBox().setChecked(True)
-        next(b for b in box.buttons() if b.text().startswith(button_text)).click()
+        next(b for b in box.buttons() if b.text().replace("&", "").startswith(button_text)).click()
 
     QTimer.singleShot(0, answer)
 
