@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -52,6 +53,16 @@ def title_of(text: str, limit: int = 80) -> str:
         if line:
             return line if len(line) <= limit else line[: limit - 1] + "…"
     return ""
+
+
+def title_for(text: str, meta: Mapping[str, Any] | None, limit: int = 80) -> str:
+    """The title a file gives (``meta["title"]``: our JSONL and Prodigy's ``meta``, doccano's
+    top-level ``title``, Label Studio's ``data.title``), on one line and shortened; else the text's
+    first non-empty line (``title_of``)."""
+    given = (meta or {}).get("title")
+    if isinstance(given, str) and (title := title_of(" ".join(given.split()), limit)):
+        return title
+    return title_of(text, limit)
 
 
 @dataclass

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from annotator.core.document import DocumentStatus, title_of
+from annotator.core.document import DocumentStatus, title_for
 from annotator.core.imported import ImportItem, add_counts
 from annotator.core.span import Layer
 from annotator.store.import_sweep import STOPPED
@@ -198,7 +198,7 @@ def insert_batch(s: Session, import_id: int, items: Sequence[ImportItem]) -> Bat
         human = next((a.author for a in item.annotations if a.layer is Layer.HUMAN and a), None)
         model = next((a.author for a in item.annotations if a.layer is Layer.MODEL and a), None)
         rows.append(dict(
-            text=doc.text, source=doc.source, title=title_of(doc.text)[:200], language=doc.language,
+            text=doc.text, source=doc.source, title=title_for(doc.text, doc.meta)[:200], language=doc.language,
             content_hash=digest, status=doc.status.value, status_by=human or model,
             had_bom=doc.had_bom, meta=doc.meta, suggested_by=model, attention=item.attention or None,
             created_at=now, updated_at=now, version=1, import_id=import_id,
