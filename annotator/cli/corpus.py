@@ -6,10 +6,10 @@ import argparse
 import json
 
 from annotator.cli.columns import left, width
-from annotator.cli.command import Command
+from annotator.cli.command import Command, document_id
 from annotator.cli.progress import TerminalProgress
 from annotator.core.document import DocumentStatus
-from annotator.core.errors import AnnotatorError
+from annotator.core.errors import AnnotatorError, NotFound
 from annotator.core.language import require_language
 from annotator.core.plural import plural
 from annotator.core.progress import CancelToken
@@ -136,13 +136,16 @@ def _stats(store: Store, args: argparse.Namespace, user: str) -> int:
 
 def _set_language_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("language")
-    parser.add_argument("ids", nargs="+", type=int, metavar="DOCUMENT_ID")
+    parser.add_argument("ids", nargs="+", type=document_id, metavar="DOCUMENT_ID")
 
 
 def _set_language(store: Store, args: argparse.Namespace, user: str) -> int:
-    for doc_id in args.ids:
-        store.set_language(doc_id, args.language)
-    print(f"set language '{args.language}' on {plural(len(args.ids), 'document')}; run 'annotator preannotate --rerun' "
+    ids = list(dict.fromkeys(args.ids))
+    try:
+        store.set_languages(ids, args.language)  # all or none
+    except NotFound as exc:
+        raise NotFound(f"{exc}; nothing was changed") from None
+    print(f"set language '{args.language}' on {plural(len(ids), 'document')}; run 'annotator preannotate --rerun' "
           "to refresh their suggestions")
     return 0
 
