@@ -26,3 +26,10 @@ def width(texts: Iterable[str], at_least: int = 0) -> int:
 def left(text: str, columns: int) -> str:
     """``text`` padded with spaces on the right to ``columns`` cells (``f"{text:<N}"`` counts characters)."""
     return text + " " * max(0, columns - cells(text))
+
+
+def printable(text: str) -> str:
+    """``text`` on one line for a terminal: runs of whitespace as one space, and control characters
+    (ESC, BEL, C1 codes: what could drive the terminal) shown as their escapes (``\\x1b``)."""
+    return "".join(c.encode("unicode_escape").decode("ascii") if unicodedata.category(c) == "Cc" else c
+                   for c in " ".join(text.split()))
