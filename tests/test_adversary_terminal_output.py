@@ -34,3 +34,15 @@ def test_printable_keeps_every_script_and_symbol() -> None:
     text = "Société الرباط 東京 👍🏽 🇲🇦 Alge\u0301rie"
     assert printable(text) == text
     assert printable("a\tb\nc\r\x00") == "a b c \\x00"
+
+
+def test_the_import_report_shows_a_documents_hostile_source_escaped(db_path: Path, tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "news.jsonl"
+    path.write_text(json.dumps({"text": "Rabat est grande.", "meta": {"source": "x\x1b]0;pwned\x07\nfake line"}}) +
+                    "\n", encoding="utf-8")
+    assert main(["--db", str(db_path), "import", str(path)]) == 0
+    assert main(["--db", str(db_path), "import", str(path)]) == 0  # the duplicate is named in the report
+    out = capsys.readouterr().out
+    assert "skipped duplicate x\\x1b]0;pwned\\x07\\nfake line (same text as document 1" in out
+    assert "\x1b" not in out and "\x07" not in out

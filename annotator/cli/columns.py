@@ -29,7 +29,13 @@ def left(text: str, columns: int) -> str:
 
 
 def printable(text: str) -> str:
-    """``text`` on one line for a terminal: runs of whitespace as one space, and control characters
-    (ESC, BEL, C1 codes: what could drive the terminal) shown as their escapes (``\\x1b``)."""
+    """``text`` on one line for a terminal: runs of whitespace as one space, control characters escaped
+    (``inert``)."""
+    return inert(" ".join(text.split()))
+
+
+def inert(text: str) -> str:
+    """``text`` with its control characters (ESC, BEL, C1 codes, and line breaks: what could drive a
+    terminal or fake a line) shown as their escapes (``\\x1b``); spaces and every script kept."""
     return "".join(c.encode("unicode_escape").decode("ascii") if unicodedata.category(c) == "Cc" else c
-                   for c in " ".join(text.split()))
+                   for c in text)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from annotator.cli.columns import left, width
+from annotator.cli.columns import inert, left, width
 from annotator.cli.command import Command, document_id
 from annotator.cli.progress import TerminalProgress
 from annotator.core.document import DocumentStatus
@@ -58,7 +58,7 @@ def _import(store: Store, args: argparse.Namespace, user: str) -> int:
     report = import_paths(store, args.paths, options, progress=TerminalProgress())
     print(f"imported {plural(len(report.added), 'document')} with {plural(report.spans, 'span')} into {store.url}")
     for line in report_lines(report):
-        print(f"  {line}")
+        print(f"  {inert(line)}")  # names of documents come from the files
     if not args.predictions and (elsewhere := other_layers(report, user, command_line=True)):
         print(f"  {elsewhere}")
     return 0
