@@ -15,17 +15,29 @@ from annotator.core.plural import plural
 from annotator.core.progress import CancelToken
 from annotator.io.import_report import other_layers, report_lines
 from annotator.io.importer import FORMATS, ImportOptions, import_paths
+from annotator.io.readers.spans import user_name
 from annotator.nlp.pipelines import project_pipelines
 from annotator.nlp.preannotate import PreannotateReport, PreannotationFailed, preannotate
 from annotator.nlp.workers import ENV_PROCESSES
 from annotator.store import Store
 
 
+def _model_name(value: str) -> str:
+    """``--predictions MODEL``: the model layer's author, under the rule of annotator names (an empty
+    one silently imported the spans as the user's own annotations)."""
+    try:
+        if value.strip().startswith("@"):
+            raise AnnotatorError("the model name cannot start with '@': names starting with '@' are reserved")
+        return user_name(value)
+    except AnnotatorError as exc:
+        raise argparse.ArgumentTypeError(str(exc).replace("the annotator name", "the model name")) from None
+
+
 def _import_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="+", metavar="PATH")
     parser.add_argument("--language", type=language_option,
                         help="use this language for every document instead of detecting it (a code, tag or name)")
-    parser.add_argument("--predictions", metavar="MODEL",
+    parser.add_argument("--predictions", metavar="MODEL", type=_model_name,
                         help="spans in the files are predictions of MODEL (model layer), not human annotations")
     parser.add_argument("--format", choices=FORMATS,
                         help="read every file as this format (default: by suffix, then by content)")

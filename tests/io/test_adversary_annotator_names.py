@@ -47,3 +47,18 @@ def test_names_in_any_script_with_spaces_and_punctuation_are_kept(store: Store, 
                                 "_annotator_id": "Zoé O'Brien-سارة (b@x.org)"}) + "\n", encoding="utf-8")
     import_paths(store, [path])
     assert store.document_count() == 1
+
+
+@pytest.mark.parametrize(("model", "why"), [("", "cannot be empty"), ("m\x1b[2J", "U+001B"),
+                                            ("@gold", "reserved")])
+def test_import_predictions_needs_a_model_name_by_the_same_rule(db_path: Path, tmp_path: Path, model: str, why: str,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "p.jsonl"
+    path.write_text(json.dumps({"text": "Rabat est grande.", "spans": [{"start": 0, "end": 5, "label": "GPE"}]}) +
+                    "\n", encoding="utf-8")
+    with pytest.raises(SystemExit) as exited:  # an empty name imported the spans as the user's own
+        main(["--db", str(db_path), "import", "--predictions", model, str(path)])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert "argument --predictions: the model name" in err and why in err
+    assert not Store.open(str(db_path)).document_count()
