@@ -44,3 +44,13 @@ def test_same_columns_with_tabs_or_spaces_and_our_own_docstart_still_import(stor
     assert len(import_paths(store, [tmp_path / "mixed.conll"]).added) == 0  # same texts: nothing new
     path.write_text(CONLL_2003, encoding="utf-8")
     assert len(import_paths(store, [path]).added) == 1
+
+
+def test_a_no_break_space_inside_a_token_is_part_of_it(store: Store, tmp_path: Path) -> None:
+    """Columns are separated by spaces or tabs, not by any Unicode space: "10\\u00a0000 O" is one token
+    (it was cut in two, "000" taken for the tag column)."""
+    path = tmp_path / "fr.conll"
+    path.write_text("Budget O\n10\u00a0000 O\ndirhams O\nà O\nRabat B-LOC\n", encoding="utf-8")
+    report = import_paths(store, [path])
+    view = store.view(report.added[0], "tester")
+    assert view.text == "Budget 10\u00a0000 dirhams à Rabat"

@@ -30,7 +30,9 @@ SNIFF_LINES = 40
 
 
 def columns(line: str) -> list[str]:
-    return line.split("\t") if "\t" in line else line.split()
+    """Tab-separated columns, else space-separated: only ASCII spaces separate, so a token may hold a
+    no-break or ideographic space ("10\u00a0000")."""
+    return line.split("\t") if "\t" in line else [c for c in line.split(" ") if c]
 
 
 def looks_like_conll(head: str) -> str | None:
