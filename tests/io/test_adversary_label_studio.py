@@ -76,3 +76,26 @@ def test_a_quote_that_fits_neither_count_refuses_the_file_by_field(store: Store,
     assert "ls.json" in message and "[0].annotations[0].result[1]" in message
     assert "'Tanger'" in message and "'Rabat'" in message
     assert store.document_count() == 0
+
+
+def test_an_annotators_latest_annotation_is_their_version(store: Store, tmp_path: Path) -> None:
+    """Two annotations by one annotator (a task submitted, then annotated again) were merged into one
+    layer: Rabat both LOC and GPE, the report counting 4 entities for 3 written. The latest (by
+    updated_at, else id) is their version; the earlier one is left out and said."""
+    text = "Bourita met Blinken in Rabat."
+
+    def ann(ident: int, updated: str, label: str, who: int = 1) -> dict[str, object]:
+        return {"id": ident, "completed_by": who, "updated_at": updated,
+                "result": [region(0, 7, "Bourita", "PERSON"), region(23, 28, "Rabat", label)]}
+
+    path = write(tmp_path, [{"id": 1, "data": {"text": text}, "annotations": [
+        ann(7, "2024-05-02T10:00:00Z", "GPE"), ann(3, "2024-05-01T10:00:00Z", "LOC"),
+        ann(9, "2024-05-03T10:00:00Z", "ORG", who=2) | {"was_cancelled": True}]}])
+    report = import_paths(store, [path])
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(SpanRow).order_by(SpanRow.start)).all()
+    assert [(text[r.start:r.end], r.label, r.author) for r in rows] == [
+        ("Bourita", "PERSON", "label-studio:1"), ("Rabat", "GPE", "label-studio:1")]
+    assert report.spans == 2
+    assert any("ls.json" in w and "annotations[1]" in w and "an earlier annotation by label-studio:1" in w
+               for w in report.warnings), report.warnings

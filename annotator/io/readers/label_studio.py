@@ -2,7 +2,8 @@
 and JSON-MIN (``[{"text", "label": [{"start", "end", "labels"}], "annotator"}]``).
 
 Each annotation's ``completed_by`` (a user id, or an object with an email) is that annotator's layer,
-named ``label-studio:<email or id>``; a cancelled annotation (``was_cancelled``) brings nothing. Each
+named ``label-studio:<email or id>``; a cancelled annotation (``was_cancelled``) brings nothing, and of
+several by one annotator the latest (``updated_at``, else ``id``) is their version (the others said). Each
 prediction is the model layer of its ``model_version``. A region with several labels is one span per
 label. Other ``data`` fields are kept in the document's meta.
 
@@ -18,6 +19,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+from annotator.core.errors import Problem
 from annotator.core.imported import Annotation
 from annotator.core.limits import shown
 from annotator.core.plural import plural
@@ -55,11 +57,20 @@ def record(item: dict[str, Any], n: int, ctx: ReadContext) -> Record | None:
             (f"data.{k}" for k, v in data.items() if isinstance(v, str)), "data.text")
         text = data.get(text_field.removeprefix("data."))
         meta = {k: v for k, v in data.items() if f"data.{k}" != text_field}
-        groups = []
+        chosen: dict[str, tuple[tuple[str, int, int], Any, str, Any]] = {}  # annotator -> (order, who, field, result)
         for key in ("annotations", "completions"):
             for i, ann in enumerate(item.get(key) or []):
                 if isinstance(ann, dict) and not ann.get("was_cancelled"):
-                    groups.append((Layer.HUMAN, _who(ann.get("completed_by")), ann.get("result"), f"{key}[{i}].result"))
+                    who = _who(ann.get("completed_by"))
+                    entry = (_order(ann, i), who, f"{key}[{i}]", ann.get("result"))
+                    if (slot := repr(who)) in chosen:  # annotated again: the latest is the annotator's version
+                        earlier, chosen[slot] = sorted((chosen[slot], entry), key=lambda e: e[0])
+                        ctx.warnings.append(Problem(ctx.source, f"an earlier annotation by {_name(who)} left out: the "
+                                                    f"latest ({chosen[slot][2]}) is their version",
+                                                    field=f"{where}.{earlier[2]}"))
+                    else:
+                        chosen[slot] = entry
+        groups = [(Layer.HUMAN, who, result, f"{fld}.result") for _, who, fld, result in chosen.values()]
         for i, pred in enumerate(item.get("predictions") or []):
             if isinstance(pred, dict):
                 groups.append((Layer.MODEL, str(pred.get("model_version") or "label-studio-prediction"),
@@ -142,6 +153,17 @@ class _Offsets:
                 at += 2 if ord(char) > 0xFFFF else 1
             self._units[at] = len(self.text)
         return self._units
+
+
+def _order(annotation: dict[str, Any], index: int) -> tuple[str, int, int]:
+    """Which of one annotator's annotations of a task is the latest: ``updated_at``, else ``id``, else
+    the later in the file."""
+    ident = annotation.get("id")
+    return (str(annotation.get("updated_at") or ""), ident if type(ident) is int else -1, index)
+
+
+def _name(who: Any) -> str:
+    return "the importing user" if who is None else f"{PREFIX}{who}"
 
 
 def _who(completed_by: Any) -> Any:
