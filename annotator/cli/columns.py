@@ -26,3 +26,16 @@ def width(texts: Iterable[str], at_least: int = 0) -> int:
 def left(text: str, columns: int) -> str:
     """``text`` padded with spaces on the right to ``columns`` cells (``f"{text:<N}"`` counts characters)."""
     return text + " " * max(0, columns - cells(text))
+
+
+def printable(text: str) -> str:
+    """``text`` on one line for a terminal: runs of whitespace as one space, control characters escaped
+    (``inert``)."""
+    return inert(" ".join(text.split()))
+
+
+def inert(text: str) -> str:
+    """``text`` with its control characters (ESC, BEL, C1 codes, and line breaks: what could drive a
+    terminal or fake a line) shown as their escapes (``\\x1b``); spaces and every script kept."""
+    return "".join(c.encode("unicode_escape").decode("ascii") if unicodedata.category(c) == "Cc" else c
+                   for c in text)

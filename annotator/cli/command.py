@@ -9,6 +9,19 @@ from dataclasses import dataclass
 from annotator.store import Store
 
 Run = Callable[[Store, argparse.Namespace, str], int]  # (store, parsed arguments, user) -> exit code
+MAX_ID = 2**63 - 1  # the largest integer SQLite and PostgreSQL (bigint) hold
+
+
+def document_id(value: str) -> int:
+    """A ``DOCUMENT_ID`` argument: refused by argparse (one usage line, exit 2) unless a whole number
+    the database can hold -- a larger one reached the driver as an OverflowError traceback."""
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if not 1 <= number <= MAX_ID:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a document id (a whole number from 1)")
+    return number
 
 
 def no_arguments(parser: argparse.ArgumentParser) -> None:

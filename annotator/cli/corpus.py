@@ -5,27 +5,39 @@ from __future__ import annotations
 import argparse
 import json
 
-from annotator.cli.columns import left, width
-from annotator.cli.command import Command
+from annotator.cli.columns import inert, left, width
+from annotator.cli.command import Command, document_id
 from annotator.cli.progress import TerminalProgress
 from annotator.core.document import DocumentStatus
-from annotator.core.errors import AnnotatorError
+from annotator.core.errors import AnnotatorError, NotFound
 from annotator.core.language import require_language
 from annotator.core.plural import plural
 from annotator.core.progress import CancelToken
 from annotator.io.import_report import other_layers, report_lines
 from annotator.io.importer import FORMATS, ImportOptions, import_paths
+from annotator.io.readers.spans import user_name
 from annotator.nlp.pipelines import project_pipelines
 from annotator.nlp.preannotate import PreannotateReport, PreannotationFailed, preannotate
 from annotator.nlp.workers import ENV_PROCESSES
 from annotator.store import Store
 
 
+def _model_name(value: str) -> str:
+    """``--predictions MODEL``: the model layer's author, under the rule of annotator names (an empty
+    one silently imported the spans as the user's own annotations)."""
+    try:
+        if value.strip().startswith("@"):
+            raise AnnotatorError("the model name cannot start with '@': names starting with '@' are reserved")
+        return user_name(value)
+    except AnnotatorError as exc:
+        raise argparse.ArgumentTypeError(str(exc).replace("the annotator name", "the model name")) from None
+
+
 def _import_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="+", metavar="PATH")
     parser.add_argument("--language", type=language_option,
                         help="use this language for every document instead of detecting it (a code, tag or name)")
-    parser.add_argument("--predictions", metavar="MODEL",
+    parser.add_argument("--predictions", metavar="MODEL", type=_model_name,
                         help="spans in the files are predictions of MODEL (model layer), not human annotations")
     parser.add_argument("--format", choices=FORMATS,
                         help="read every file as this format (default: by suffix, then by content)")
@@ -58,7 +70,7 @@ def _import(store: Store, args: argparse.Namespace, user: str) -> int:
     report = import_paths(store, args.paths, options, progress=TerminalProgress())
     print(f"imported {plural(len(report.added), 'document')} with {plural(report.spans, 'span')} into {store.url}")
     for line in report_lines(report):
-        print(f"  {line}")
+        print(f"  {inert(line)}")  # names of documents come from the files
     if not args.predictions and (elsewhere := other_layers(report, user, command_line=True)):
         print(f"  {elsewhere}")
     return 0
@@ -136,13 +148,16 @@ def _stats(store: Store, args: argparse.Namespace, user: str) -> int:
 
 def _set_language_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("language")
-    parser.add_argument("ids", nargs="+", type=int, metavar="DOCUMENT_ID")
+    parser.add_argument("ids", nargs="+", type=document_id, metavar="DOCUMENT_ID")
 
 
 def _set_language(store: Store, args: argparse.Namespace, user: str) -> int:
-    for doc_id in args.ids:
-        store.set_language(doc_id, args.language)
-    print(f"set language '{args.language}' on {plural(len(args.ids), 'document')}; run 'annotator preannotate --rerun' "
+    ids = list(dict.fromkeys(args.ids))
+    try:
+        store.set_languages(ids, args.language)  # all or none
+    except NotFound as exc:
+        raise NotFound(f"{exc}; nothing was changed") from None
+    print(f"set language '{args.language}' on {plural(len(ids), 'document')}; run 'annotator preannotate --rerun' "
           "to refresh their suggestions")
     return 0
 

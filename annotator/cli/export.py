@@ -55,8 +55,24 @@ def _rename(value: str) -> dict[str, str]:
         raise argparse.ArgumentTypeError(str(exc).removeprefix("--rename: ")) from None
 
 
+def _known_labels(store: Store, labels: frozenset[str] | None, rename: dict[str, str]) -> None:
+    """A ``--labels`` or ``--rename`` name the store does not have is a typo: exporting with it would write
+    accepted documents without those entities (false negatives), so it is refused."""
+    if not labels and not rename:
+        return
+    have = {label.name for label in store.labels()} | {label for label, _layer in store.stats().spans}
+    listed = ", ".join(sorted(have)[:30]) + (" ..." if len(have) > 30 else "")
+    for option, names, known in (("--rename", list(rename), have),
+                                 ("--labels", sorted(labels or ()), {rename.get(n, n) for n in have})):
+        for name in names:
+            if name not in known:
+                raise AnnotatorError(f"{option}: {name!r} is not a label of this store (its labels: {listed}); "
+                                     "nothing was exported")
+
+
 def _export(store: Store, args: argparse.Namespace, user: str) -> int:
     fmt = ExportFormat(args.format)
+    _known_labels(store, args.labels, args.rename)
     options = ExportOptions(
         include=parse_statuses(args.include), layer=ExportLayer(args.layer), language=args.language,
         labels=args.labels, rename=args.rename, user=args.annotator, dev_ratio=args.dev_ratio, seed=args.seed,

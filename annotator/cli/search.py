@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from annotator.cli.columns import printable
 from annotator.cli.command import Command
 from annotator.core.errors import AnnotatorError
 from annotator.core.plural import plural
@@ -36,7 +37,7 @@ def _run(store: Store, args: argparse.Namespace, user: str) -> int:
             print(json.dumps({"id": row.id, "title": row.title or row.source, "source": row.source,
                               "status": row.status.value, "context": context}, ensure_ascii=False))
         else:
-            print(f"{row.id}\t{row.status.value}\t{_one_line(row.title or row.source)}\t{_one_line(context)}")
+            print(f"{row.id}\t{row.status.value}\t{printable(row.title or row.source)}\t{printable(context)}")
     if not args.json:
         more = " (--limit reached)" if args.limit and len(ids) == args.limit else ""
         print(f"{plural(len(ids), 'document')}{more}")
@@ -51,10 +52,6 @@ def first_hit(text: str, found: list[str]) -> str:
         return ""
     start, end = max(0, hit.start() - CONTEXT), min(len(text), hit.end() + CONTEXT)
     return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
 
 
 COMMANDS = (Command("search", _run, _arguments),)

@@ -7,7 +7,7 @@ import argparse
 import fnmatch
 import sys
 
-from annotator.cli.command import Command
+from annotator.cli.command import Command, document_id
 from annotator.cli.progress import TerminalProgress
 from annotator.core.document import DocumentStatus
 from annotator.core.errors import AnnotatorError, NotFound
@@ -25,7 +25,7 @@ def _parse(value: str) -> DocumentStatus:
 def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("status", type=_parse, metavar="STATUS",
                         help=f"one of: {', '.join(s.value for s in DocumentStatus)}")
-    parser.add_argument("ids", nargs="*", type=int, metavar="DOCUMENT_ID")
+    parser.add_argument("ids", nargs="*", type=document_id, metavar="DOCUMENT_ID")
     parser.add_argument("--all", action="store_true", help="every document")
     parser.add_argument("--from", dest="from_status", type=_parse, metavar="STATUS",
                         help="the documents that have this status now")

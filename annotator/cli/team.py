@@ -6,7 +6,7 @@ import argparse
 import json
 
 from annotator.cli.columns import left, width
-from annotator.cli.command import Command
+from annotator.cli.command import Command, document_id
 from annotator.core.agreement import PairAgreement
 from annotator.core.plural import plural
 from annotator.nlp.agreement import compare_all
@@ -53,7 +53,7 @@ def _pair_lines(p: PairAgreement) -> list[str]:
 
 
 def _review_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("document", type=int, metavar="DOCUMENT_ID")
+    parser.add_argument("document", type=document_id, metavar="DOCUMENT_ID")
     parser.add_argument("--take", required=True, metavar="ANNOTATOR")
 
 

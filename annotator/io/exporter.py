@@ -30,7 +30,7 @@ from annotator.io.selection import ExportDocument, ExportOptions, Split, dev_sco
 from annotator.io.spacy_docs import Tokenizers, to_spacy_doc
 from annotator.io.training_config import WrittenConfig, write_training_config
 from annotator.store import Store
-from annotator.store.integrity import require_intact
+from annotator.store.integrity import SQLITE_HEADER, require_intact, sqlite_path
 
 
 class ExportFormat(StrEnum):
@@ -95,6 +95,7 @@ def export(
     run SQLite's ``quick_check`` first (a caller that has just run it may skip it). ``shard_limit``: how
     much of a spaCy side one DocBin file holds (``docbin_shards``)."""
     out = checked_target(out, fmt)
+    _not_a_database(out, sqlite_path(store.engine.url))
     try:
         if check_integrity:
             require_intact(store.engine)
@@ -159,6 +160,23 @@ def checked_target(out: Path, fmt: ExportFormat) -> Path:
                 raise AnnotatorError(f"cannot export to {out}: {ancestor} is a file, not a folder")
             break
     return out
+
+
+def _not_a_database(out: Path, store_file: Path | None) -> None:
+    """Refuse to write over the database being exported (or its log files) or any SQLite database:
+    ``export corpus.sqlite3 --format jsonl`` with ``--db`` forgotten replaced the store with its export."""
+    if store_file is not None:
+        real = Path(os.path.realpath(store_file))
+        if out in {real, *(real.with_name(real.name + s) for s in ("-wal", "-shm", "-journal"))}:
+            raise AnnotatorError(f"cannot export to {out}: it is the database this command works on (its store, "
+                                 "which the export would replace); give another path")
+    try:
+        with open(out, "rb") as fh:
+            header = fh.read(16)
+    except OSError:
+        return  # missing (a new file), or said when it is written
+    if header == SQLITE_HEADER:
+        raise AnnotatorError(f"cannot export to {out}: it is an SQLite database, not an export; give another path")
 
 
 def _write_error(out: Path, exc: OSError) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from annotator.core.plural import plural
 from annotator.store.records import ImportReport
 
-SHOWN = 20  # duplicates and warnings listed one by one up to this many
+SHOWN = 20  # duplicates, warnings and new labels listed one by one up to this many
 
 
 def summary(report: ImportReport) -> str:
@@ -69,6 +69,10 @@ def report_lines(report: ImportReport) -> list[str]:
         lines.append(f"warning: {warning}")
     if len(report.warnings) > SHOWN:
         lines.append(f"... and {plural(len(report.warnings) - SHOWN, 'more warning')}")
-    if report.new_labels:
+    if len(report.new_labels) > SHOWN:
+        lines.append(f"new labels added to the scheme ({len(report.new_labels):,}): "
+                     f"{', '.join(report.new_labels[:SHOWN])} and {len(report.new_labels) - SHOWN:,} more "
+                     "('annotator stats' lists them all)")
+    elif report.new_labels:
         lines.append(f"new labels added to the scheme: {', '.join(report.new_labels)}")
     return lines

@@ -106,6 +106,7 @@ def iter_inputs(files: Sequence[InputFile], options: ImportOptions, problems: li
     together = 1 if options.strict or options.language else max(1, together)
     for path, source in files:
         size = _size(path)
+        before = _identity(path)
         if skipped is not None and ctx is not None:
             skipped[0] += ctx.skipped
         ctx = ReadContext(source, problems, [] if warnings is None else warnings, options.strict)
@@ -129,6 +130,9 @@ def iter_inputs(files: Sequence[InputFile], options: ImportOptions, problems: li
                 yield from _judged(pending, options, judge, source, problems)
                 pending = []
         yield from _judged(pending, options, judge, source, problems)
+        if (after := _identity(path)) != before:
+            problems.append(Problem(source, f"changed while it was being read ({_change(before, after)}): another "
+                                            "program is writing or replacing it; import it again once it is complete"))
         done += size
     if skipped is not None and ctx is not None:
         skipped[0] += ctx.skipped
@@ -152,6 +156,25 @@ def _judged(pending: list[tuple[Record, list[Annotation], int]], options: Import
         doc_source = str(rec.meta.get("source") or rec.name or f"{source}:{rec.line}")
         doc = NewDocument(rec.text, doc_source, language, status, had_bom=rec.had_bom, meta=meta)
         yield ImportItem(doc, layers, attention), position
+
+
+def _identity(path: Path) -> tuple[int, int, int, int] | None:
+    """What tells that a file changed while it was read: its size, time, inode and device."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev
+
+
+def _change(before: tuple[int, int, int, int] | None, after: tuple[int, int, int, int] | None) -> str:
+    if before is None or after is None:
+        return "it appeared" if before is None else "it was removed"
+    if before[2:] != after[2:]:
+        return "it was replaced by another file"
+    if before[0] != after[0]:
+        return f"{before[0]:,} bytes when the import began, {after[0]:,} at the end"
+    return "it was written to"
 
 
 def _size(path: Path) -> int:

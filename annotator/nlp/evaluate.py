@@ -283,13 +283,13 @@ def before_after(store: Store, language: str, model: str | None = None, split: s
         epochs = tuple(e["f"] for e in record.scores.get("epochs", []))
         learnt = set(record.scores.get("trained_on", []))
         seen = sum(1 for d in docs if d.id in learnt)
+    chosen = Pipelines(PipelineConfig.from_env(model, language)).get(language) if model is not None else None
     base = Pipelines(PipelineConfig.from_env()).get(language)
     how = f"{split} split" if split != "all" else "every accepted document"
     before = evaluate(base, docs, how=how, progress=progress, cancel=cancel)
     after = None
     gain = None
-    if model is not None:
-        chosen = Pipelines(PipelineConfig.from_env(model, language)).get(language)
+    if chosen is not None:
         # the base's scheme for both, so before and after are counted on the same gold
         after = evaluate(chosen, docs, how=how, scheme=LabelScheme.of(base) if base.has_ner else None,
                          progress=progress, cancel=cancel)

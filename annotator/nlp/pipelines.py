@@ -9,6 +9,10 @@ The project's chosen suggestion model comes from the shared ``settings`` table, 
 write the database can change; so a choice is loaded only when it is an installed package or the folder
 of a model registered in ``trained_models`` (same real path). Anything else is ignored with a warning,
 and ``annotator models`` says so.
+
+A model the user names for one run (``preannotate --model``, ``evaluate --model``, ``train --base``) is
+*required*: if it cannot be loaded the command stops with one message naming it, instead of going on
+with a blank pipeline (no suggestions, an "after" of F 0.000, a fine-tune from nothing) and exit 0.
 """
 
 from __future__ import annotations
@@ -67,6 +71,8 @@ class PipelineConfig:
     label_mapping: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: dict(DEFAULT_LABEL_MAPPING))
     # Candidates that are listed (the project chose them) but never loaded, with the reason.
     refused: Mapping[str, str] = field(default_factory=dict)
+    # Candidates the user named for this run: one that cannot be loaded is an error, not a fallback.
+    required: frozenset[str] = frozenset()
 
     @classmethod
     def from_env(cls, model: str | None = None, language: str | None = None) -> PipelineConfig:
@@ -81,7 +87,7 @@ class PipelineConfig:
         if model is not None:
             lang = language or declared_language(model)
             candidates[lang] = (model,)
-        return cls(candidates, mapping)
+        return cls(candidates, mapping, required=frozenset({model} if model is not None else ()))
 
     def with_choices(self, choices: Mapping[str, str], refused: Mapping[str, str] | None = None) -> PipelineConfig:
         """The project's chosen suggestion model per language goes first; defaults stay as fallbacks.
@@ -92,7 +98,7 @@ class PipelineConfig:
         for lang, model in choices.items():
             candidates[lang] = (model, *[c for c in candidates.get(lang, ()) if c != model])
         skip = {**self.refused, **{m: why for m, why in (refused or {}).items() if m not in configured}}
-        return PipelineConfig(candidates, self.label_mapping, skip)
+        return PipelineConfig(candidates, self.label_mapping, skip, self.required)
 
 
 def declared_language(name: str) -> str:
@@ -174,12 +180,26 @@ class Pipelines:
                 log.info("pipeline package %s is not installed", candidate)
         return found
 
+    def require(self) -> None:
+        """Load every required model now (``PipelineConfig.required``): a run stops before its work."""
+        for language, names in self.config.candidates.items():
+            if self.config.required.intersection(names):
+                self.get(language)
+
     def _load(self, language: str) -> Pipeline:
         mapping = self.config.label_mapping.get(language, {})
-        for candidate in self.available(language):
+        found = self.available(language)
+        for name in self.config.required.intersection(self.config.candidates.get(language, ())):
+            if name not in found:
+                raise AnnotatorError(f"cannot load the model {name}: not an installed spaCy package or a model folder")
+        for candidate in found:
             try:
                 nlp = spacy.load(candidate)
             except Exception as exc:  # a broken or incompatible model: say so, then try the next one
+                if candidate in self.config.required:
+                    reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                    raise AnnotatorError(f"cannot load the model {candidate}: {reason} (a file of the model is "
+                                         "missing or damaged, or it needs another spaCy version)") from exc
                 log.warning("cannot load pipeline %s: %s", candidate, exc)
                 continue
             _keep_only_ner(nlp)
@@ -229,7 +249,9 @@ def project_pipelines(store: Store, override_model: str | None = None,
     the candidates of ``override_language``, or of the language the model declares, and ignores the
     project's choices."""
     if override_model:
-        return Pipelines(PipelineConfig.from_env(override_model, override_language))
+        pipelines = Pipelines(PipelineConfig.from_env(override_model, override_language))
+        pipelines.require()
+        return pipelines
     choices = model_choices(store)
     refused = {c.model: c.refused for c in choices if c.refused is not None}
     for c in choices:

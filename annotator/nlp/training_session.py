@@ -348,7 +348,9 @@ def _base(pipelines: Pipelines, language: str, chosen: str | None) -> Pipeline:
     loaded = pipelines.get(language)
     if name is not None and loaded.name == (Path(name).name if Path(name).exists() else name):
         return loaded
-    return Pipelines(PipelineConfig({language: (name,) if name else ()}, pipelines.config.label_mapping)).get(language)
+    required = frozenset({chosen} if chosen else ())  # the user's --base: a damaged one stops the run
+    return Pipelines(PipelineConfig({language: (name,) if name else ()}, pipelines.config.label_mapping,
+                                    required=required)).get(language)
 
 
 def _ner(nlp: Language) -> EntityRecognizer:

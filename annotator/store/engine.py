@@ -14,6 +14,7 @@ message naming the file, wherever they happen, e.g. in the middle of an export.
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 from pathlib import Path
 from urllib.parse import quote
@@ -21,11 +22,14 @@ from urllib.parse import quote
 from platformdirs import user_data_path
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import ExceptionContext, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from annotator.core.errors import AnnotatorError
 from annotator.store.integrity import damaged, preflight, sqlite_path
 
 ENV_DB = "ANNOTATOR_DB"
+BACKENDS = ("sqlite", "postgresql")
+DB_TAKES = "an SQLite file (a path, or sqlite:////absolute/path) or postgresql://user@host/database"
 WRITE_OPTION = "annotator_write"
 READ_ONLY_OPTION = "annotator_read_only"
 
@@ -45,10 +49,36 @@ def resolve_url(url_or_path: str | os.PathLike[str] | None) -> str:
         _ensure_folder(path)
         return f"sqlite:///{path}"
     if "://" in value:
-        return value
+        return _checked_url(value, "--db" if url_or_path is not None else f"${ENV_DB}")
     path = Path(value).expanduser().resolve()
     _ensure_folder(path)
     return f"sqlite:///{path}"
+
+
+def _checked_url(value: str, given_as: str) -> str:
+    """``value`` when it names a lasting store this project can open; else one message saying why,
+    before anything is done (not a traceback, and not an in-memory database whose "imported" vanishes
+    with the process)."""
+    def refuse(why: str) -> AnnotatorError:
+        shown = re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", value)  # never a password in a message
+        return AnnotatorError(f"{given_as} {shown}: {why}; give {DB_TAKES}")
+
+    try:
+        url = make_url(value)
+    except ArgumentError:
+        raise refuse("is not a database URL") from None
+    backend = url.get_backend_name()
+    if backend not in BACKENDS:
+        raise refuse(f"'{backend}' databases are not supported")
+    try:
+        url.get_dialect().import_dbapi()
+    except (NoSuchModuleError, ImportError):
+        raise refuse(f"the driver '{url.get_driver_name()}' is not available") from None
+    database = url.database or ""
+    if backend == "sqlite" and (database in ("", ":memory:") or "mode=memory" in database
+                                or url.query.get("mode") == "memory"):
+        raise refuse("an SQLite database in memory keeps nothing after the command ends")
+    return value
 
 
 def _ensure_folder(path: Path) -> None:

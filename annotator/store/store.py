@@ -154,9 +154,14 @@ class Store(BulkMethods):
         """Override the detected language (the tokenizer and model follow it): any code or name spaCy's
         language is known by ("it", "Italian", "it-IT"), stored as spaCy's code; ``UnknownLanguage``
         for any other."""
+        self.set_languages([document_id], language)
+
+    def set_languages(self, document_ids: Collection[int], language: str) -> None:
+        """``set_language`` on every document in one transaction: an unknown id (``NotFound``) changes none."""
         code = require_language(language)
         with self._write() as s:
-            project.set_language(s, document_id, code)
+            for document_id in document_ids:
+                project.set_language(s, document_id, code)
 
     # -- reading ----------------------------------------------------------------------------
 

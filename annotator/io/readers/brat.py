@@ -3,7 +3,10 @@
 as its pieces, each an entity with the label, and reported (the document needs attention).
 Relations, events, attributes and notes (R, E, A/M, N, #) have no place in an NER corpus: their
 count is said in the report. An annotation whose offsets are outside the text, or whose quoted text
-is not the text at those offsets, refuses the import (the pair does not belong together)."""
+is not the text at those offsets, refuses the import (the pair does not belong together).
+
+brat reads a ``.txt`` with its byte order mark as a character (U+FEFF at offset 0), so its offsets run one
+ahead of the text we store (the mark stripped); when the quotes fit only that way, they are moved back."""
 
 from __future__ import annotations
 
@@ -18,6 +21,8 @@ from annotator.core.span import SpanData
 from annotator.io.readers.base import ReadContext, Record
 from annotator.io.readers.spans import label_problem, offsets_problem
 from annotator.io.text_files import read_text
+
+BOM = "\ufeff"
 
 
 def annotation_file(text_path: Path) -> Path | None:
@@ -49,7 +54,7 @@ def read(path: Path, ctx: ReadContext) -> Iterator[tuple[Record, int]]:
         ctx.problems.append(_problem(ann_source, f"is not valid UTF-8 (byte offset {exc.start})"))
         return
     spans: list[SpanData] = []
-    pieces = other = 0
+    pieces = other = bom_counted = 0
     ok = True
     for line_no, line in enumerate(lines, start=1):
         if not line.strip():
@@ -65,21 +70,24 @@ def read(path: Path, ctx: ReadContext) -> Iterator[tuple[Record, int]]:
             ok = False
             continue
         label, ranges = head
-        found = _ranges(ranges, text, label, ann_source, line_no, ctx)
-        if found is None:
-            ok = False
-            continue
         quoted = parts[2] if len(parts) > 2 else None
-        joined = " ".join(text[a:b] for a, b, _ in found)
-        if quoted is not None and quoted != joined and quoted != "".join(text[a:b] for a, b, _ in found):
-            ctx.problems.append(_problem(ann_source, f"quotes {shown(quoted)} but the text at its offsets is "
-                                         f"{shown(joined)}: the .ann does not belong to this .txt", line_no))
+        found = _located(ranges, text, label, quoted)
+        if isinstance(found, str) and had_bom:
+            shifted = _located(ranges, BOM + text, label, quoted)
+            if not isinstance(shifted, str) and all(a > 0 for a, _, _ in shifted):
+                found = [(a - 1, b - 1, lab) for a, b, lab in shifted]  # brat counted the byte order mark
+                bom_counted += 1
+        if isinstance(found, str):
+            ctx.problems.append(_problem(ann_source, found, line_no))
             ok = False
             continue
         pieces += len(found) > 1
         spans.extend(SpanData(a, b, lab) for a, b, lab in found)
     if not ok:
         return
+    if bom_counted:
+        ctx.warnings.append(_problem(ann_source, f"{plural(bom_counted, 'annotation')} counted the .txt's byte order "
+                                     "mark as a character (as brat does); their offsets were moved back by one"))
     if other:
         ctx.warnings.append(_problem(ann_source, f"{plural(other, 'relation/event/attribute/note line')} not imported "
                                      "(only entities are)"))
@@ -89,26 +97,26 @@ def read(path: Path, ctx: ReadContext) -> Iterator[tuple[Record, int]]:
     yield rec, _size(txt) + _size(ann)
 
 
-def _ranges(ranges: str, text: str, label: str, source: str, line: int,
-            ctx: ReadContext) -> list[tuple[int, int, str]] | None:
+def _located(ranges: str, text: str, label: str, quoted: str | None) -> list[tuple[int, int, str]] | str:
+    """The pieces of a text-bound annotation, or why it does not fit ``text`` (its offsets, its quote)."""
     problem = label_problem(label)
     if problem is not None:
-        ctx.problems.append(_problem(source, f"label {shown(label)} {problem}", line))
-        return None
+        return f"label {shown(label)} {problem}"
     out = []
     for piece in ranges.split(";"):
         bounds = piece.split()
         try:
             start, end = (int(v) for v in bounds)
         except ValueError:
-            ctx.problems.append(_problem(source, f"offsets {shown(piece)} are not 'start end'{_spaced(label, piece)}",
-                                         line))
-            return None
+            return f"offsets {shown(piece)} are not 'start end'{_spaced(label, piece)}"
         problem = offsets_problem(text, start, end)
         if problem is not None:
-            ctx.problems.append(_problem(source, problem, line))
-            return None
+            return problem
         out.append((start, end, label_name(label)))
+    joined = " ".join(text[a:b] for a, b, _ in out)
+    if quoted is not None and quoted != joined and quoted != "".join(text[a:b] for a, b, _ in out):
+        return (f"quotes {shown(quoted)} but the text at its offsets is {shown(joined)}: the .ann does not belong "
+                "to this .txt")
     return out
 
 

@@ -1,6 +1,7 @@
 """CoNLL/IOB column files (``.conll``, ``.iob``, ``.bio``, CoNLL-2003's ``.train``/``.testa``/``.testb``,
 or a ``.txt`` that is such a table): a token and its tag a line (the first and the last column,
-separated by tabs or spaces; other columns are ignored), a blank line between sentences,
+separated by tabs or spaces; other columns are ignored, but every token line of a file has as many),
+a blank line between sentences,
 ``-DOCSTART-`` between documents (a file without any is one document). Tags in any scheme
 (``readers/tags.py``).
 
@@ -29,7 +30,9 @@ SNIFF_LINES = 40
 
 
 def columns(line: str) -> list[str]:
-    return line.split("\t") if "\t" in line else line.split()
+    """Tab-separated columns, else space-separated: only ASCII spaces separate, so a token may hold a
+    no-break or ideographic space ("10\u00a0000")."""
+    return line.split("\t") if "\t" in line else [c for c in line.split(" ") if c]
 
 
 def looks_like_conll(head: str) -> str | None:
@@ -55,6 +58,7 @@ def read(path: Path, ctx: ReadContext) -> Iterator[tuple[Record, int]]:
     doc = _Doc(1)
     offset = 0
     count = 0
+    width: tuple[int, int] | None = None  # (columns, line) of the first token line
     try:
         with open(path, "rb") as handle:
             for line_no, raw in enumerate(handle, start=1):
@@ -79,6 +83,11 @@ def read(path: Path, ctx: ReadContext) -> Iterator[tuple[Record, int]]:
                     continue
                 if len(cols) < 2:
                     ctx.bad("has a token without a tag (expected 'token ... TAG' in columns)", line_no)
+                    continue
+                width = width or (len(cols), line_no)
+                if len(cols) != width[0]:  # the tag is the last column: another count takes another column
+                    ctx.bad(f"has {len(cols)} columns, but the first token line has {width[0]} (line {width[1]}): "
+                            "a column is missing or extra, and the tag must be the last column", line_no)
                     continue
                 doc.add(cols[0], cols[-1].strip(), line_no)
     except OSError as exc:
