@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
+from annotator.core.imported import DISCONTINUOUS, OFF_TOKENS, OVERLAP, WHITESPACE_EDGE
 from annotator.core.plural import plural
 from annotator.store.records import ImportReport
 
 SHOWN = 20  # duplicates, warnings and new labels listed one by one up to this many
+
+
+# How many spans of each "needs attention" reason: (one, several). The reasons themselves are stored
+# with the documents, so they keep their wording; only the count agrees here.
+_COUNTED = {WHITESPACE_EDGE: ("span starts or ends on whitespace", "spans start or end on whitespace"),
+            OFF_TOKENS: ("span not on token boundaries", "spans not on token boundaries"),
+            OVERLAP: ("overlapping span", "overlapping spans"),
+            DISCONTINUOUS: ("discontinuous span (kept as its pieces)", "discontinuous spans (kept as their pieces)")}
+
+
+def counted(n: int, reason: str) -> str:
+    """``n`` spans kept for ``reason``, in words that agree with ``n``: "1 overlapping span"."""
+    one, several = _COUNTED.get(reason, (reason, reason))
+    return f"{n} {one if n == 1 else several}"
 
 
 def summary(report: ImportReport) -> str:
@@ -14,7 +29,7 @@ def summary(report: ImportReport) -> str:
     if report.layered:
         parts.append(f"{plural(len(report.layered), 'existing document')} gained a layer")
     if report.attention_documents:
-        reasons = ", ".join(f"{n} {reason}" for reason, n in sorted(report.attention.items()))
+        reasons = ", ".join(counted(n, reason) for reason, n in sorted(report.attention.items()))
         need = "needs" if report.attention_documents == 1 else "need"
         parts.append(f"{report.attention_documents} {need} attention ({reasons}: kept as the file says)")
     if report.rejections:
