@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import unicodedata
 
 ENV_USER = "ANNOTATOR_USER"
 
@@ -17,10 +18,18 @@ def login_name() -> str:
 
 
 def check_user_name(name: str) -> str:
-    """Names are free text but not empty, not padded, and not the reserved gold layer."""
+    """Names are free text but not empty, not padded, not the reserved gold layer, and without a
+    control or invisible format character (ESC sequences, a right-to-left override, a zero-width
+    space): a name is printed in reports, tables and the app, and must show what it is. The one rule
+    for names from files, ``--user`` and the app's name prompt."""
     from annotator.core.errors import AnnotatorError
+    from annotator.core.limits import shown
     from annotator.core.span import GOLD
 
+    bad = next((c for c in name if unicodedata.category(c) in ("Cc", "Cf")), None)
+    if bad is not None:
+        raise AnnotatorError(f"the annotator name {shown(name)} contains an invisible or control character "
+                             f"(U+{ord(bad):04X}); use letters, digits, spaces and punctuation")
     cleaned = " ".join(name.split())
     if not cleaned:
         raise AnnotatorError("the annotator name cannot be empty")

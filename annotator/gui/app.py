@@ -5,12 +5,13 @@ from __future__ import annotations
 import gc
 import os
 import sys
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QSettings, QTimer
+from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QInputDialog, QLabel, QMessageBox
 
 from annotator.core.errors import AnnotatorError
 from annotator.core.users import check_user_name, login_name
@@ -23,30 +24,41 @@ from annotator.store import Store
 ENV_SCREENSHOT = "ANNOTATOR_SCREENSHOT"  # save a screenshot there once the first job ends, then quit
 
 
-def resolve_user(explicit: str | None, ask: Callable[[str], str | None]) -> str | None:
-    """``--user`` wins; else the name kept in settings; else ask once (prefilled with the login name)
-    and keep the answer. None when the person declines to give one."""
+def resolve_user(explicit: str | None, ask: Callable[[str, str], str | None]) -> str | None:
+    """``--user`` wins; else the name kept in settings; else ask (prefilled with the login name) until
+    the answer is a name the store takes (``check_user_name``; ``ask`` gets what was wrong with the
+    last answer) and keep it. None when the person declines to give one."""
     if explicit:
         return explicit
     settings = QSettings()
     saved = settings.value("user/name")
     if isinstance(saved, str) and saved:
         return saved
-    answer = ask(login_name())
-    if not answer:
-        return None
-    try:
-        name = check_user_name(answer)
-    except AnnotatorError:
-        return None
+    answer, problem = ask(login_name(), ""), ""
+    while True:
+        if not answer:
+            return None
+        try:
+            name = check_user_name(answer)
+            break
+        except AnnotatorError as exc:
+            problem = str(exc)
+        answer = ask(answer, problem)
     settings.setValue("user/name", name)
     return name
 
 
-def _ask_name(default: str) -> str | None:
-    name, ok = QInputDialog.getText(None, "annotator", "Your name (recorded with every edit you make):",
-                                    text=default)
-    return name if ok else None
+def _ask_name(default: str, problem: str) -> str | None:
+    """The name prompt; after a refused answer it says why (as plain text: the answer is quoted in
+    it) and offers the answer again without its invisible characters."""
+    prompt = "Your name (recorded with every edit you make):"
+    dialog = QInputDialog()
+    dialog.setWindowTitle("annotator")
+    dialog.setLabelText(f"{problem}.\n\n{prompt}" if problem else prompt)
+    for shown_label in dialog.findChildren(QLabel):
+        shown_label.setTextFormat(Qt.TextFormat.PlainText)
+    dialog.setTextValue("".join(c for c in default if unicodedata.category(c) not in ("Cc", "Cf")))
+    return dialog.textValue() if dialog.exec() else None
 
 
 def run(db: str | None, user: str | None) -> int:

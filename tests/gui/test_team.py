@@ -72,10 +72,21 @@ def test_review_mode_takes_a_version_into_gold(qtbot, make_window, tmp_path: Pat
 
 def test_annotator_name_is_asked_once_and_kept(qapp) -> None:  # type: ignore[no-untyped-def]
     asked: list[str] = []
-    assert resolve_user("carol", lambda default: "never") == "carol"
-    assert resolve_user(None, lambda default: asked.append(default) or "  Dana  Smith ") == "Dana Smith"
+    assert resolve_user("carol", lambda default, problem: "never") == "carol"
+    assert resolve_user(None, lambda default, problem: asked.append(default) or "  Dana  Smith ") == "Dana Smith"
     assert QSettings().value("user/name") == "Dana Smith"
-    assert resolve_user(None, lambda default: asked.append(default) or "x") == "Dana Smith"
+    assert resolve_user(None, lambda default, problem: asked.append(default) or "x") == "Dana Smith"
     assert len(asked) == 1 and asked[0]  # prefilled with the login name
     QSettings().remove("user/name")
-    assert resolve_user(None, lambda default: None) is None  # declined: the app does not start
+    assert resolve_user(None, lambda default, problem: None) is None  # declined: the app does not start
+
+
+def test_a_name_the_store_refuses_is_asked_again_saying_why(qapp) -> None:  # type: ignore[no-untyped-def]
+    answers = iter(["ana\x1b[31m", "\u202eana", "@me", "Ana"])
+    problems: list[str] = []
+    assert resolve_user(None, lambda default, problem: problems.append(problem) or next(answers)) == "Ana"
+    assert problems[0] == ""
+    assert "invisible or control character (U+001B)" in problems[1]
+    assert "(U+202E)" in problems[2] and "reserved" in problems[3]
+    assert QSettings().value("user/name") == "Ana"
+    QSettings().remove("user/name")

@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import functools
 import json
-import unicodedata
 from collections.abc import Callable
 from typing import Any
 
 from annotator.core.errors import AnnotatorError
 from annotator.core.labels import label_name, label_name_problem
-from annotator.core.limits import shown
 from annotator.core.span import SpanData
 from annotator.core.users import check_user_name
 
@@ -61,13 +59,7 @@ def author_problem(name: Any) -> str | None:
 
 
 def user_name(name: str) -> str:
-    """``check_user_name``, and no control or invisible format character (ESC sequences, a line break,
-    a right-to-left override, a zero-width space): a name is printed in reports, tables and the app,
-    and must show what it is. The rule for names from files and for ``--user``."""
-    bad = next((c for c in name if unicodedata.category(c) in ("Cc", "Cf")), None)
-    if bad is not None:
-        raise AnnotatorError(f"the annotator name {shown(name)} contains an invisible or control character "
-                             f"(U+{ord(bad):04X}); use letters, digits, spaces and punctuation")
+    """The rule for names from files and for ``--user`` (``core.users.check_user_name``)."""
     return check_user_name(name)
 
 
