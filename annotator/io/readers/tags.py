@@ -12,6 +12,9 @@ from collections.abc import Sequence
 from annotator.io.formats import decode_conll_label
 
 _TAG = re.compile(r"(?:(?P<prefix>[BIELSU])[-_])?(?P<type>.+)")
+# A letter, a hyphen and a type is a prefixed tag whose prefix no scheme has ("X-FOO" is a typo of
+# "B-FOO" far more often than a bare type of the IO scheme): refused, not made a label "X-FOO".
+_UNKNOWN_PREFIX = re.compile(r"[A-Za-z][-_].+")
 OUTSIDE = {"O", "o"}
 MISSING = "-"
 
@@ -55,6 +58,9 @@ def decode(tags: Sequence[str]) -> list[tuple[int, int, str]]:
         match = _TAG.fullmatch(tag)
         if match is None or not match["type"].strip() or tag[-1] in "-_":
             raise TagError(i, f"{tag!r} is not a tag (expected O, or B-/I-/L-/U-/E-/S- and a type)")
+        if match["prefix"] is None and _UNKNOWN_PREFIX.fullmatch(tag):
+            raise TagError(i, f"{tag!r} is not a tag: {tag[:2]!r} is no scheme's prefix (expected O, or "
+                              f"B-/I-/L-/U-/E-/S- and a type)")
         prefix, this = match["prefix"] or "I", match["type"]
         if prefix in ("B", "U", "S") or this != kind or start is None:
             close(i)
