@@ -76,9 +76,9 @@ class JobRunner(QObject):
         self.job: Job | None = None
         # Job messages name files (plain text) and can be long: two lines at most, never under the bar,
         # the whole message in the tooltip when it is cut.
-        self.label = FixedLinesLabel(2, widest=520)
+        self.label = FixedLinesLabel(2, widest=360)  # 1024 px wide: room left for the messages
         self.bar = QProgressBar()
-        self.bar.setMaximumWidth(220)
+        self.bar.setMaximumWidth(140)
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.clicked.connect(self.cancel)
         for w in (self.label, self.bar, self.cancel_button):
