@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from annotator.cli import COMMANDS, GUI, main
+from annotator.store import Store
 
 
 def run_cli(*args: str, db: Path) -> subprocess.CompletedProcess[str]:
@@ -77,11 +78,13 @@ def test_db_option_after_the_subcommand_and_set_language(tmp_path: Path, seeds_d
 
 
 def test_unknown_document_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    Store.open(str(tmp_path / "x.sqlite3")).close()
     assert main(["--db", str(tmp_path / "x.sqlite3"), "set-language", "fr", "99"]) == 1
     assert "no document with id 99" in capsys.readouterr().err
 
 
 def test_unknown_model_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    Store.open(str(tmp_path / "x.sqlite3")).close()
     assert main(["--db", str(tmp_path / "x.sqlite3"), "preannotate", "--model", "no_such_model"]) == 1
     assert "'no_such_model' is not an installed spaCy package or a model folder" in capsys.readouterr().err
 
@@ -91,6 +94,17 @@ def test_unreachable_database_is_a_clear_error(tmp_path: Path, capsys: pytest.Ca
     blocker.write_text("x")
     assert main(["--db", f"sqlite:///{blocker}/sub/db.sqlite3", "stats"]) == 1
     assert "cannot open the database" in capsys.readouterr().err
+
+
+def test_commands_other_than_import_refuse_a_store_that_does_not_exist(tmp_path: Path,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    typo = tmp_path / "typo" / "stor.sqlite3"
+    for command in (["stats"], ["export", str(tmp_path / "out")], ["search", "Rabat"], ["check"]):
+        assert main(["--db", str(typo), *command]) == 1
+        assert capsys.readouterr().err == (
+            f"annotator: error: cannot open the database {typo}: there is no such file; '{command[0]}' works on a "
+            f"store that exists: 'annotator import' (or the app) makes one. Check --db or $ANNOTATOR_DB\n")
+    assert not typo.parent.exists() and not (tmp_path / "out").exists()  # nothing made on the way
 
 
 def test_export_with_config_writes_one_config_per_language(tmp_path: Path, seeds_dir: Path,
@@ -123,6 +137,7 @@ def test_export_with_config_writes_one_config_per_language(tmp_path: Path, seeds
 
 def test_check_reports_what_it_checked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db = tmp_path / "x.sqlite3"
+    Store.open(str(db)).close()
     assert main(["--db", str(db), "check"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == f"checked {db}"

@@ -87,8 +87,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return app.run(args.db, user_name(args.user) if args.user else None)
         user = user_name(args.user or login_name())
         from annotator.store import Store
+        from annotator.store.engine import ENV_DB, missing_file
         from annotator.store.integrity import require_intact
 
+        missing = None if COMMANDS[command].creates_store else missing_file(args.db)
+        if missing is not None:
+            raise AnnotatorError(f"cannot open the database {missing}: there is no such file; '{command}' works on "
+                                 f"a store that exists: 'annotator import' (or the app) makes one. Check --db "
+                                 f"or ${ENV_DB}")
         store = Store.open(args.db)
         try:
             if COMMANDS[command].checks_store:

@@ -36,3 +36,5 @@ class Command:
     # Run SQLite's quick_check before the command (a damaged file is refused, never read as if whole).
     # False for commands that check by themselves (export, check).
     checks_store: bool = True
+    # May make a new store (an SQLite file that does not exist yet); the others refuse such a path.
+    creates_store: bool = False

@@ -163,7 +163,7 @@ def _set_language(store: Store, args: argparse.Namespace, user: str) -> int:
 
 
 COMMANDS = (
-    Command("import", _import, _import_arguments),
+    Command("import", _import, _import_arguments, creates_store=True),
     Command("preannotate", _preannotate, _preannotate_arguments),
     Command("stats", _stats, _stats_arguments),
     Command("set-language", _set_language, _set_language_arguments),

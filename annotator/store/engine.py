@@ -55,6 +55,24 @@ def resolve_url(url_or_path: str | os.PathLike[str] | None) -> str:
     return f"sqlite:///{path}"
 
 
+def missing_file(url_or_path: str | os.PathLike[str] | None) -> Path | None:
+    """The SQLite file ``resolve_url`` would open when it does not exist yet (None: it exists, or the
+    store is not an SQLite file), without creating anything: commands that only read or change a
+    store refuse a path that names none (a typo in ``--db`` must not answer "0 documents")."""
+    value = os.fspath(url_or_path) if url_or_path is not None else os.environ.get(ENV_DB)
+    if not value:
+        path: Path | None = default_database_path()
+    elif "://" in value:
+        try:
+            path = sqlite_path(make_url(value))
+        except ArgumentError:
+            return None  # resolve_url says what is wrong with it
+        path = path.expanduser().resolve() if path is not None else None
+    else:
+        path = Path(value).expanduser().resolve()
+    return path if path is not None and not path.exists() else None
+
+
 def _checked_url(value: str, given_as: str) -> str:
     """``value`` when it names a lasting store this project can open; else one message saying why,
     before anything is done (not a traceback, and not an in-memory database whose "imported" vanishes

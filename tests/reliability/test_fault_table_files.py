@@ -296,12 +296,15 @@ def test_db_in_a_folder_that_cannot_be_created(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x")
     db = blocker / "sub" / "store.sqlite3"
-    assert one_error_line(cli("stats", db=db)) == (
+    article = tmp_path / "article.txt"
+    article.write_text("Rabat, Monday.", encoding="utf-8")
+    article.chmod(0o644)
+    assert one_error_line(cli("import", str(article), db=db)) == (
         f"annotator: error: cannot create the folder {db.parent} for the database {db}: a file is in the way")
     locked = tmp_path / "locked"
     locked.mkdir(mode=0o555)
     db = locked / "new" / "store.sqlite3"
-    assert one_error_line(cli("stats", db=db, unprivileged=True)) == (
+    assert one_error_line(cli("import", str(article), db=db, unprivileged=True)) == (
         f"annotator: error: cannot create the folder {db.parent} for the database {db}: Permission denied")
     folder_as_db = tmp_path / "a-folder"
     folder_as_db.mkdir()
