@@ -171,18 +171,18 @@ def test_add_label_refuses_a_name_or_shortcut_already_used_before_ok(qtbot, make
 def test_an_import_says_what_it_brought_after_the_suggestions_and_names_new_labels(  # type: ignore[no-untyped-def]
         qtbot, make_window, seeded_store, tmp_path: Path) -> None:
     # Importing a hand-written CoNLL file: "imported 1 new document" was replaced within a second by
-    # "suggesting entities: done", and the label "X-FOO" its typo'd tag created was said nowhere.
+    # "suggesting entities: done", and the label "FOO" its tag created was said nowhere.
     conll = tmp_path / "hand.conll"
-    conll.write_text("-DOCSTART- -X- O O\n\nJohn B-PERSON\nSmith I-PERSON\nwent O\nhome X-FOO\n", encoding="utf-8")
+    conll.write_text("-DOCSTART- -X- O O\n\nJohn B-PERSON\nSmith I-PERSON\nwent O\nhome B-FOO\n", encoding="utf-8")
     window = make_window(seeded_store)
     with qtbot.waitSignal(window.jobs.ended, timeout=60_000):  # the import
         assert window.files.import_files([conll])
     qtbot.waitUntil(lambda: window.statusBar().currentMessage().endswith("new articles"), timeout=120_000)
     said = window.statusBar().currentMessage()  # once the suggestions are done
-    assert said == ("imported 1 new document; 1 new label added to the scheme: X-FOO; "
+    assert said == ("imported 1 new document; 1 new label added to the scheme: FOO; "
                     "entities suggested for the new articles")
     box = window.files.report_box
-    assert box is not None and "X-FOO" in box.text()
+    assert box is not None and "FOO" in box.text()
     box.close()
 
 
