@@ -54,7 +54,7 @@ def _ask_name(default: str, problem: str) -> str | None:
     prompt = "Your name (recorded with every edit you make):"
     dialog = QInputDialog()
     dialog.setWindowTitle("annotator")
-    dialog.setLabelText(f"{problem}.\n\n{prompt}" if problem else prompt)
+    dialog.setLabelText(f"{problem[:1].upper()}{problem[1:]}.\n\n{prompt}" if problem else prompt)
     for shown_label in dialog.findChildren(QLabel):
         shown_label.setTextFormat(Qt.TextFormat.PlainText)
     dialog.setTextValue("".join(c for c in default if unicodedata.category(c) not in ("Cc", "Cf")))
