@@ -42,7 +42,10 @@ def default_database_path() -> Path:
 
 
 def resolve_url(url_or_path: str | os.PathLike[str] | None) -> str:
-    """``--db`` value, else ``$ANNOTATOR_DB``, else the per-user SQLite file. A plain path means SQLite."""
+    """``--db`` value, else ``$ANNOTATOR_DB``, else the per-user SQLite file. A plain path means SQLite.
+    An empty ``--db`` is refused (a shell variable empty by mistake must not write to the default)."""
+    if url_or_path is not None and not os.fspath(url_or_path).strip():
+        raise AnnotatorError(f"--db is empty; give {DB_TAKES}, or leave --db out for the per-user database")
     value = os.fspath(url_or_path) if url_or_path is not None else os.environ.get(ENV_DB)
     if not value:
         path = default_database_path()
@@ -59,6 +62,8 @@ def missing_file(url_or_path: str | os.PathLike[str] | None) -> Path | None:
     """The SQLite file ``resolve_url`` would open when it does not exist yet (None: it exists, or the
     store is not an SQLite file), without creating anything: commands that only read or change a
     store refuse a path that names none (a typo in ``--db`` must not answer "0 documents")."""
+    if url_or_path is not None and not os.fspath(url_or_path).strip():
+        return None  # resolve_url refuses an empty --db
     value = os.fspath(url_or_path) if url_or_path is not None else os.environ.get(ENV_DB)
     if not value:
         path: Path | None = default_database_path()

@@ -52,3 +52,15 @@ def test_the_message_never_shows_a_password_and_names_the_variable(monkeypatch: 
     err = capsys.readouterr().err
     assert err.startswith("annotator: error: $ANNOTATOR_DB postgresql+pg8000://bob:***@db.example/corpus: ")
     assert "s3cret" not in err
+
+
+def test_an_empty_db_option_is_refused_not_taken_as_the_default(tmp_path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from annotator.cli import main
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))  # where the per-user store would be made
+    for empty in ("", "  "):
+        assert main(["--db", empty, "stats"]) == 1
+        assert capsys.readouterr().err == (
+            "annotator: error: --db is empty; give an SQLite file (a path, or sqlite:////absolute/path) or "
+            "postgresql://user@host/database, or leave --db out for the per-user database\n")
+    assert not (tmp_path / "data").exists()
