@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QFileDialog, QLineEdit, QMessageBox, QWidget
 
 from annotator.gui import plain
 from annotator.io.atomic import foreign_entries
@@ -45,16 +45,39 @@ def refusal(folder: Path) -> str | None:
     return None
 
 
+class FolderDialog(QFileDialog):
+    """Qt's folder dialog, which also takes the name of a folder that does not exist yet (in a folder
+    that does): the export makes it. Qt's own answer to a typed new name was "Directory not found"."""
+
+    def __init__(self, parent: QWidget | None, start: str) -> None:
+        super().__init__(parent, "Folder for train.spacy / dev.spacy (a new name makes it)", start)
+        self.setFileMode(QFileDialog.FileMode.Directory)
+        self.setOption(QFileDialog.Option.ShowDirsOnly, True)
+        self.new_folder: Path | None = None
+
+    def accept(self) -> None:
+        edit = self.findChild(QLineEdit, "fileNameEdit")  # Qt's own dialog; a native one has none
+        typed = os.path.expanduser(edit.text().strip()) if edit is not None else ""
+        if typed:
+            path = Path(self.directory().absolutePath()) / typed  # an absolute name stays itself
+            if not path.exists() and path.parent.is_dir():
+                self.new_folder = path
+                self.done(QDialog.DialogCode.Accepted)
+                return
+        super().accept()
+
+    def chosen(self) -> str:
+        if self.new_folder is not None:
+            return str(self.new_folder)
+        return self.selectedFiles()[0] if self.selectedFiles() else ""
+
+
 def choose_folder(parent: QWidget, start: str) -> str:
-    """Qt's folder dialog; the folder chosen, "" when cancelled."""
-    dialog = QFileDialog(parent, "Folder for train.spacy / dev.spacy", start)
-    dialog.setFileMode(QFileDialog.FileMode.Directory)
-    dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
+    """Qt's folder dialog; the folder chosen (perhaps a new one), "" when cancelled."""
+    dialog = FolderDialog(parent, start)
     accepted = dialog.exec() == QFileDialog.DialogCode.Accepted
     plain.give_back_keys(parent)
-    if not accepted or not dialog.selectedFiles():
-        return ""
-    return dialog.selectedFiles()[0]
+    return dialog.chosen() if accepted else ""
 
 
 def refuse(parent: QWidget, why: str) -> None:
