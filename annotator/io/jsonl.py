@@ -78,9 +78,32 @@ def iter_jsonl(path: Path, ctx: ReadContext, shape: str | None = None) -> Iterat
         ctx.bad("holds no documents (no non-empty lines)")
 
 
+DUPLICATE_KEY = "appears twice in one object (JSON would keep only the last value, without a word)"
+
+
+class DuplicateKey(ValueError):
+    """An object names one key twice: json keeps the last value without a word (the first -- the text,
+    a label, an offset -- would be lost silently)."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        raise DuplicateKey(next(k for k, _ in pairs if k in seen or seen.add(k)))  # type: ignore[func-returns-value]
+    return obj
+
+
 def parse_line(raw: str, line: int, ctx: ReadContext, shape: str | None = None) -> Record | None:
     try:
-        obj = json.loads(raw)
+        obj = json.loads(raw, object_pairs_hook=unique_keys)
+    except DuplicateKey as exc:
+        ctx.bad(DUPLICATE_KEY, line, exc.key)
+        return None
     except json.JSONDecodeError as exc:
         ctx.bad(f"is not valid JSON ({json_problem(exc)})", line)
         return None

@@ -62,10 +62,13 @@ def format_of(path: Path, forced: str | None = None) -> str:
 def json_records(path: Path, ctx: ReadContext, shape: str | None = None) -> Iterator[tuple[Record, int]]:
     """A ``.json`` file (read whole): Label Studio JSON or JSON-MIN, spaCy v2 or simple training JSON,
     or an array of our/doccano/Prodigy records, told apart by the first item."""
-    from annotator.io.jsonl import parse_object
+    from annotator.io.jsonl import DUPLICATE_KEY, DuplicateKey, parse_object, unique_keys
 
     try:
-        data = json.loads(path.read_bytes().decode("utf-8-sig"))
+        data = json.loads(path.read_bytes().decode("utf-8-sig"), object_pairs_hook=unique_keys)
+    except DuplicateKey as exc:
+        ctx.bad(DUPLICATE_KEY, None, exc.key)
+        return
     except OSError as exc:
         ctx.bad(f"cannot be read: {exc.strerror or exc}")
         return
