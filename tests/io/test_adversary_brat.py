@@ -47,3 +47,13 @@ def test_quotes_that_fit_neither_way_still_refuse_the_pair(store: Store, tmp_pat
     with pytest.raises(InputRefused, match=r"a.ann, line 1: quotes 'Bourita' but the text at its offsets is 'et Bli'"):
         import_paths(store, [pair(tmp_path / "brat", "T1\tPERSON 9 15\tBourita\n", bom)])
     assert store.document_count() == 0
+
+
+def test_an_annotation_id_given_twice_is_refused_naming_both_lines(store: Store, tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("Amina met Omar in Rabat.", encoding="utf-8")
+    (tmp_path / "a.ann").write_text("T1\tPERSON 0 5\tAmina\nT2\tPERSON 10 14\tOmar\nT1\tGPE 18 23\tRabat\n",
+                                    encoding="utf-8")
+    with pytest.raises(InputRefused) as refused:
+        import_paths(store, [tmp_path])
+    assert "a.ann, line 3: gives the id 'T1' again (line 1 has it)" in str(refused.value)
+    assert store.document_count() == 0

@@ -56,6 +56,7 @@ def read(path: Path, ctx: ReadContext) -> Iterator[tuple[Record, int]]:
     spans: list[SpanData] = []
     pieces = other = bom_counted = 0
     ok = True
+    ids: dict[str, int] = {}  # annotation id -> the line that gave it
     for line_no, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -67,6 +68,12 @@ def read(path: Path, ctx: ReadContext) -> Iterator[tuple[Record, int]]:
         if len(head) != 2:
             ctx.problems.append(_problem(ann_source, "is not a brat text-bound annotation "
                                          "('T1<TAB>Label start end<TAB>text')", line_no))
+            ok = False
+            continue
+        first = ids.setdefault(parts[0], line_no)
+        if first != line_no:  # brat's own tools refuse it; which of the two is meant cannot be told
+            ctx.problems.append(_problem(ann_source, f"gives the id {parts[0]!r} again (line {first} has it)",
+                                         line_no))
             ok = False
             continue
         label, ranges = head
