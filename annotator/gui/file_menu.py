@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
+from shiboken6 import isValid
 
 from annotator.core.plural import plural
 from annotator.core.progress import CancelToken, ProgressSink
@@ -47,12 +48,13 @@ class FileActions:
         """All or nothing, in the background (Cancel stops it part-way: nothing is imported); new
         documents then get suggestions."""
         store, author = self.store, self.user()
+        self.close_report()  # the last import's report goes: it stayed open behind the next one's
 
         def work(progress: ProgressSink, cancel: CancelToken) -> object:
             return import_paths(store, list(paths), ImportOptions(author=author), progress, cancel=cancel)
 
         def done(report: ImportReport) -> None:
-            # a label the file brought (a typo such as "X-FOO" in a CoNLL tag becomes one) is said, not buried
+            # a label the file brought is said, not buried
             new = report.new_labels
             said = summary(report) + (f"; {plural(len(new), 'new label')} added to the scheme: "
                                       f"{', '.join(new[:5])}{' …' if len(new) > 5 else ''}" if new else "")
@@ -74,6 +76,11 @@ class FileActions:
                 error if len(lines) > 12 else "", QMessageBox.Icon.Warning)
 
         return self.jobs.start(Job("importing", work, "nothing was imported"), done, refused)
+
+    def close_report(self) -> None:
+        box, self.report_box = self.report_box, None
+        if box is not None and isValid(box):  # the person may have closed it (deleted on close)
+            box.close()
 
     def ask_export(self) -> None:
         formats = [f.value for f in ExportFormat]
