@@ -34,8 +34,7 @@ from annotator import __version__
 from annotator.cli import app, corpus, export, maintenance, model, search, status, team
 from annotator.cli.command import Command
 from annotator.core.errors import AnnotatorError
-from annotator.core.users import ENV_USER, login_name
-from annotator.io.readers.spans import user_name
+from annotator.core.users import ENV_USER, check_user_name, login_name
 
 # Thin wrappers over the functions the GUI calls; one module per family of commands.
 COMMANDS: dict[str, Command] = {c.name: c for c in (*corpus.COMMANDS, *search.COMMANDS, *status.COMMANDS,
@@ -84,8 +83,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = args.command or GUI
     try:
         if command == GUI:  # the app asks for a name at first start unless --user says it
-            return app.run(args.db, user_name(args.user) if args.user else None)
-        user = user_name(args.user or login_name())
+            return app.run(args.db, check_user_name(args.user) if args.user else None)
+        user = check_user_name(args.user or login_name())
         from annotator.store import Store
         from annotator.store.engine import ENV_DB, missing_file
         from annotator.store.integrity import require_intact

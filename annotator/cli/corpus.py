@@ -13,9 +13,9 @@ from annotator.core.errors import AnnotatorError, NotFound
 from annotator.core.language import require_language
 from annotator.core.plural import plural
 from annotator.core.progress import CancelToken
+from annotator.core.users import check_user_name
 from annotator.io.import_report import other_layers, report_lines
 from annotator.io.importer import FORMATS, ImportOptions, import_paths
-from annotator.io.readers.spans import user_name
 from annotator.nlp.pipelines import project_pipelines
 from annotator.nlp.preannotate import PreannotateReport, PreannotationFailed, preannotate
 from annotator.nlp.workers import ENV_PROCESSES
@@ -28,7 +28,7 @@ def _model_name(value: str) -> str:
     try:
         if value.strip().startswith("@"):
             raise AnnotatorError("the model name cannot start with '@': names starting with '@' are reserved")
-        return user_name(value)
+        return check_user_name(value)
     except AnnotatorError as exc:
         raise argparse.ArgumentTypeError(str(exc).replace("the annotator name", "the model name")) from None
 

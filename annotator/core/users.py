@@ -17,6 +17,12 @@ def login_name() -> str:
         return "annotator"
 
 
+def invisible(c: str) -> bool:
+    """A control or invisible format character (ESC, a line break, a right-to-left override, a
+    zero-width space): never part of a name."""
+    return unicodedata.category(c) in ("Cc", "Cf")
+
+
 def check_user_name(name: str) -> str:
     """Names are free text but not empty, not padded, not the reserved gold layer, and without a
     control or invisible format character (ESC sequences, a right-to-left override, a zero-width
@@ -26,7 +32,7 @@ def check_user_name(name: str) -> str:
     from annotator.core.limits import shown
     from annotator.core.span import GOLD
 
-    bad = next((c for c in name if unicodedata.category(c) in ("Cc", "Cf")), None)
+    bad = next((c for c in name if invisible(c)), None)
     if bad is not None:
         raise AnnotatorError(f"the annotator name {shown(name)} contains an invisible or control character "
                              f"(U+{ord(bad):04X}); use letters, digits, spaces and punctuation")

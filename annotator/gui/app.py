@@ -5,7 +5,6 @@ from __future__ import annotations
 import gc
 import os
 import sys
-import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QInputDialog, QLabel, QMessageBox
 
 from annotator.core.errors import AnnotatorError
-from annotator.core.users import check_user_name, login_name
+from annotator.core.users import check_user_name, invisible, login_name
 from annotator.gui import plain, window_state
 from annotator.gui.main_window import MainWindow
 from annotator.io.bundled import bundled_path
@@ -57,7 +56,7 @@ def _ask_name(default: str, problem: str) -> str | None:
     dialog.setLabelText(f"{problem[:1].upper()}{problem[1:]}.\n\n{prompt}" if problem else prompt)
     for shown_label in dialog.findChildren(QLabel):
         shown_label.setTextFormat(Qt.TextFormat.PlainText)
-    dialog.setTextValue("".join(c for c in default if unicodedata.category(c) not in ("Cc", "Cf")))
+    dialog.setTextValue("".join(c for c in default if not invisible(c)))
     return dialog.textValue() if dialog.exec() else None
 
 

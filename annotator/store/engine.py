@@ -42,11 +42,8 @@ def default_database_path() -> Path:
 
 
 def resolve_url(url_or_path: str | os.PathLike[str] | None) -> str:
-    """``--db`` value, else ``$ANNOTATOR_DB``, else the per-user SQLite file. A plain path means SQLite.
-    An empty ``--db`` is refused (a shell variable empty by mistake must not write to the default)."""
-    if url_or_path is not None and not os.fspath(url_or_path).strip():
-        raise AnnotatorError(f"--db is empty; give {DB_TAKES}, or leave --db out for the per-user database")
-    value = os.fspath(url_or_path) if url_or_path is not None else os.environ.get(ENV_DB)
+    """``--db`` value, else ``$ANNOTATOR_DB``, else the per-user SQLite file. A plain path means SQLite."""
+    value = _given(url_or_path)
     if not value:
         path = default_database_path()
         _ensure_folder(path)
@@ -62,9 +59,7 @@ def missing_file(url_or_path: str | os.PathLike[str] | None) -> Path | None:
     """The SQLite file ``resolve_url`` would open when it does not exist yet (None: it exists, or the
     store is not an SQLite file), without creating anything: commands that only read or change a
     store refuse a path that names none (a typo in ``--db`` must not answer "0 documents")."""
-    if url_or_path is not None and not os.fspath(url_or_path).strip():
-        return None  # resolve_url refuses an empty --db
-    value = os.fspath(url_or_path) if url_or_path is not None else os.environ.get(ENV_DB)
+    value = _given(url_or_path)
     if not value:
         path: Path | None = default_database_path()
     elif "://" in value:
@@ -76,6 +71,17 @@ def missing_file(url_or_path: str | os.PathLike[str] | None) -> Path | None:
     else:
         path = Path(value).expanduser().resolve()
     return path if path is not None and not path.exists() else None
+
+
+def _given(url_or_path: str | os.PathLike[str] | None) -> str | None:
+    """The ``--db`` value, else ``$ANNOTATOR_DB`` (None: neither). An empty ``--db`` is refused (a shell
+    variable empty by mistake must not write to the per-user database)."""
+    if url_or_path is None:
+        return os.environ.get(ENV_DB)
+    value = os.fspath(url_or_path)
+    if not value.strip():
+        raise AnnotatorError(f"--db is empty; give {DB_TAKES}, or leave --db out for the per-user database")
+    return value
 
 
 def _checked_url(value: str, given_as: str) -> str:

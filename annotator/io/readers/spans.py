@@ -52,15 +52,10 @@ def author_problem(name: Any) -> str | None:
     if not isinstance(name, str | int) or isinstance(name, bool):
         return f"must be a string, not {type(name).__name__}"
     try:
-        user_name(str(name))
+        check_user_name(str(name))
     except AnnotatorError as exc:
         return str(exc)
     return None
-
-
-def user_name(name: str) -> str:
-    """The rule for names from files and for ``--user`` (``core.users.check_user_name``)."""
-    return check_user_name(name)
 
 
 def span(text: str, start: Any, end: Any, label: Any, bad: Bad, fld: str, label_fld: str) -> SpanData | None:
