@@ -105,8 +105,8 @@ def iter_inputs(files: Sequence[InputFile], options: ImportOptions, problems: li
     layer = Layer.MODEL if options.as_predictions else Layer.HUMAN
     together = 1 if options.strict or options.language else max(1, together)
     for path, source in files:
-        size = _size(path)
         before = _identity(path)
+        size = before[0] if before is not None else 0  # what _size says, from the same stat
         if skipped is not None and ctx is not None:
             skipped[0] += ctx.skipped
         ctx = ReadContext(source, problems, [] if warnings is None else warnings, options.strict)
