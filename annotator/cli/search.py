@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
+import sys
 
 from annotator.cli.columns import printable
 from annotator.cli.command import Command
 from annotator.core.errors import AnnotatorError
 from annotator.core.plural import plural
 from annotator.store import Store
-from annotator.store.search import hit_pattern, words
+from annotator.store.search import hit_pattern, syntax_notes, words
 
 CONTEXT = 40  # characters shown each side of the first hit
 
@@ -29,6 +31,10 @@ def _run(store: Store, args: argparse.Namespace, user: str) -> int:
         raise AnnotatorError(f"the query {args.query!r} has no word to search for (letters or digits)")
     if args.limit < 0:
         raise AnnotatorError("--limit must be 0 (all) or more")
+    for note in syntax_notes(args.query):
+        print(f"note: {printable(note)}", file=sys.stderr)
+    if not args.titles and re.search(r"(?<!\w)(?:title|name|file|source):", args.query):
+        print("note: --titles searches titles and file names only", file=sys.stderr)
     ids = store.search(args.query, in_text=not args.titles, limit=args.limit or None)
     texts = store.texts(ids)
     for row in store.summaries(ids):

@@ -43,6 +43,29 @@ def words(query: str) -> list[str]:
     return _WORD.findall(query)
 
 
+_FIELD = re.compile(r"(?<![\w:])(\w+):(?=\S)")
+_OPERATORS = ("OR", "AND", "NOT")
+
+
+def syntax_notes(query: str) -> list[str]:
+    """How a query written in another tool's search syntax is read here (a search takes plain words):
+    one sentence per kind of syntax found, none for a query of plain words."""
+    notes = [f"'{field}:' is not a field filter: '{field}' is searched as a word like the others"
+             for field in dict.fromkeys(_FIELD.findall(query))]
+    if '"' in query:
+        notes.append("quotes do not make a phrase: each word is searched for on its own, in any order")
+    if "*" in query or "?" in query:
+        notes.append("'*' and '?' are not wildcards: the last word already matches the start of a word")
+    operators = [w for w in dict.fromkeys(query.split()) if w in _OPERATORS]
+    if operators:
+        one = len(operators) == 1
+        notes.append(f"{', '.join(repr(w) for w in operators)} {'is' if one else 'are'} searched for as "
+                     f"{'a word' if one else 'words'}: a document matches when it holds every word")
+    if re.search(r"(?:^|\s)-\w", query):
+        notes.append("'-' does not leave a word out: every word must be in a matching document")
+    return notes
+
+
 def hit_pattern(found: list[str]) -> re.Pattern[str] | None:
     """Where the words of a search start in a text, any case (to show or mark the hits)."""
     if not found:

@@ -42,3 +42,22 @@ def test_search_refuses_a_query_without_words(corpus: Path, capsys) -> None:  # 
     assert main(["--db", str(corpus), "search", "--", "--"]) == 1
     err = capsys.readouterr().err
     assert "has no word to search for" in err and "Traceback" not in err
+
+
+def test_search_syntax_of_other_tools_is_explained(corpus: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    # `title:rabat` found nothing and said nothing: every word, "title" too, is searched for.
+    assert main(["--db", str(corpus), "search", "title:rabat"]) == 0
+    out, err = capsys.readouterr()
+    assert out.splitlines()[-1] == "0 documents"
+    assert "note: 'title:' is not a field filter: 'title' is searched as a word like the others" in err
+    assert "note: --titles searches titles and file names only" in err
+    assert main(["--db", str(corpus), "search", '"rabat tomorrow" OR tang*']) == 0
+    out, err = capsys.readouterr()
+    assert out.splitlines()[-1] == "0 documents"
+    assert "quotes do not make a phrase" in err and "'OR' is searched for as a word" in err
+    assert "'*' and '?' are not wildcards" in err
+    assert main(["--db", str(corpus), "search", "rabat"]) == 0  # plain words: no note
+    assert capsys.readouterr().err == ""
+    assert main(["--db", str(corpus), "search", "rabat -tanger", "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert "'-' does not leave a word out" in err and all(json.loads(line) for line in out.splitlines())
