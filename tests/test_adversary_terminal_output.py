@@ -46,3 +46,32 @@ def test_the_import_report_shows_a_documents_hostile_source_escaped(db_path: Pat
     out = capsys.readouterr().out
     assert "skipped duplicate x\\x1b]0;pwned\\x07\\nfake line (same text as document 1" in out
     assert "\x1b" not in out and "\x07" not in out
+
+
+def test_names_and_labels_of_an_older_store_reach_the_terminal_escaped(
+        store: Store, db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # A store written before the name and label rules may hold control characters in annotator names
+    # and labels; `agreement`, `stats` printed them raw. Every command's output now passes through
+    # one filter (cli.columns.InertStream), whatever the command prints.
+    from sqlalchemy import insert
+
+    from annotator.store.schema import LabelRow, SpanRow, utcnow
+
+    [doc_id] = store.import_documents([(NewDocument("Rabat est grande.", "a.txt", "fr"), [])]).added
+    evil, label = "ana\x1b]0;pwned\x07", "LOC\x9b2J"
+    with store.engine.begin() as c:
+        c.execute(insert(LabelRow).values(name=label, colour="#aa0000"))
+        for author in (evil, "bob"):
+            c.execute(insert(SpanRow).values(document_id=doc_id, start=0, end=5, label=label, layer="human",
+                                             author=author, rejected=False, created_at=utcnow()))
+    for command in (["agreement"], ["stats"], ["agreement", "--json"], ["stats", "--json"]):
+        assert main(["--db", str(db_path), *command]) == 0, command
+        out = capsys.readouterr().out
+        assert not any(ord(c) < 32 and c not in "\t\n" or 0x7f <= ord(c) < 0xa0 for c in out), (command, out)
+        assert "\\u001b]0;pwned\\u0007" in out or "\\u009b" in out, (command, out)
+        if "--json" in command:  # still JSON, and it reads back as the stored strings
+            back = json.dumps(json.loads(out), ensure_ascii=False)
+            assert evil in back or label in back, back
+    assert main(["--db", str(db_path), "review", str(doc_id), "--take", evil]) == 0  # their layer is in the store
+    out = capsys.readouterr().out
+    assert "gold version is now ana\\u001b]0;pwned\\u0007's" in out and "\x1b" not in out

@@ -32,6 +32,7 @@ from sqlalchemy.exc import DBAPIError
 
 from annotator import __version__
 from annotator.cli import app, corpus, export, maintenance, model, search, status, team
+from annotator.cli.columns import InertStream
 from annotator.cli.command import Command
 from annotator.core.errors import AnnotatorError
 from annotator.core.users import ENV_USER, check_user_name, login_name
@@ -79,8 +80,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    command = args.command or GUI
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = InertStream(sys.stdout), InertStream(sys.stderr)
+    try:  # argparse's messages too: they quote what was typed
+        args = build_parser().parse_args(argv)
+        command = args.command or GUI
+        if command == GUI:  # the app's own streams
+            sys.stdout, sys.stderr = streams
+        return _main(args, command)
+    finally:
+        sys.stdout, sys.stderr = streams
+
+
+def _main(args: argparse.Namespace, command: str) -> int:
     try:
         if command == GUI:  # the app asks for a name at first start unless --user says it
             return app.run(args.db, check_user_name(args.user) if args.user else None)

@@ -3,8 +3,10 @@ character takes two, a combining mark none), so label names of any length or scr
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
+from typing import Any, TextIO
 
 
 def cells(text: str) -> int:
@@ -39,3 +41,24 @@ def inert(text: str) -> str:
     terminal or fake a line) shown as their escapes (``\\x1b``); spaces and every script kept."""
     return "".join(c.encode("unicode_escape").decode("ascii") if unicodedata.category(c) == "Cc" else c
                    for c in text)
+
+
+# Every control character but line feed, tab and carriage return (the progress line's return).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+class InertStream:
+    """The CLI's stdout and stderr: whatever a command prints, a control character that came with the
+    data (a title, a label or a name in a store written before its rule, a file name) reaches the
+    terminal as its escape (``\\u001b``: readable, and still valid inside a JSON string), never as a
+    command to the terminal. Line feed, tab and carriage return pass."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(_CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
