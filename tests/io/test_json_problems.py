@@ -21,3 +21,19 @@ def test_the_message_reads_as_a_sentence(store: Store, tmp_path: Path, content: 
     with pytest.raises(InputRefused) as caught:
         import_paths(store, [path], ImportOptions(author="maria"))
     assert said in str(caught.value)
+
+
+def test_a_bad_tag_in_spacy_v2_json_is_named_by_sentence_and_token(store: Store, tmp_path: Path) -> None:
+    # The message named "paragraphs[0].tokens[3].ner", a place the file does not have: the third
+    # token of the second sentence was counted across sentences.
+    import json
+
+    tokens = [[{"orth": "Bourita", "ner": "U-PER"}, {"orth": "spoke", "ner": "O"}, {"orth": ".", "ner": "O"}],
+              [{"orth": "Blinken", "ner": "O"}, {"orth": "listened", "ner": "X-PER"}]]
+    path = tmp_path / "v2.json"
+    path.write_text(json.dumps([{"id": 0, "paragraphs": [{"sentences": [{"tokens": t} for t in tokens]}]}]),
+                    encoding="utf-8")
+    with pytest.raises(InputRefused) as caught:
+        import_paths(store, [path], ImportOptions(author="maria"))
+    assert "[0].paragraphs[0].sentences[1].tokens[1].ner" in str(caught.value), str(caught.value)
+    assert store.stats().documents == 0

@@ -55,6 +55,7 @@ def v2_records(item: dict[str, Any], n: int, ctx: ReadContext) -> list[Record]:
     for p, paragraph in enumerate(item["paragraphs"]):
         where = f"[{n - 1}].paragraphs[{p}]"
         tokens: list[tuple[str, str]] = []
+        places: list[str] = []  # each token's field, for problems found in the paragraph's tags
         for s, sentence in enumerate(paragraph.get("sentences", []) if isinstance(paragraph, dict) else []):
             for t, token in enumerate(sentence.get("tokens", []) if isinstance(sentence, dict) else []):
                 orth = token.get("orth") if isinstance(token, dict) else None
@@ -62,6 +63,7 @@ def v2_records(item: dict[str, Any], n: int, ctx: ReadContext) -> list[Record]:
                     ctx.bad("must be a string", None, f"{where}.sentences[{s}].tokens[{t}].orth")
                     continue
                 tokens.append((orth, str(token.get("ner") or "O")))
+                places.append(f"{where}.sentences[{s}].tokens[{t}]")
         raw = paragraph.get("raw") if isinstance(paragraph, dict) else None
         text, bounds = _place(tokens, raw if isinstance(raw, str) else None)
         if bounds is None:
@@ -73,7 +75,7 @@ def v2_records(item: dict[str, Any], n: int, ctx: ReadContext) -> list[Record]:
         try:
             found = tags.decode([tag for _, tag in tokens])
         except tags.TagError as exc:
-            ctx.bad(str(exc), None, f"{where}.tokens[{exc.index}].ner")
+            ctx.bad(str(exc), None, f"{places[exc.index]}.ner")
             continue
         spans = []
         for a, b, label in found:
