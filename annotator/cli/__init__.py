@@ -98,21 +98,25 @@ def _main(args: argparse.Namespace, command: str) -> int:
             return app.run(args.db, check_user_name(args.user) if args.user else None)
         user = check_user_name(args.user or login_name())
         from annotator.store import Store
-        from annotator.store.engine import ENV_DB, missing_file
+        from annotator.store.engine import ENV_DB, discard_new_file, missing_file
         from annotator.store.integrity import require_intact
 
-        missing = None if COMMANDS[command].creates_store else missing_file(args.db)
-        if missing is not None:
+        missing = missing_file(args.db)
+        if missing is not None and not COMMANDS[command].creates_store:
             raise AnnotatorError(f"cannot open the database {missing}: there is no such file; '{command}' works on "
                                  f"a store that exists: 'annotator import' (or the app) makes one. Check --db "
                                  f"or ${ENV_DB}")
         store = Store.open(args.db)
+        done = 1
         try:
             if COMMANDS[command].checks_store:
                 require_intact(store.engine)
-            return COMMANDS[command].run(store, args, user)
+            done = COMMANDS[command].run(store, args, user)
+            return done
         finally:
             store.close()
+            if missing is not None and done != 0:  # this command made the file and then failed
+                discard_new_file(missing)
     except AnnotatorError as exc:
         print(f"annotator: error: {exc}", file=sys.stderr)
         return 1

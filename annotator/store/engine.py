@@ -73,6 +73,13 @@ def missing_file(url_or_path: str | os.PathLike[str] | None) -> Path | None:
     return path if path is not None and not path.exists() else None
 
 
+def discard_new_file(path: Path) -> None:
+    """Remove the SQLite file a command made (``missing_file`` before it ran) and then failed in: a
+    refused first import leaves no empty store behind, which later commands would take for a real one."""
+    for one in (path, *(path.with_name(path.name + end) for end in ("-wal", "-shm", "-journal"))):
+        one.unlink(missing_ok=True)
+
+
 def _given(url_or_path: str | os.PathLike[str] | None) -> str | None:
     """The ``--db`` value, else ``$ANNOTATOR_DB`` (None: neither). An empty ``--db`` is refused (a shell
     variable empty by mistake must not write to the per-user database)."""

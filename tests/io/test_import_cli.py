@@ -93,3 +93,25 @@ def test_import_says_when_entities_became_other_annotators_versions(
                     + "\n", encoding="utf-8")
     assert main(["--db", db, "--user", "alice", "import", str(mine)]) == 0
     assert "other annotators" not in capsys.readouterr().out
+
+
+def test_a_refused_first_import_leaves_no_store_behind(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # "nothing was imported", yet an empty store file stayed, and `stats` on it then answered
+    # "0 documents" instead of refusing a path that names no store.
+    db = tmp_path / "typo.sqlite3"
+    (tmp_path / "empty").mkdir()
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "Rabat", "spans": [{"start": 0, "end": 99, "label": "GPE"}]}\n', encoding="utf-8")
+    for source in (tmp_path / "empty", bad, tmp_path / "missing.jsonl"):
+        assert main(["--db", str(db), "import", str(source)]) == 1
+        assert "nothing was imported" in capsys.readouterr().err
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.jsonl", "empty"], source
+    assert main(["--db", str(db), "stats"]) == 1
+    assert "there is no such file" in capsys.readouterr().err
+    good = tmp_path / "good.jsonl"
+    good.write_text('{"text": "Rabat"}\n', encoding="utf-8")
+    assert main(["--db", str(db), "import", str(good)]) == 0
+    assert main(["--db", str(db), "import", str(bad)]) == 1  # an existing store is kept, as it was
+    store = Store.open(str(db))
+    assert store.stats().documents == 1
+    store.close()
