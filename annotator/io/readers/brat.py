@@ -57,6 +57,8 @@ def read(path: Path, ctx: ReadContext) -> Iterator[tuple[Record, int]]:
     pieces = other = bom_counted = 0
     ok = True
     ids: dict[str, int] = {}  # annotation id -> the line that gave it
+    triggers = _event_triggers(lines)
+    skipped_triggers = 0
     for line_no, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -75,6 +77,9 @@ def read(path: Path, ctx: ReadContext) -> Iterator[tuple[Record, int]]:
             ctx.problems.append(_problem(ann_source, f"gives the id {parts[0]!r} again (line {first} has it)",
                                          line_no))
             ok = False
+            continue
+        if parts[0] in triggers:  # the words that name an event ("E1<TAB>Attack:T3 ..."), not an entity
+            skipped_triggers += 1
             continue
         label, ranges = head
         quoted = parts[2] if len(parts) > 2 else None
@@ -98,10 +103,24 @@ def read(path: Path, ctx: ReadContext) -> Iterator[tuple[Record, int]]:
     if other:
         ctx.warnings.append(_problem(ann_source, f"{plural(other, 'relation/event/attribute/note line')} not imported "
                                      "(only entities are)"))
+    if skipped_triggers:
+        ctx.warnings.append(_problem(ann_source, f"{plural(skipped_triggers, 'event trigger')} (text-bound annotations "
+                                     "an event line names as its trigger) not imported as entities"))
     rec = Record(1, text, spans, {}, None, None, span_field=ann.name, in_docbin=True, discontinuous=pieces)
     rec.had_bom = had_bom
     rec.name = ctx.source
     yield rec, _size(txt) + _size(ann)
+
+
+def _event_triggers(lines: list[str]) -> set[str]:
+    """The ids of the text-bound annotations that event lines (``E1<TAB>Type:T3 Role:T2``) name as
+    their trigger: an event's type words, not entities."""
+    out = set()
+    for line in lines:
+        parts = line.split("\t")
+        if line.startswith("E") and len(parts) >= 2 and ":" in (parts[1].split() or [""])[0]:
+            out.add(parts[1].split()[0].split(":", 1)[1])
+    return out
 
 
 def _located(ranges: str, text: str, label: str, quoted: str | None) -> list[tuple[int, int, str]] | str:
