@@ -31,7 +31,7 @@ from annotator.io.input_files import InputFile, collect_files
 from annotator.io.jsonl import iter_jsonl
 from annotator.io.language import detect_languages
 from annotator.io.readers import FORMATS, SUFFIXES, FormatRefused, brat, conll
-from annotator.io.readers.base import ReadContext, Record, store_problems
+from annotator.io.readers.base import ReadContext, Record, left_out_warning, store_problems
 from annotator.io.text_files import read_text
 from annotator.store import Store
 from annotator.store.bulk import StagedImport
@@ -130,6 +130,8 @@ def iter_inputs(files: Sequence[InputFile], options: ImportOptions, problems: li
                 yield from _judged(pending, options, judge, source, problems)
                 pending = []
         yield from _judged(pending, options, judge, source, problems)
+        if (said := left_out_warning(ctx)) is not None and warnings is not None:
+            warnings.append(said)
         if (after := _identity(path)) != before:
             problems.append(Problem(source, f"changed while it was being read ({_change(before, after)}): another "
                                             "program is writing or replacing it; import it again once it is complete"))

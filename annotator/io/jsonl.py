@@ -179,6 +179,9 @@ def parse_object(obj: Any, line: int, ctx: ReadContext, shape: str | None = None
     rec = Record(line, text, None if parsed is None else [sp for _, sp, _ in parsed], dict(meta), status, language,
                  span_field=f"{where}.{given[0]}" if where and given else given[0] if given else "spans",
                  in_docbin=in_docbin)
+    relations = obj.get("relations")
+    if isinstance(relations, list):  # doccano's, Prodigy's rel.manual
+        ctx.leave_out("relation", len(relations))
     if shape == "prodigy" or (shape is None and not is_doccano and prodigy.is_task(obj)):
         prodigy.apply_answers(obj, rec, parsed or [], bad)
     if len(ctx.problems) > found:

@@ -174,7 +174,8 @@ class StagedImport:
                 report.spans += sum(len(a.spans) for a in item.annotations)
                 report.rejections += sum(len(a.rejected) for a in item.annotations)
             self._tally.existing.setdefault(doc_id, []).extend(more)
-        for item in ready:
+        firsts = {item.document.content_hash: item for item in reversed(ready)}  # the first of each text
+        for item in firsts.values():  # a later one with the same text was folded into it (merge_items)
             add_counts(report.attention, item.attention)
             report.attention_documents += bool(item.attention)
             for annotation in item.annotations:

@@ -11,6 +11,7 @@ from annotator.core.document import DocumentStatus
 from annotator.core.errors import Problem
 from annotator.core.imported import Annotation
 from annotator.core.limits import json_problems, source_problem, string_problem
+from annotator.core.plural import plural
 from annotator.core.span import SpanData
 
 
@@ -47,6 +48,13 @@ class ReadContext:
     warnings: list[Problem] = field(default_factory=list)
     strict: bool = False
     skipped: int = 0  # empty tasks left out (each also a warning)
+    left_out: dict[str, int] = field(default_factory=dict)  # what the file holds besides entities, by kind
+
+    def leave_out(self, kind: str, n: int = 1) -> None:
+        """``n`` annotations of a ``kind`` we do not import (relations, document categories...): said
+        once per file, after it is read (``left_out_warning``)."""
+        if n > 0:
+            self.left_out[kind] = self.left_out.get(kind, 0) + n
 
     def bad(self, reason: str, line: int | None = None, fld: str | None = None) -> None:
         self.problems.append(Problem(self.source, reason, line=line, field=fld))
@@ -58,6 +66,14 @@ class ReadContext:
         else:
             self.skipped += 1
             self.warnings.append(Problem(self.source, f"{reason}: the {what} was skipped", line=line, field=fld))
+
+
+def left_out_warning(ctx: ReadContext) -> Problem | None:
+    """One warning naming what a file held besides entities (None: nothing)."""
+    if not ctx.left_out:
+        return None
+    kinds = ", ".join(plural(n, kind) for kind, n in ctx.left_out.items())
+    return Problem(ctx.source, f"{kinds} not imported (only entities are)")
 
 
 def store_problems(rec: Record, source: str) -> list[Problem]:

@@ -28,6 +28,9 @@ from annotator.io.readers.base import ReadContext, Record
 from annotator.io.readers.spans import author_problem, span
 
 PREFIX = "label-studio:"
+# What a region that is not an entity is called in the import report.
+_KINDS = {"relation": "relation", "choices": "document choice", "textarea": "text area", "rating": "rating",
+          "taxonomy": "taxonomy choice", "pairwise": "pairwise choice", "number": "number", "datetime": "date"}
 
 
 def is_export(item: Any) -> bool:
@@ -92,8 +95,10 @@ def record(item: dict[str, Any], n: int, ctx: ReadContext) -> Record | None:
         annotation = Annotation(layer, author)
         for j, region in enumerate(result if isinstance(result, list) else []):
             value = region.get("value", region) if isinstance(region, dict) else None
-            if not isinstance(value, dict) or "start" not in value:
-                continue  # relations, choices, text areas: not entities
+            if not isinstance(value, dict) or "start" not in value:  # relations, choices, text areas...
+                if layer is Layer.HUMAN and isinstance(region, dict):
+                    ctx.leave_out(_KINDS.get(str(region.get("type")), f"{shown(str(region.get('type')))} result"))
+                continue
             labels = value.get("labels") or value.get("hypertextlabels") or []
             start, end = offsets.of(value, functools.partial(_bad_at, bad, f"{fld}[{j}]"))
             if start is None:
