@@ -15,7 +15,7 @@ from annotator.core.imported import DISCONTINUOUS, OFF_TOKENS, OVERLAP, WHITESPA
 from annotator.core.limits import shown
 from annotator.core.span import SpanData
 from annotator.io.readers.base import Record
-from annotator.io.spacy_docs import Tokenizers
+from annotator.io.tokenizers import Tokenizers
 
 _CHUNK = re.compile(r"\S+")  # \s is str.isspace(): the tokenizer's own split
 

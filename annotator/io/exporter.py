@@ -27,7 +27,7 @@ from annotator.io.atomic import MARKER, atomic_folder, atomic_write, foreign_ent
 from annotator.io.docbin_shards import SHARD_LIMIT, DocBinShards, ShardLimit, WrittenDocBin
 from annotator.io.export_alignment import Alignment
 from annotator.io.selection import ExportDocument, ExportOptions, Split, dev_score, iter_export, split_train_dev
-from annotator.io.spacy_docs import Tokenizers, to_spacy_doc
+from annotator.io.spacy_docs import Tokenizers, own_tokens, to_spacy_doc
 from annotator.io.training_config import WrittenConfig, write_training_config
 from annotator.store import Store
 from annotator.store.integrity import SQLITE_HEADER, require_intact, sqlite_path
@@ -231,7 +231,7 @@ def _export_jsonl(docs: Iterable[ExportDocument], out: Path, fmt: ExportFormat, 
     with atomic_write(out) as fh:
         for ex in docs:
             if fmt is ExportFormat.PRODIGY:  # spans as stored (Prodigy keeps overlaps); tokens for its views
-                record = formats.prodigy_task(ex, tokenizers.tokenize(ex.language, ex.text))
+                record = formats.prodigy_task(ex, own_tokens(ex, tokenizers))
             elif fmt is ExportFormat.DOCCANO:
                 record = formats.doccano_record(ex)
             else:

@@ -13,13 +13,15 @@ array), 1.2 GB as Prodigy (a token object each), under 0.2 GB as doccano or our 
 from __future__ import annotations
 
 from spacy.tokens import Doc
+from spacy.vocab import Vocab
 
 from annotator.core.plural import plural
+from annotator.io.alignment import tokens_of
 from annotator.io.export_alignment import Alignment, entities, rejections
 from annotator.io.selection import ExportDocument
 from annotator.io.tokenizers import Tokenizers
 
-__all__ = ["INCORRECT_SPANS_KEY", "USER_DATA_KEY", "Tokenizers", "to_spacy_doc"]
+__all__ = ["INCORRECT_SPANS_KEY", "USER_DATA_KEY", "Tokenizers", "own_tokens", "to_spacy_doc"]
 
 INCORRECT_SPANS_KEY = "incorrect_spans"
 USER_DATA_KEY = "annotator"
@@ -33,7 +35,7 @@ def to_spacy_doc(ex: ExportDocument, tokenizers: Tokenizers, warnings: list[str]
     """``ex`` as a ``Doc``: entities on whole tokens without overlaps (``alignment.entities``; every span
     moved or left out counted in ``alignment``, and said in ``warnings``), rejected suggestions as
     ``incorrect_spans`` (a span group: overlaps allowed), our record in ``user_data``."""
-    doc = tokenizers.tokenize(ex.language, ex.text)
+    doc = own_tokens(ex, tokenizers)
     counted = alignment if alignment is not None else Alignment()
     before = sum(counted.changed.values())
     ents = entities(doc, ex.entities, ex.source, counted)
@@ -53,3 +55,43 @@ def to_spacy_doc(ex: ExportDocument, tokenizers: Tokenizers, warnings: list[str]
         "annotator": ex.annotator, "meta": ex.meta,
     }
     return doc
+
+
+def own_tokens(ex: ExportDocument, tokenizers: Tokenizers) -> Doc:
+    """``ex``'s tokens: its own when its file gave them (CoNLL, Prodigy ``tokens``, spaCy v2 JSON: kept
+    in its meta at import), so an export writes back the tokens the file had ("1996-08-22" stays one
+    token); else the language's tokenizer's."""
+    nlp = tokenizers.get(ex.language)
+    bounds = tokens_of(ex.meta)
+    own = _from_bounds(nlp.vocab, ex.text, bounds) if bounds is not None else None
+    return own if own is not None else nlp.tokenizer(ex.text)
+
+
+def _from_bounds(vocab: Vocab, text: str, bounds: list[tuple[int, int]]) -> Doc | None:
+    """A ``Doc`` of ``text`` with these (start, end) tokens, the whitespace between them as spaCy keeps
+    it (one space after a token; any other run of whitespace a token of its own); None when they do not
+    tile the text (out of order, overlapping, or text other than whitespace between them)."""
+    words: list[str] = []
+    spaces: list[bool] = []
+
+    def gap(between: str) -> bool:
+        if between and not between.isspace():
+            return False
+        if between[:1] == " " and words:
+            spaces[-1], between = True, between[1:]
+        if between:
+            words.append(between)
+            spaces.append(False)
+        return True
+
+    at = 0
+    for start, end in bounds:
+        if not at <= start < end <= len(text) or not gap(text[at:start]):
+            return None
+        words.append(text[start:end])
+        spaces.append(False)
+        at = end
+    if not gap(text[at:]):
+        return None
+    doc = Doc(vocab, words=words, spaces=spaces)
+    return doc if doc.text == text else None
