@@ -99,3 +99,20 @@ def test_an_annotators_latest_annotation_is_their_version(store: Store, tmp_path
     assert report.spans == 2
     assert any("ls.json" in w and "annotations[1]" in w and "an earlier annotation by label-studio:1" in w
                for w in report.warnings), report.warnings
+
+
+def test_an_html_region_is_refused_saying_why(store: Store, tmp_path: Path) -> None:
+    # A HyperTextLabels project: start/end are XPaths; the message said only "offsets must be integers".
+    path = tmp_path / "html.json"
+    path.write_text(json.dumps([{"id": 7, "data": {"html": "<p>Bourita met <b>Blinken</b>.</p>"}, "annotations": [
+        {"id": 1, "completed_by": 1, "result": [{"id": "r1", "from_name": "ner", "to_name": "text",
+                                                 "type": "hypertextlabels", "value": {
+                                                     "start": "/p[1]/text()[1]", "end": "/p[1]/text()[1]",
+                                                     "startOffset": 0, "endOffset": 7, "text": "Bourita",
+                                                     "globalOffsets": {"start": 0, "end": 7},
+                                                     "hypertextlabels": ["PER"]}}]}]}]), encoding="utf-8")
+    with pytest.raises(InputRefused) as caught:
+        import_paths(store, [path])
+    said = str(caught.value)
+    assert "html.json, field '[0].annotations[0].result[0].value.start': is a region of an HTML page" in said
+    assert "offsets must be integers" not in said

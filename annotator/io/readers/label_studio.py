@@ -100,6 +100,11 @@ def record(item: dict[str, Any], n: int, ctx: ReadContext) -> Record | None:
                     ctx.leave_out(_KINDS.get(str(region.get("type")), f"{shown(str(region.get('type')))} result"))
                 continue
             labels = value.get("labels") or value.get("hypertextlabels") or []
+            if isinstance(value.get("start"), str) and "startOffset" in value:
+                bad("is a region of an HTML page (HyperTextLabels): its start and end are XPaths into the "
+                    "page, not offsets into a text; label the articles as Text (Labels) in Label Studio",
+                    f"{fld}[{j}].value.start")
+                continue
             start, end = offsets.of(value, functools.partial(_bad_at, bad, f"{fld}[{j}]"))
             if start is None:
                 continue
