@@ -104,7 +104,7 @@ def test_the_migration_fills_the_counts_and_goes_down_and_up(request: pytest.Fix
                               "FROM spans WHERE start = 0"), {"f": False})
         engine.dispose()
         store = Store.open(url)  # upgrades to head, filling the counts
-        assert migrate.current_revision(store.engine) == "0009"
+        assert migrate.current_revision(store.engine) == migrate.head_revision()
         assert fresh(store) == {docs[0]: 1, docs[1]: 4, docs[2]: 0}, backend
         store.add_span(docs[2], 0, 7, "PERSON", "bob")
         assert fresh(store)[docs[2]] == 0
