@@ -12,19 +12,20 @@ is added with a person's first human span on the document and kept after their l
 triggers write it and, besides the INSERT of a person's first span, only UPDATE it, so the spans a
 document delete cascades to change nothing whether its rows are already gone or not.
 
-Per edit the work is one document's spans, through indexes: a human span inserted, removed or changed
-recounts that person's row on that document (its model spans, ``ix_spans_document_layer``, each looked
-up among that person's human spans there, ``ix_spans_document_author``); a model span moves the count
-of each row of its document by one (SQLite) or recounts the rows of the documents a statement touched
-(PostgreSQL). No row exists for an untouched document, so imports and pre-annotation of new documents
-only probe the primary key.
+Per edit the work is one document's spans, through indexes (``ix_spans_document_layer`` for its model
+spans, ``ix_spans_document_author`` for the person's human spans there). No row exists for an untouched
+document, so imports and pre-annotation of new documents only probe the primary key.
 
-SQLite: row triggers (one writer at a time). PostgreSQL: statement triggers with transition tables; the
-affected rows are locked in (document, author) order first and recounted by the next statement, which
-(READ COMMITTED, each statement of a function takes a new snapshot) sees everything committed before
-the lock was granted, so two writers over the same row never lose an update and, locking in one order
-(after ``document_counts``' rows, also in document order), never deadlock. An edit locks only its
-author's row: two people editing one document never wait on each other.
+SQLite: row triggers (one writer at a time), moving counts: a human span inserted or removed moves its
+author's row by the suggestions it newly hides or shows (the model spans it overlaps, each looked up
+among the author's other human spans; a person's first span there counts the row in full), a model
+span moves each row of its document by one unless its person hides it. PostgreSQL: statement triggers
+with transition tables; the affected rows (the author's where a human span changed, every one of the
+document where a model span did) are locked in (document, author) order first and recounted in full by
+the next statement, which (READ COMMITTED, each statement of a function takes a new snapshot) sees
+everything committed before the lock was granted, so two writers over the same row never lose an
+update and, locking in one order (after ``document_counts``' rows, also in document order), never
+deadlock. An edit locks only its author's row: two people editing one document never wait on each other.
 
 Status: the list sorts by ``STATUS_ORDER`` (work to do first, finished last: new, pre-annotated, in
 progress, flagged, rejected, accepted), a CASE over the column indexed with the id as
@@ -67,17 +68,39 @@ def _hidden(model: str, author: str) -> str:
 
 
 _ROW = "suggestion_counts.document_id = {d} AND suggestion_counts.author = {a}"
-_RECOUNT_ROW = ("UPDATE suggestion_counts SET visible = " + _recount("{d}", "{a}") + " WHERE " + _ROW + ";")
-_FIRST = "INSERT INTO suggestion_counts (document_id, author, visible) VALUES ({d}, {a}, 0) ON CONFLICT DO NOTHING;"
+
+
+def _moved(span: str, others: str) -> str:
+    """How many model spans of its document the human span ``span`` (new, old) hides that no other
+    human span of its author hides (``others``: the condition leaving ``span`` itself out, if there)."""
+    return f"""(SELECT count(*) FROM spans m WHERE m.document_id = {span}.document_id AND m.layer = 'model'
+                 AND m.start < {span}."end" AND m."end" > {span}.start
+                 AND (NOT {span}.rejected OR (m.start = {span}.start AND m."end" = {span}."end"
+                                              AND m.label = {span}.label))
+                 AND NOT EXISTS (SELECT 1 FROM spans h WHERE h.document_id = {span}.document_id
+                   AND h.author = {span}.author AND h.layer = 'human' AND {others}
+                   AND h.start < m."end" AND h."end" > m.start
+                   AND (NOT h.rejected OR (h.start = m.start AND h."end" = m."end" AND h.label = m.label))))"""
+
+
+# A person's first span on a document adds their row, counted in full (the only span of theirs there:
+# one look-up per model span); later ones move it by the suggestions they newly hide or show.
+_HUMAN_INSERT = (
+    "UPDATE suggestion_counts SET visible = visible - " + _moved("new", "h.id <> new.id")
+    + " WHERE " + _ROW.format(d="new.document_id", a="new.author") + "; "
+    "INSERT INTO suggestion_counts (document_id, author, visible) SELECT new.document_id, new.author, "
+    + _recount("new.document_id", "new.author") + " WHERE NOT EXISTS (SELECT 1 FROM suggestion_counts WHERE "
+    + _ROW.format(d="new.document_id", a="new.author") + ");")
+_HUMAN_DELETE = ("UPDATE suggestion_counts SET visible = visible + " + _moved("old", "1 = 1")
+                 + " WHERE " + _ROW.format(d="old.document_id", a="old.author") + ";")
 _MOVE = ("UPDATE suggestion_counts SET visible = visible {sign} 1 WHERE document_id = {row}.document_id "
          "AND NOT " + _hidden("{row}", "suggestion_counts.author") + ";")
 
 SQLITE_TRIGGERS = (
     "CREATE TRIGGER suggestion_counts_human_insert AFTER INSERT ON spans WHEN new.layer = 'human' BEGIN "
-    + _FIRST.format(d="new.document_id", a="new.author")
-    + _RECOUNT_ROW.format(d="new.document_id", a="new.author") + " END",
+    + _HUMAN_INSERT + " END",
     "CREATE TRIGGER suggestion_counts_human_delete AFTER DELETE ON spans WHEN old.layer = 'human' BEGIN "
-    + _RECOUNT_ROW.format(d="old.document_id", a="old.author") + " END",
+    + _HUMAN_DELETE + " END",
     "CREATE TRIGGER suggestion_counts_model_insert AFTER INSERT ON spans WHEN new.layer = 'model' BEGIN "
     + _MOVE.format(sign="+", row="new") + " END",
     "CREATE TRIGGER suggestion_counts_model_delete AFTER DELETE ON spans WHEN old.layer = 'model' BEGIN "
