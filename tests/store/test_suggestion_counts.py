@@ -11,6 +11,8 @@ from __future__ import annotations
 import contextlib
 import random
 import re
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -280,3 +282,52 @@ def test_postgresql_walks_the_counts_and_the_status_order_through_indexes(postgr
             assert index in plan and "Sort" not in plan, plan
     store.close()
 
+
+
+def _wait_for_a_lock_wait(engine: Any, deadline: float = 60.0) -> None:
+    """Until another backend of this database waits on a row lock (polled, bounded)."""
+    end = time.monotonic() + deadline
+    with engine.connect() as conn:
+        while time.monotonic() < end:
+            waiting = conn.execute(text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                                        "AND wait_event_type = 'Lock'")).scalar()
+            if waiting:
+                return
+    raise AssertionError("no writer waited on the other's lock")
+
+
+def test_postgresql_an_edit_and_a_pre_annotation_over_one_document_wait_for_each_other(postgres) -> None:  # type: ignore[no-untyped-def]
+    """An edit and a pre-annotation run over the same document at once, each way round: the second waits
+    for the first's row lock, then counts what the first committed (no lost update, no deadlock)."""
+    url = postgres.create_database("suggestion_counts_concurrent")
+    store = Store.open(url)
+    ids = store.import_documents([(NewDocument(f"{TEXT} {i}", f"d{i}", "en"), []) for i in range(3)]).added
+    layer = {d: [SpanData(0, 5, "PER"), SpanData(10, 15, "LOC"), SpanData(30, 40, "ORG")] for d in ids}
+    store.replace_suggestions(layer, "m@1")
+    store.add_span(ids[0], 10, 15, "LOC", "alice")  # alice's row there: 2 of 3 seen
+    engine = create_engine(url)
+    span = ('INSERT INTO spans (document_id, start, "end", label, layer, author, rejected, created_at) '
+            "VALUES (:d, :a, :b, 'PER', :layer, :u, false, now())")
+    try:
+        with engine.connect() as conn:  # the edit first, its transaction open: it hides ORG 30-40
+            conn.begin()
+            conn.execute(text(span), {"d": ids[0], "a": 32, "b": 35, "layer": "human", "u": "alice"})
+            other = threading.Thread(target=store.replace_suggestions, args=({d: layer[d] + [SpanData(33, 34, "PER")]
+                                                                               for d in ids}, "m@2"))
+            other.start()
+            _wait_for_a_lock_wait(engine)
+            conn.commit()
+        other.join()
+        assert check(store)[(ids[0], "alice")] == 1  # PER 0-5 only: LOC confirmed, ORG and PER 33-34 hidden
+        with engine.connect() as conn:  # a pre-annotation's model spans first, open: the edit waits
+            conn.begin()
+            conn.execute(text(span), {"d": ids[0], "a": 60, "b": 70, "layer": "model", "u": "m@2"})
+            edit = threading.Thread(target=store.add_span, args=(ids[0], 62, 64, "PER", "alice"))
+            edit.start()
+            _wait_for_a_lock_wait(engine)
+            conn.commit()
+        edit.join()
+        assert check(store)[(ids[0], "alice")] == 1  # the new suggestion is hidden by the edit that waited
+    finally:
+        engine.dispose()
+        store.close()
