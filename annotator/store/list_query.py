@@ -3,10 +3,11 @@ per document as correlated subqueries, and the keyset condition that reads past 
 
 Counts are the person's: "entities" are their own entities (not dismissals), "suggestions" the model
 spans they still see (not confirmed, dismissed or hidden under one of their entities); see
-``core.span.split_layers``, which this mirrors in SQL. The list sorts by "Sugg." through the counts the
-database keeps (``maintained_suggestions``, equal to ``suggestion_count``), and by status in workflow
-order (``status_order``: new, pre-annotated, in progress, flagged, rejected, accepted -- work to do
-first, finished last), each through an index.
+``core.span.split_layers``, which ``hidden_from`` mirrors in SQL. The list shows and sorts by "Sugg."
+from the counts the database keeps (``maintained_suggestions``: per document, and per person on the
+documents they touched, kept by triggers and checked against the spans by ``document_counts``), and
+sorts by status in workflow order (``status_order``: new, pre-annotated, in progress, flagged,
+rejected, accepted -- work to do first, finished last), each through an index.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from sqlalchemy import (
     ScalarSelect,
     String,
     and_,
-    case,
     exists,
     func,
     literal,
@@ -86,24 +86,10 @@ def hidden_from(model: Any, human: Any, author: str | ColumnElement[str]) -> Col
                                             human.label == model.label))).correlate_except(human)
 
 
-def suggestion_count(user: str | None) -> ColumnElement[int]:
-    """For each document: the model spans ``user`` still sees (all of them, without a user)."""
-    every = select(func.count()).select_from(_model).where(
-        _model.document_id == DocumentRow.id, _model.layer == Layer.MODEL.value)
-    if user is None:
-        return every.scalar_subquery()
-    hidden = hidden_from(_model, _human, user)
-    # Most documents hold nothing of this person's: their count is the model's, from the index alone.
-    touched = exists().where(_human.document_id == DocumentRow.id, _human.author == user,
-                             _human.layer == Layer.HUMAN.value)
-    visible_ones = every.where(~hidden).scalar_subquery()
-    return case((touched, visible_ones), else_=every.scalar_subquery())
-
-
 def maintained_suggestions(user: str | None) -> ColumnElement[int]:
-    """For each document: ``suggestion_count(user)`` as the database keeps it (migrations 0009, 0010),
-    read by primary key: the person's row of ``suggestion_counts`` where they touched the document, else
-    its model spans (``document_counts``)."""
+    """For each document: the model spans ``user`` still sees (all of them, without a user) as the
+    database keeps them (migrations 0009, 0010), read by primary key: the person's row of
+    ``suggestion_counts`` where they touched the document, else its model spans (``document_counts``)."""
     model = select(DocumentCountRow.model).where(DocumentCountRow.document_id == DocumentRow.id).scalar_subquery()
     if user is None:
         return model

@@ -2,10 +2,11 @@
 
 Pages are read with a keyset (the sort key and id of the last row shown), so the thousandth page
 costs what the first does, through indexes that match each sort order (id, ``lower(title)``,
-language, status in workflow order, ``updated_at``). The two count columns are computed for the rows of the page only,
-with correlated subqueries over ``ix_spans_document_author`` and ``ix_spans_document_layer``: about 75
-spans per article read for each of the page's rows. Sorting *by* a count does not count every
-document's spans (``count_order``). The query, its counts and sort keys are ``list_query``'s.
+language, status in workflow order, ``updated_at``). The two count columns are computed for the rows
+of the page only: "Entities" with a correlated subquery over ``ix_spans_document_author``, "Sugg."
+read from the counts the database keeps (two primary-key look-ups a row). Sorting *by* a count does
+not count every document's spans (``count_order``). The query, its counts and sort
+keys are ``list_query``'s.
 """
 
 from __future__ import annotations
@@ -25,15 +26,15 @@ from annotator.store.list_query import (
     Sort,
     beyond,
     entity_count,
+    maintained_suggestions,
     sort_key,
-    suggestion_count,
 )
 from annotator.store.queries import document_filter, hidden_documents, visible
 from annotator.store.records import DocumentSummary
 from annotator.store.schema import DocumentRow, SpanRow
 
 __all__ = ["PAGE", "Cursor", "ListQuery", "Page", "Sort", "entity_count", "filters", "page", "sort_key",
-           "suggestion_count"]
+           "maintained_suggestions"]
 
 Cursor = tuple[Any, int] | Ranked  # a keyset (sort key, id of the last row read), or an "Entities" order
 
@@ -171,7 +172,7 @@ def languages(s: Session) -> list[str]:
 def _select(query: ListQuery, key: Any) -> Any:
     return select(DocumentRow.id, DocumentRow.title, DocumentRow.source, DocumentRow.language, DocumentRow.status,
                   DocumentRow.updated_at, entity_count(query.user).label("entities"),
-                  suggestion_count(query.user).label("suggestions"), key.label("sort_key"))
+                  maintained_suggestions(query.user).label("suggestions"), key.label("sort_key"))
 
 
 _STATUSES = {st.value: st for st in DocumentStatus}

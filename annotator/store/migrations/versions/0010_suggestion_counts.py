@@ -5,7 +5,7 @@ in workflow order through an expression index.
 ``suggestion_counts(document_id, author, visible)``: for every document holding a human span of
 ``author``'s (entity or dismissal), how many of its model spans they still see -- not hidden under one
 of their entities (which hides every suggestion it overlaps) nor dismissed (which hides only the exact
-same start, end and label) -- mirroring ``core.span.split_layers`` and ``list_query.suggestion_count``.
+same start, end and label) -- mirroring ``core.span.split_layers`` and ``list_query.hidden_from``.
 A document a person never touched has no row: there their "Sugg." is ``document_counts.model``. A row
 is added with a person's first human span on the document and kept after their last one is removed
 (then it counts every model span); it goes with its document (``ON DELETE CASCADE``). Only the span
