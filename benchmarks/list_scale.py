@@ -8,9 +8,11 @@ the same run:
    against one raw ``SELECT`` of the same columns without counts, with the peak memory after it (the
    list holds a few pages, however far it is scrolled), then back to the middle row (its page dropped
    long ago, read again);
-3. sorting: the first and the next page of the list sorted by each column (by a count: the person's
-   reviewed articles ranked by their exact counts, the others read in the order of the per-document
-   counts the database keeps), also for a person who touched nothing, and Alt+Right in a count order;
+3. sorting: the first and the next page of the list sorted by each column (by "Sugg.": two walks of
+   the counts the database keeps, per document and per person on the articles they touched; by
+   "Entities": the person's reviewed articles ranked by their exact counts, the others by id), the
+   count columns and Status both ways, also for a person who touched nothing, and Alt+Right in the
+   count orders (``--sorts-only``: only this part, on the stores ``--keep`` holds or builds);
 4. search latency: ``Store.search`` (titles and text, FTS5) and a page of the list filtered by it,
    against the raw FTS5 ``MATCH`` and against the substring scan the store did before (``LIKE``);
 5. database bytes per document against the raw UTF-8 bytes of its text (and what the search index
@@ -27,7 +29,9 @@ confirmation, a dismissal, a drawn entity). Rows are written with raw sqlite3 in
 and reuses them in later runs.
 
     python benchmarks/list_scale.py [--documents 10000 100000] [--suggestion-writes 5000]
-        [--entities 40] [--keep DIR]
+        [--entities 40] [--keep DIR] [--sorts-only]
+
+Opening a kept store made by an older annotator upgrades its schema (and copies it first, beside it).
 """
 
 from __future__ import annotations
@@ -232,15 +236,17 @@ def search_latency(path: Path) -> dict[str, float]:
 
 def sort_latency(path: Path) -> dict[str, tuple[float, float]]:
     """A page of the list sorted by each column (descending), and the page after it, in ms (best of 2);
-    the count columns also ascending, for a person who touched no article (``NEWCOMER``), and Alt+Right
-    (``list_neighbour``, the next article) from the first page's second row."""
+    the count columns and Status also ascending, the counts for a person who touched no article
+    (``NEWCOMER``), and Alt+Right (``list_neighbour``, the next article) from the first page's second
+    row in the count orders, "Sugg." both ways."""
     from annotator.store import Store
     from annotator.store.listing import ListQuery, Sort
 
     store = Store.open(str(path))
     out = {}
     cases = [(sort.value, ListQuery(user=USER, sort=sort, descending=True))
-             for sort in (Sort.IMPORTED, Sort.TITLE, Sort.EDITED, Sort.ENTITIES, Sort.SUGGESTIONS)]
+             for sort in (Sort.IMPORTED, Sort.TITLE, Sort.EDITED, Sort.STATUS, Sort.ENTITIES, Sort.SUGGESTIONS)]
+    cases.append(("status ascending", ListQuery(user=USER, sort=Sort.STATUS)))
     for sort in (Sort.ENTITIES, Sort.SUGGESTIONS):
         cases += [(f"{sort.value} ascending", ListQuery(user=USER, sort=sort)),
                   (f"{sort.value} ({NEWCOMER})", ListQuery(user=NEWCOMER, sort=sort, descending=True))]
@@ -248,11 +254,12 @@ def sort_latency(path: Path) -> dict[str, tuple[float, float]]:
         first = store.list_page(query)
         out[name] = (_best(lambda q=query: store.list_page(q), runs=2) * 1000,
                      _best(lambda q=query, a=first.after: store.list_page(q, a), runs=2) * 1000)
-    for sort in (Sort.ENTITIES, Sort.SUGGESTIONS):
-        query = ListQuery(user=USER, sort=sort, descending=True)
+    for name, query in (("entities", ListQuery(user=USER, sort=Sort.ENTITIES, descending=True)),
+                        ("suggestions", ListQuery(user=USER, sort=Sort.SUGGESTIONS, descending=True)),
+                        ("suggestions ascending", ListQuery(user=USER, sort=Sort.SUGGESTIONS))):
         current = store.list_page(query, None, 2).rows[1].id
         took = _best(lambda q=query, c=current: store.list_neighbour(q, c), runs=2) * 1000
-        out[f"Alt+Right {sort.value}"] = (took, took)
+        out[f"Alt+Right {name}"] = (took, took)
     store.close()
     return out
 
@@ -294,11 +301,15 @@ def stored(keep: Path | None, tmp: str, n: int, entities: int) -> tuple[Path, di
     return path, {"raw_bytes": raw_bytes, "words": words}, f"built in {time.perf_counter() - start:.0f} s"
 
 
-def run(n: int, entities: int = 40, keep: Path | None = None) -> None:
+def run(n: int, entities: int = 40, keep: Path | None = None, sorts_only: bool = False) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path, note, how = stored(keep, tmp, n, entities)
         raw_bytes = note["raw_bytes"]
         print(f"\n== {n:,} articles of {entities} entities, {note['words'] / n:.0f} words each on average ({how})")
+        if sorts_only:
+            pages = ", ".join(f"{name} {a:.0f}/{b:.0f} ms" for name, (a, b) in sort_latency(path).items())
+            print(f"list sorted by (first page / next page): {pages}")
+            return
         raw = _child("raw", path)
         app = _child("app", path)
         print(f"first article: app {app['first_s'] * 1000:.0f} ms, raw first page + article "
@@ -372,19 +383,21 @@ def main() -> None:
                         help="entities per generated article, a sentence of 8-20 words each (shorter articles)")
     parser.add_argument("--keep", type=Path, metavar="DIR",
                         help="build the stores in DIR and reuse them from there in later runs")
+    parser.add_argument("--sorts-only", action="store_true",
+                        help="time only the list's sorts (part 3) on each store; no suggestion writes")
     parser.add_argument("--child", nargs=2, metavar=("KIND", "DB"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         kind, path = args.child
         print(json.dumps(child_raw_open(path) if kind == "raw" else child_app_open(path)))
         return
-    if args.suggestion_writes:
+    if args.suggestion_writes and not args.sorts_only:
         raw, ours = suggestion_writes(args.suggestion_writes)
         print(f"suggestions written for {args.suggestion_writes:,} articles (~40 each, batches of 64, SQLite): "
               f"Store.replace_suggestions {ours:.2f} s, raw inserts without triggers {raw:.2f} s "
               f"(ratio {ours / raw:.2f})")
     for n in args.documents:
-        run(n, args.entities, args.keep)
+        run(n, args.entities, args.keep, args.sorts_only)
 
 
 if __name__ == "__main__":

@@ -141,7 +141,7 @@ def test_check_reports_what_it_checked(tmp_path: Path, capsys: pytest.CaptureFix
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == f"checked {db}"
     assert "  quick_check: ok (every page and index entry read)" in lines
-    assert "  schema revision: 0009 (current)" in lines
+    assert "  schema revision: 0010 (current)" in lines
     assert lines[-2].startswith("  rows: documents 0, spans 0, labels ") and lines[-1] == "ok"
 
 
@@ -151,7 +151,7 @@ def test_check_on_postgresql_says_what_it_checked(postgres, capsys: pytest.Captu
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == f"checked {url}"
     assert lines[1].startswith("  connection: ok (PostgreSQL ")
-    assert lines[2:] == ["  schema revision: 0009 (current)",
+    assert lines[2:] == ["  schema revision: 0010 (current)",
                          "  rows: documents 0, spans 0, labels 19, trained_models 0, settings 0", "ok"]
 
 

@@ -8,17 +8,23 @@ rows -- goes through them. That is a person's "Sugg." on every document they nev
 ``touched`` through a partial index of human spans by author, and ``store/listing.py`` ranks those by
 their exact counts.
 
-``recount`` and ``drift`` check the maintained counts against the spans (they read every span).
+``suggestion_counts`` (migration 0010) holds, for each document and person who touched it, how many
+of its model spans they still see, kept by triggers on ``spans``: with ``document_counts`` it is every
+person's "Sugg." on every document, and ``store/count_order.py`` walks both for the list sorted by it.
+
+``recount`` and ``drift`` (``suggestion_drift`` for the per-person counts) check the maintained counts
+against the spans (they read every span).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, case, func, literal, literal_column, select, union_all
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, case, exists, func, literal, literal_column, select, union_all
+from sqlalchemy.orm import Session, aliased
 
-from annotator.store.schema import DocumentCountRow, DocumentRow, SpanRow
+from annotator.store.list_query import hidden_from
+from annotator.store.schema import DocumentCountRow, DocumentRow, SpanRow, SuggestionCountRow
 
 # Spelled as a literal, not a bound value: the planner uses a partial index only when the query's WHERE
 # holds the index's own condition.
@@ -69,3 +75,29 @@ def drift(s: Session) -> dict[int, tuple[int, int]]:
     model, rows = func.sum(both.c.n), func.sum(both.c.rows)
     query = select(both.c.document_id, model, rows).group_by(both.c.document_id).having((model != 0) | (rows != 0))
     return {doc: (int(n), int(r)) for doc, n, r in s.execute(query)}
+
+
+def suggestions_kept(s: Session) -> dict[tuple[int, str], int]:
+    """Every row of ``suggestion_counts``: ``{(document id, person): suggestions they still see}``."""
+    rows = select(SuggestionCountRow.document_id, SuggestionCountRow.author, SuggestionCountRow.visible)
+    return {(doc, author): int(n) for doc, author, n in s.execute(rows)}
+
+
+def suggestion_drift(s: Session) -> dict[tuple[int, str], tuple[int | None, int | None]]:
+    """Rows of ``suggestion_counts`` that are wrong: ``{(document id, person): (kept, counted)}``, kept
+    None for a person's touched document without a row, counted None for a row of a document they never
+    touched that does not count every model span (a row outlives its person's last span there); empty
+    when every count is right. One statement (one snapshot); reads every human and model span."""
+    human, model = aliased(SpanRow, name="human"), aliased(SpanRow, name="model")
+    pairs = select(SpanRow.document_id, SpanRow.author).where(_HUMAN_LAYER).distinct().subquery()
+    kept = SuggestionCountRow
+    hidden = hidden_from(model, human, kept.author.expression)
+    counted = (select(func.count()).select_from(model)
+               .where(model.document_id == kept.document_id, model.layer == "model", ~hidden).scalar_subquery())
+    rows = select(kept.document_id, kept.author, kept.visible, counted).where(kept.visible != counted)
+    missing = (select(pairs.c.document_id, pairs.c.author)
+               .where(~exists().where(kept.document_id == pairs.c.document_id, kept.author == pairs.c.author)))
+    out: dict[tuple[int, str], tuple[int | None, int | None]] = {
+        (doc, author): (int(n), int(c)) for doc, author, n, c in s.execute(rows)}
+    out.update({(doc, author): (None, None) for doc, author in s.execute(missing)})
+    return out

@@ -3,7 +3,11 @@ per document as correlated subqueries, and the keyset condition that reads past 
 
 Counts are the person's: "entities" are their own entities (not dismissals), "suggestions" the model
 spans they still see (not confirmed, dismissed or hidden under one of their entities); see
-``core.span.split_layers``, which this mirrors in SQL.
+``core.span.split_layers``, which ``hidden_from`` mirrors in SQL. The list shows and sorts by "Sugg."
+from the counts the database keeps (``maintained_suggestions``: per document, and per person on the
+documents they touched, kept by triggers and checked against the spans by ``document_counts``), and
+sorts by status in workflow order (``status_order``: new, pre-annotated, in progress, flagged,
+rejected, accepted -- work to do first, finished last), each through an index.
 """
 
 from __future__ import annotations
@@ -12,12 +16,24 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, ScalarSelect, String, and_, case, exists, func, literal, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    ScalarSelect,
+    String,
+    and_,
+    exists,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+)
 from sqlalchemy.orm import aliased
 
 from annotator.core.document import DocumentStatus
 from annotator.core.span import Layer
-from annotator.store.schema import DocumentRow, SpanRow
+from annotator.store.schema import STATUS_ORDER_SQL, DocumentCountRow, DocumentRow, SpanRow, SuggestionCountRow
 
 PAGE = 200
 
@@ -60,34 +76,43 @@ def entity_count(user: str | None) -> ScalarSelect[int]:
     return query.scalar_subquery()
 
 
-def suggestion_count(user: str | None) -> ColumnElement[int]:
-    """For each document: the model spans ``user`` still sees (all of them, without a user)."""
-    every = select(func.count()).select_from(_model).where(
-        _model.document_id == DocumentRow.id, _model.layer == Layer.MODEL.value)
+def hidden_from(model: Any, human: Any, author: str | ColumnElement[str]) -> ColumnElement[bool]:
+    """Whether the model span ``model`` (an alias of ``SpanRow``) is hidden from ``author``: under one
+    of their entities (any overlap) or dismissed by them (the same start, end and label)."""
+    return exists().where(
+        human.document_id == model.document_id, human.author == author, human.layer == Layer.HUMAN.value,
+        human.start < model.end, human.end > model.start,
+        or_(human.rejected.is_(False), and_(human.start == model.start, human.end == model.end,
+                                            human.label == model.label))).correlate_except(human)
+
+
+def maintained_suggestions(user: str | None) -> ColumnElement[int]:
+    """For each document: the model spans ``user`` still sees (all of them, without a user) as the
+    database keeps them (migrations 0009, 0010), read by primary key: the person's row of
+    ``suggestion_counts`` where they touched the document, else its model spans (``document_counts``)."""
+    model = select(DocumentCountRow.model).where(DocumentCountRow.document_id == DocumentRow.id).scalar_subquery()
     if user is None:
-        return every.scalar_subquery()
-    hidden = exists().where(
-        _human.document_id == _model.document_id, _human.author == user, _human.layer == Layer.HUMAN.value,
-        _human.start < _model.end, _human.end > _model.start,
-        or_(_human.rejected.is_(False),
-            and_(_human.start == _model.start, _human.end == _model.end, _human.label == _model.label)))
-    # Most documents hold nothing of this person's: their count is the model's, from the index alone.
-    touched = exists().where(_human.document_id == DocumentRow.id, _human.author == user,
-                             _human.layer == Layer.HUMAN.value)
-    visible_ones = every.where(~hidden).scalar_subquery()
-    return case((touched, visible_ones), else_=every.scalar_subquery())
+        return model
+    mine = select(SuggestionCountRow.visible).where(SuggestionCountRow.document_id == DocumentRow.id,
+                                                    SuggestionCountRow.author == user).scalar_subquery()
+    return func.coalesce(mine, model, type_=Integer)
+
+
+def status_order() -> ColumnElement[int]:
+    """The status as its place in the workflow, spelled as ``ix_documents_status_order`` is."""
+    return literal_column(f"({STATUS_ORDER_SQL})", Integer)
 
 
 def sort_key(query: ListQuery) -> ColumnElement[Any]:
     keys: dict[Sort, ColumnElement[Any]] = {
         Sort.IMPORTED: DocumentRow.id.expression, Sort.TITLE: func.lower(DocumentRow.title, type_=String),
-        Sort.LANGUAGE: DocumentRow.language.expression, Sort.STATUS: DocumentRow.status.expression,
+        Sort.LANGUAGE: DocumentRow.language.expression, Sort.STATUS: status_order(),
         Sort.EDITED: DocumentRow.updated_at.expression,
     }
     if query.sort is Sort.ENTITIES:
         return entity_count(query.user)
     if query.sort is Sort.SUGGESTIONS:
-        return suggestion_count(query.user)
+        return maintained_suggestions(query.user)
     return keys[query.sort]
 
 

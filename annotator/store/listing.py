@@ -2,10 +2,11 @@
 
 Pages are read with a keyset (the sort key and id of the last row shown), so the thousandth page
 costs what the first does, through indexes that match each sort order (id, ``lower(title)``,
-language, status, ``updated_at``). The two count columns are computed for the rows of the page only,
-with correlated subqueries over ``ix_spans_document_author`` and ``ix_spans_document_layer``: about 75
-spans per article read for each of the page's rows. Sorting *by* a count does not count every
-document's spans (``count_order``). The query, its counts and sort keys are ``list_query``'s.
+language, status in workflow order, ``updated_at``). The two count columns are computed for the rows
+of the page only: "Entities" with a correlated subquery over ``ix_spans_document_author``, "Sugg."
+read from the counts the database keeps (two primary-key look-ups a row). Sorting *by* a count does
+not count every document's spans (``count_order``). The query, its counts and sort
+keys are ``list_query``'s.
 """
 
 from __future__ import annotations
@@ -18,33 +19,24 @@ from sqlalchemy.orm import Session
 
 from annotator.core.document import DocumentStatus
 from annotator.store import search
-from annotator.store.count_order import (
-    Bounded,
-    Lazy,
-    Ranked,
-    is_bounded,
-    lazy_rows,
-    lazy_start,
-    ranked_rows,
-    ranked_start,
-)
+from annotator.store.count_order import Ranked, ranked_rows, ranked_start, visible_rows
 from annotator.store.list_query import (
     PAGE,
     ListQuery,
     Sort,
     beyond,
     entity_count,
+    maintained_suggestions,
     sort_key,
-    suggestion_count,
 )
 from annotator.store.queries import document_filter, hidden_documents, visible
 from annotator.store.records import DocumentSummary
 from annotator.store.schema import DocumentRow, SpanRow
 
 __all__ = ["PAGE", "Cursor", "ListQuery", "Page", "Sort", "entity_count", "filters", "page", "sort_key",
-           "suggestion_count"]
+           "maintained_suggestions"]
 
-Cursor = tuple[Any, int] | Ranked | Lazy  # a keyset (sort key, id of the last row read), or a count order
+Cursor = tuple[Any, int] | Ranked  # a keyset (sort key, id of the last row read), or an "Entities" order
 
 
 @dataclass(frozen=True)
@@ -70,7 +62,7 @@ def page(s: Session, query: ListQuery, after: Cursor | None = None, limit: int =
     """The ``limit`` rows that follow ``after`` (the start: None) in the query's order."""
     if query.sort in (Sort.ENTITIES, Sort.SUGGESTIONS):
         return _ranked_page(s, query, after, limit)
-    assert not isinstance(after, Ranked | Lazy)
+    assert not isinstance(after, Ranked)
     key = sort_key(query)
     where = filters(s, query)
     if after is not None:
@@ -82,14 +74,15 @@ def page(s: Session, query: ListQuery, after: Cursor | None = None, limit: int =
 
 
 def _ranked_page(s: Session, query: ListQuery, after: Cursor | None, limit: int) -> Page:
-    """Sorted by a count: the next ``limit`` rows of the ranked order (``ranked_rows``), read by id."""
+    """Sorted by a count: the next ``limit`` rows of its order (``count_order``), read by id."""
     where = filters(s, query)
     rows: list[tuple[int, int]]
     more: Cursor | None
-    if is_bounded(query):
-        rows, more = lazy_rows(s, query, where, after if isinstance(after, Lazy) else Lazy(Bounded(), None), limit)
+    if query.sort is Sort.SUGGESTIONS:
+        assert not isinstance(after, Ranked)
+        rows, more = visible_rows(s, query, where, after, limit)
     else:
-        at = after if isinstance(after, Ranked) else ranked_start(s, query, where)
+        at = after if isinstance(after, Ranked) else ranked_start(s, query)
         rows, more = ranked_rows(s, query, where, at, limit)
     ids = [doc_id for _, doc_id in rows]
     by_id = {r.id: r for r in summaries(s, ids, query.user)}
@@ -143,11 +136,11 @@ def neighbour(s: Session, query: ListQuery, current: int | None, forward: bool =
 
 def _first(s: Session, walk: ListQuery, where: list[ColumnElement[bool]], mark: tuple[Any, int] | None) -> int | None:
     """The first listed row past ``mark`` (from the top without one) in ``walk``'s order."""
-    if is_bounded(walk):
-        rows, _ = lazy_rows(s, walk, where, lazy_start(s, walk, where, mark), 1)
+    if walk.sort is Sort.SUGGESTIONS:
+        rows, _ = visible_rows(s, walk, where, mark, 1)
         return rows[0][1] if rows else None
-    if walk.sort in (Sort.ENTITIES, Sort.SUGGESTIONS):
-        rows, _ = ranked_rows(s, walk, where, ranked_start(s, walk, where, mark), 1)
+    if walk.sort is Sort.ENTITIES:
+        rows, _ = ranked_rows(s, walk, where, ranked_start(s, walk, mark), 1)
         return rows[0][1] if rows else None
     key = sort_key(walk)
     order = (key.desc(), DocumentRow.id.desc()) if walk.descending else (key, DocumentRow.id)
@@ -179,7 +172,7 @@ def languages(s: Session) -> list[str]:
 def _select(query: ListQuery, key: Any) -> Any:
     return select(DocumentRow.id, DocumentRow.title, DocumentRow.source, DocumentRow.language, DocumentRow.status,
                   DocumentRow.updated_at, entity_count(query.user).label("entities"),
-                  suggestion_count(query.user).label("suggestions"), key.label("sort_key"))
+                  maintained_suggestions(query.user).label("suggestions"), key.label("sort_key"))
 
 
 _STATUSES = {st.value: st for st in DocumentStatus}

@@ -66,6 +66,14 @@ Index("ix_documents_status_language_import", DocumentRow.status, DocumentRow.lan
 # The list sorts by title without case through this (store/listing.py). The search indexes are not
 # ORM objects (FTS5 tables on SQLite, GIN indexes on PostgreSQL): migration 0006 makes them.
 Index("ix_documents_title_lower", func.lower(DocumentRow.title))
+# The list sorts by status in workflow order, work to do first and finished last (new, pre-annotated,
+# in progress, flagged, rejected, accepted), through this CASE indexed with the id (migration 0010);
+# the query spells the same text (``list_query.status_order``) so the planner uses the index. Laid out
+# in lines as PostgreSQL prints the index back, so the test comparing migrations and ORM sees one index.
+STATUS_ORDER_SQL = ("CASE documents.status\n    WHEN 'new' THEN 0\n    WHEN 'pre-annotated' THEN 1\n"
+                    "    WHEN 'in progress' THEN 2\n    WHEN 'flagged' THEN 3\n    WHEN 'rejected' THEN 4\n"
+                    "    WHEN 'accepted' THEN 5\n    ELSE 6\nEND")
+Index("ix_documents_status_order", text(f"(\n{STATUS_ORDER_SQL.replace('documents.', '')})"), DocumentRow.id)
 
 
 class ImportState(StrEnum):
@@ -149,6 +157,22 @@ class DocumentCountRow(Base):
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True,
                                              autoincrement=False)
     model: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+
+class SuggestionCountRow(Base):
+    """Per document and person who touched it (holds a human span of theirs): how many of its model
+    spans they still see, kept by triggers on ``spans`` (migration 0010), so the list sorts by their
+    "Sugg." either way through ``ix_suggestion_counts_author_visible`` (``store/count_order.py``). An
+    untouched document has no row (its ``DocumentCountRow.model`` is their count). Removed with its
+    document (cascade). An edit writes only its author's row."""
+
+    __tablename__ = "suggestion_counts"
+    __table_args__ = (Index("ix_suggestion_counts_author_visible", "author", "visible", "document_id"),)
+
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True,
+                                             autoincrement=False)
+    author: Mapped[str] = mapped_column(String(200), primary_key=True)
+    visible: Mapped[int] = mapped_column(Integer, nullable=False)
 
 
 class LabelRow(Base):

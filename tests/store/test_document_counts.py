@@ -104,7 +104,7 @@ def test_the_migration_fills_the_counts_and_goes_down_and_up(request: pytest.Fix
                               "FROM spans WHERE start = 0"), {"f": False})
         engine.dispose()
         store = Store.open(url)  # upgrades to head, filling the counts
-        assert migrate.current_revision(store.engine) == "0009"
+        assert migrate.current_revision(store.engine) == migrate.head_revision()
         assert fresh(store) == {docs[0]: 1, docs[1]: 4, docs[2]: 0}, backend
         store.add_span(docs[2], 0, 7, "PERSON", "bob")
         assert fresh(store)[docs[2]] == 0
@@ -182,14 +182,14 @@ def test_a_count_order_reads_through_indexes(store: Store) -> None:
         listing.page(s, ListQuery(user="alice", sort=Sort.SUGGESTIONS, descending=True), first.after, 3)
         first = listing.page(s, ListQuery(user="alice", sort=Sort.ENTITIES), None, 3)  # untouched first: 0 each
         listing.page(s, ListQuery(user="alice", sort=Sort.ENTITIES), first.after, 3)
-    walks = [st for st in captured if "FROM document_counts" in str(st)]
+    walks = [st for st in captured if "FROM document_counts JOIN documents" in str(st)]
     assert len(walks) == 2
     for statement in walks:
         plan = _plan(store, statement)
         assert "ix_document_counts_model" in plan and "TEMP B-TREE" not in plan, plan
         assert "SCAN spans" not in plan and "SCAN documents" not in plan, plan
     zeros = [st for st in captured if "ORDER BY documents.id" in str(st) and "count(" not in str(st)
-             and "FROM document_counts" not in str(st)]
+             and "FROM document_counts JOIN" not in str(st)]
     assert len(zeros) == 2
     plan = _plan(store, zeros[1])  # from the last row shown: a range of the primary key
     assert "SEARCH documents USING INTEGER PRIMARY KEY (rowid>?)" in plan and "TEMP B-TREE" not in plan, plan
