@@ -238,6 +238,8 @@ def check(engine: Engine, current: str | None, head: str | None) -> CheckReport:
         _check_span_counts(engine, report)
     if current == head and "document_counts" in present:
         _check_document_counts(engine, report)
+    if current == head and "suggestion_counts" in present:
+        _check_suggestion_counts(engine, report)
     return report
 
 
@@ -280,3 +282,24 @@ def _check_document_counts(engine: Engine, report: CheckReport) -> None:
         report.problems.append(f"the suggestion counts the list sorts by differ from the spans stored for "
                                f"{plural(len(off), 'document')} ({shown}{', …' if len(off) > 5 else ''}): the "
                                "counts were changed by hand or a trigger was dropped")
+
+
+def _check_suggestion_counts(engine: Engine, report: CheckReport) -> None:
+    """Each person's count of the suggestions they still see on the documents they touched (the list's
+    "Sugg." column and sort, kept by triggers) against the spans."""
+    from annotator.store import document_counts
+
+    off = _counts_drift(engine, report, document_counts.suggestion_drift, "each person's suggestion counts")
+    if off:
+        shown = ", ".join(f"document {doc} for '{who}' {_pair(kept, counted)}"
+                          for (doc, who), (kept, counted) in sorted(off.items())[:5])
+        report.problems.append(f"the suggestions each person still sees, as the list counts them, differ from the "
+                               f"spans stored for {plural(len(off), 'document')} ({shown}"
+                               f"{', …' if len(off) > 5 else ''}): the counts were changed by hand or a trigger "
+                               "was dropped")
+
+
+def _pair(kept: int | None, counted: int | None) -> str:
+    if kept is None:
+        return "has no count"
+    return f"kept {kept}, counted {'all' if counted is None else counted}"

@@ -249,3 +249,19 @@ def test_check_says_when_the_suggestion_counts_drifted(store: Store) -> None:
     report = check(store.engine, head, head)
     assert report.problems == [f"the suggestion counts the list sorts by differ from the spans stored for 1 document "
                                f"(document {doc} +2): the counts were changed by hand or a trigger was dropped"]
+
+
+def test_check_says_when_a_persons_suggestion_counts_drifted(store: Store) -> None:
+    from annotator.store.integrity import check
+
+    (doc,) = store.import_documents([(NewDocument("Blinken met Bourita in Rabat.", "a.txt", "en"), [])]).added
+    store.replace_suggestions({doc: [SpanData(0, 7, "PERSON"), SpanData(23, 28, "GPE")]}, "m@1")
+    store.add_span(doc, 12, 19, "PERSON", "alice")
+    head = migrate.head_revision()
+    assert check(store.engine, head, head).ok
+    with store.engine.begin() as conn:
+        conn.execute(text("UPDATE suggestion_counts SET visible = visible + 1 WHERE document_id = :d"), {"d": doc})
+    report = check(store.engine, head, head)
+    assert report.problems == [f"the suggestions each person still sees, as the list counts them, differ from the "
+                               f"spans stored for 1 document (document {doc} for 'alice' kept 3, counted 2): the "
+                               "counts were changed by hand or a trigger was dropped"]
