@@ -39,6 +39,9 @@ class _Form:
 
     def __init__(self, statement: Executable, dialect: Dialect, column_keys: list[str] | None) -> None:
         compiled = statement.compile(dialect=dialect, column_keys=column_keys)  # type: ignore[attr-defined]
+        if compiled.literal_execute_params or compiled.post_compile_params:
+            # IN (...) lists and values SQLAlchemy renders per call: not what this is for.
+            raise TypeError(f"a statement with values rendered at execution cannot be precompiled: {compiled}")
         self.sql = str(compiled)
         defaults = compiled.construct_params(_check=False)
         names = compiled.positiontup if compiled.positiontup is not None else list(compiled.bind_names.values())

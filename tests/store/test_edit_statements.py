@@ -11,13 +11,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import event, select
+from sqlalchemy.dialects import sqlite
 
 from annotator.core.document import NewDocument
 from annotator.core.errors import ConflictError
 from annotator.core.span import SpanData
 from annotator.store import Store
 from annotator.store.edit_reads import _BY_DOCUMENT, _BY_SPAN
-from annotator.store.precompiled import fixed
+from annotator.store.precompiled import Precompiled, fixed
 from annotator.store.schema import DocumentRow, SpanRow
 
 TEXT = "Blinken met Bourita in Rabat and Tanger, then flew to Marrakech."
@@ -135,3 +136,9 @@ def test_fixed_takes_only_a_plain_word() -> None:
     assert str(fixed("model")) == "'model'"
     with pytest.raises(ValueError, match="plain word"):
         fixed("x' OR '1'='1")
+
+
+def test_a_statement_with_an_in_list_is_refused_not_run_wrong() -> None:
+    statement = Precompiled(select(SpanRow.id).where(SpanRow.id.in_([1, 2])))
+    with pytest.raises(TypeError, match="cannot be precompiled"):
+        statement.form(sqlite.dialect())
