@@ -4,8 +4,8 @@ of an existing entity, that entity. On PostgreSQL every statement is a round tri
 were three of an edit's six.
 
 The statements are ``UNION ALL``s of parts told apart by the ``part`` column: 0 the document, 1 the
-spans overlapping the window, 2 the entity edited. They are built once: building a statement (and its
-cache key) per edit cost more than running it.
+spans overlapping the window, 2 the entity edited. They are built once and run precompiled
+(``store/precompiled.py``): building a statement (and its cache key) per edit cost more than running it.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from sqlalchemy.orm import aliased
 
 from annotator.core.errors import NotFound
 from annotator.core.span import Layer, Span
+from annotator.store.precompiled import Precompiled, fixed
 from annotator.store.queries import layers, visible
 from annotator.store.schema import DocumentRow, LabelRow, SpanRow
 
@@ -68,12 +69,16 @@ def _statement(document_id: Any, window_start: Any, window_end: Any, with_target
     document = select(literal(0).label("part"), *_DOCUMENT_COLUMNS,
                       *(_nothing(k).label(name) for k, name in _SPAN_TYPES)
                       ).where(DocumentRow.id == document_id, visible())
-    window = select(literal(1), *(_nothing(k) for k in _DOC_TYPES), SpanRow.id, SpanRow.document_id, SpanRow.start,
-                    SpanRow.end, SpanRow.label, SpanRow.layer, SpanRow.author, SpanRow.rejected).where(
-        SpanRow.document_id == document_id,
-        (SpanRow.layer == Layer.MODEL.value) | (SpanRow.author == bindparam("user")),
-        SpanRow.start < window_end, SpanRow.end > window_start)
-    parts = [document, window]
+    # The model's spans, then the user's other spans: two parts, not one ``layer = 'model' OR author =
+    # :user``, so each is a search of its own index (the user's spans through (document, author, start)).
+    # With the OR, SQLite searched by document alone and read every span of the document, other
+    # annotators' too: an edit cost grew with everyone's entities in the article.
+    window = [select(literal(1), *(_nothing(k) for k in _DOC_TYPES), SpanRow.id, SpanRow.document_id, SpanRow.start,
+                     SpanRow.end, SpanRow.label, SpanRow.layer, SpanRow.author, SpanRow.rejected).where(
+        SpanRow.document_id == document_id, which, SpanRow.start < window_end, SpanRow.end > window_start)
+        for which in (SpanRow.layer == fixed(Layer.MODEL.value),
+                      (SpanRow.author == bindparam("user")) & (SpanRow.layer != fixed(Layer.MODEL.value)))]
+    parts = [document, *window]
     if with_target:
         parts.append(select(literal(2), *(_nothing(k) for k in _DOC_TYPES), _target.id, _target.document_id,
                             _target.start, _target.end, _target.label, _target.layer, _target.author, _target.rejected)
@@ -81,10 +86,11 @@ def _statement(document_id: Any, window_start: Any, window_end: Any, with_target
     return union_all(*parts).order_by("part", "span_start")
 
 
-_BY_DOCUMENT = _statement(bindparam("document_id"), bindparam("window_start"), bindparam("window_end"), False)
-_BY_SPAN = _statement(_target_column(_target.document_id), _target_column(_target.start),
-                      _target_column(_target.end), True)
-_DOCUMENT_ONLY = select(*_DOCUMENT_COLUMNS).where(DocumentRow.id == bindparam("document_id"), visible())
+_BY_DOCUMENT = Precompiled(_statement(bindparam("document_id"), bindparam("window_start"), bindparam("window_end"),
+                                      False))
+_BY_SPAN = Precompiled(_statement(_target_column(_target.document_id), _target_column(_target.start),
+                                  _target_column(_target.end), True))
+_DOCUMENT_ONLY = Precompiled(select(*_DOCUMENT_COLUMNS).where(DocumentRow.id == bindparam("document_id"), visible()))
 
 
 def read_for_edit(c: Connection, user: str, label: str | None, *, document_id: int | None = None,
@@ -95,17 +101,17 @@ def read_for_edit(c: Connection, user: str, label: str | None, *, document_id: i
     exact), a statement more."""
     params: dict[str, object] = {"label": label or "", "user": user}
     if span_id is None and window is None:
-        found = c.execute(_DOCUMENT_ONLY, {**params, "document_id": document_id}).first()
+        found = _DOCUMENT_ONLY.run(c, {**params, "document_id": document_id}).first()
         if found is None:
             raise NotFound(f"no document with id {document_id}")
         model, human = layers(c, found.id, user)
-        return EditRead(EditedDocument(*found[:-1]), bool(found.label_known), None, model, human)
+        return EditRead(_document(found), bool(found.label_known), None, model, human)
     if span_id is None:
         assert window is not None
-        rows = c.execute(_BY_DOCUMENT, {**params, "document_id": document_id, "window_start": window[0],
-                                        "window_end": window[1]}).all()
+        rows = _BY_DOCUMENT.run(c, {**params, "document_id": document_id, "window_start": window[0],
+                                    "window_end": window[1]}).all()
     else:
-        rows = c.execute(_BY_SPAN, {**params, "span_id": span_id}).all()
+        rows = _BY_SPAN.run(c, {**params, "span_id": span_id}).all()
     doc = next((r for r in rows if r.part == 0), None)
     target = next((_span(r) for r in rows if r.part == 2), None)
     if span_id is not None and target is None:
@@ -124,7 +130,11 @@ def read_for_edit(c: Connection, user: str, label: str | None, *, document_id: i
         human = [sp for sp in spans if sp.layer is Layer.HUMAN]
     else:
         model, human = layers(c, doc.id, user, wanted)
-    return EditRead(EditedDocument(*doc[1:7]), bool(doc.label_known), target, model, human)
+    return EditRead(_document(doc), bool(doc.label_known), target, model, human)
+
+
+def _document(r: Any) -> EditedDocument:
+    return EditedDocument(r.id, r.title, r.text, r.status, r.status_by, r.version)
 
 
 def _span(r: Any) -> Span:

@@ -19,23 +19,26 @@ from annotator.core.labels import label_name
 from annotator.core.plural import plural
 from annotator.core.span import Layer, Span, check_bounds, overlapping, split_layers
 from annotator.store.edit_reads import read_for_edit
+from annotator.store.precompiled import Precompiled
 from annotator.store.queries import document_row
 from annotator.store.records import span_of
 from annotator.store.schema import DocumentRow, LabelRow, SpanRow, utcnow
 
-# Built once: statements built per edit cost more than running them.
-_LABEL = select(LabelRow.name).where(LabelRow.name == bindparam("name"))
-_INSERT_SPAN = insert(SpanRow).returning(SpanRow.id)
-_DELETE_SPAN = delete(SpanRow).where(SpanRow.id == bindparam("span_id"))
+# Built once and run precompiled (``store/precompiled.py``): statements built per edit cost more than
+# running them, and so did SQLAlchemy's handling of each call.
+_LABEL = Precompiled(select(LabelRow.name).where(LabelRow.name == bindparam("name")))
+_SPAN_VALUES = ["document_id", "start", "end", "label", "layer", "author", "rejected", "created_at"]
+_INSERT_SPAN = Precompiled(insert(SpanRow).returning(SpanRow.id), _SPAN_VALUES)
+_DELETE_SPAN = Precompiled(delete(SpanRow).where(SpanRow.id == bindparam("span_id")))
 
 # What accepting a document does with the suggestions still shown: confirm them, or dismiss them.
 Unreviewed = Literal["confirm", "dismiss"]
 
 
-_BUMP = (update(DocumentRow).where(DocumentRow.id == bindparam("document_id"),
-                                   DocumentRow.version == bindparam("version"))
-         .values(status=bindparam("status"), status_by=bindparam("status_by"), updated_at=bindparam("updated_at"),
-                 version=DocumentRow.version + 1))
+_BUMP = Precompiled(update(DocumentRow).where(DocumentRow.id == bindparam("document_id"),
+                                              DocumentRow.version == bindparam("version"))
+                    .values(status=bindparam("status"), status_by=bindparam("status_by"),
+                            updated_at=bindparam("updated_at"), version=DocumentRow.version + 1))
 
 
 class _Edit:
@@ -67,7 +70,7 @@ class _Edit:
 
     # checks
     def check_label(self, label: str) -> None:
-        if label != self._known_label and self.c.scalar(_LABEL, {"name": label}) is None:
+        if label != self._known_label and _LABEL.run(self.c, {"name": label}).scalar() is None:
             raise SpanRefused(f"unknown label {label!r}; add it to the label scheme first")
 
     def check_new(self, start: int, end: int, ignore: int | None) -> None:
@@ -94,16 +97,16 @@ class _Edit:
     # changes
     def add(self, start: int, end: int, label: str, rejected: bool = False) -> None:
         # A Core INSERT … RETURNING: the ORM's unit of work cost more than the statement itself.
-        span_id = self.c.scalar(_INSERT_SPAN, {
+        span_id = _INSERT_SPAN.run(self.c, {
             "document_id": self.doc.id, "start": start, "end": end, "label": label, "layer": Layer.HUMAN.value,
-            "author": self.user, "rejected": rejected, "created_at": utcnow()})
+            "author": self.user, "rejected": rejected, "created_at": utcnow()}).scalar()
         assert span_id is not None
         span = Span(span_id, self.doc.id, start, end, label, Layer.HUMAN, self.user, rejected)
         self.added.append(span)
         self.human.append(span)
 
     def remove(self, span: Span) -> None:
-        self.c.execute(_DELETE_SPAN, {"span_id": span.id})
+        _DELETE_SPAN.run(self.c, {"span_id": span.id})
         self.removed.append(span)
         self.human = [h for h in self.human if h.id != span.id]
 
@@ -123,9 +126,9 @@ class _Edit:
         if (self.added or self.removed) and not self.statuses and DocumentStatus(self.doc.status) in untouched:
             self.status(DocumentStatus.IN_PROGRESS)
         # One UPDATE, checked against the version read: a concurrent writer makes it a conflict.
-        bumped = self.c.execute(_BUMP, {"document_id": self.doc.id, "version": self.doc.version,
-                                        "status": self.doc.status, "status_by": self.doc.status_by,
-                                        "updated_at": utcnow()})
+        bumped = _BUMP.run(self.c, {"document_id": self.doc.id, "version": self.doc.version,
+                                    "status": self.doc.status, "status_by": self.doc.status_by,
+                                    "updated_at": utcnow()})
         if bumped.rowcount != 1:
             raise ConflictError(f"'{self.doc.title}' was changed by someone else meanwhile; nothing was saved")
         self.doc.version += 1

@@ -83,7 +83,7 @@ def test_edit_reads_use_the_span_indexes(store: Store) -> None:
     values = {"document_id": 1, "window_start": 0, "window_end": 7, "span_id": 1, "label": "GPE", "user": "alice"}
     with store.engine.connect() as conn:
         for statement in (_BY_DOCUMENT, _BY_SPAN):
-            compiled = statement.params(values).compile(conn, compile_kwargs={"literal_binds": True})
+            compiled = statement.statement.params(values).compile(conn, compile_kwargs={"literal_binds": True})
             plan = "\n".join(r[-1] for r in conn.execute(text(f"EXPLAIN QUERY PLAN {compiled}")))
             assert "SCAN spans" not in plan and "SCAN target" not in plan and "SCAN documents" not in plan, plan
             assert "SEARCH spans USING INDEX" in plan, plan
