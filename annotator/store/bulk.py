@@ -12,7 +12,7 @@ from annotator.core.document import DocumentStatus
 from annotator.core.span import Layer, SpanData
 from annotator.store.import_rows import ensure_labels, insert_model_spans
 from annotator.store.import_sweep import IMPORT_LOCK_SPACE, sweep_imports
-from annotator.store.schema import DocumentRow, SpanRow, utcnow
+from annotator.store.schema import DocumentRow, SpanRow, layer_is, utcnow
 from annotator.store.staged_import import ImportInterrupted, StagedImport, import_documents
 
 __all__ = ["IMPORT_LOCK_SPACE", "ImportInterrupted", "StagedImport", "ensure_labels", "import_documents",
@@ -23,7 +23,7 @@ def replace_suggestions(s: Session, batch: Mapping[int, Sequence[SpanData]], aut
     ids = list(batch)
     now = utcnow()
     rows = [(doc_id, sp.start, sp.end, sp.label) for doc_id, spans in batch.items() for sp in spans]
-    s.execute(delete(SpanRow).where(SpanRow.document_id.in_(ids), SpanRow.layer == Layer.MODEL.value))
+    s.execute(delete(SpanRow).where(SpanRow.document_id.in_(ids), layer_is(Layer.MODEL.value)))
     if rows:
         insert_model_spans(s.connection(), rows, author, now)
     s.execute(

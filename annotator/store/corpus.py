@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from annotator.core.span import Layer
 from annotator.store.queries import document_filter
 from annotator.store.records import LabelVariants
-from annotator.store.schema import DocumentRow, SpanRow
+from annotator.store.schema import DocumentRow, SpanRow, layer_is
 from annotator.store.search import containing_phrase
 from annotator.store.session import CHUNK
 
@@ -41,10 +41,10 @@ def label_variants(s: Session, user: str, min_documents: int = 1) -> list[LabelV
     """Surface strings ``user`` confirmed, or a model suggested, under more than one label, with the
     documents behind each label; most disagreeing documents first."""
     surface = func.substr(DocumentRow.text, SpanRow.start + 1, SpanRow.end - SpanRow.start)
-    mine = (SpanRow.layer == Layer.HUMAN.value) & (SpanRow.author == user)
+    mine = layer_is(Layer.HUMAN.value) & (SpanRow.author == user)
     query = (select(surface.label("surface"), SpanRow.label, SpanRow.layer, SpanRow.document_id)
              .join(DocumentRow, DocumentRow.id == SpanRow.document_id)
-             .where(SpanRow.rejected.is_(False), mine | (SpanRow.layer == Layer.MODEL.value))
+             .where(SpanRow.rejected.is_(False), mine | layer_is(Layer.MODEL.value))
              .distinct())
     by_text: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
     for text, label, _layer, doc_id in s.execute(query):

@@ -20,15 +20,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, case, exists, func, literal, literal_column, select, union_all
+from sqlalchemy import Select, case, exists, func, literal, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from annotator.store.list_query import hidden_from
-from annotator.store.schema import DocumentCountRow, DocumentRow, SpanRow, SuggestionCountRow
+from annotator.store.schema import DocumentCountRow, DocumentRow, SpanRow, SuggestionCountRow, layer_is
 
 # Spelled as a literal, not a bound value: the planner uses a partial index only when the query's WHERE
 # holds the index's own condition.
-_HUMAN_LAYER = SpanRow.layer == literal_column("'human'")
+_HUMAN_LAYER = layer_is("human")
 
 
 def touched(user: str | None) -> Select[int]:

@@ -22,7 +22,7 @@ from annotator.store.edit_reads import read_for_edit
 from annotator.store.precompiled import Precompiled
 from annotator.store.queries import document_row
 from annotator.store.records import span_of
-from annotator.store.schema import DocumentRow, LabelRow, SpanRow, utcnow
+from annotator.store.schema import DocumentRow, LabelRow, SpanRow, layer_is, utcnow
 
 # Built once and run precompiled (``store/precompiled.py``): statements built per edit cost more than
 # running them, and so did SQLAlchemy's handling of each call.
@@ -281,7 +281,7 @@ def adopt_version(s: Session, document_id: int, from_user: str, reviewer: str,
                   expected_version: int | None) -> Changes:
     edit = _Edit(s, document_id, reviewer, expected_version)
     source = [span_of(r) for r in s.scalars(select(SpanRow).where(
-        SpanRow.document_id == document_id, SpanRow.layer == Layer.HUMAN.value, SpanRow.author == from_user))]
+        SpanRow.document_id == document_id, layer_is(Layer.HUMAN.value), SpanRow.author == from_user))]
     if not source and edit.doc.status_by != from_user:
         raise NotFound(f"{from_user} has not annotated this document")
     for old in list(edit.human):

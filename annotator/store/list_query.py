@@ -33,7 +33,14 @@ from sqlalchemy.orm import aliased
 
 from annotator.core.document import DocumentStatus
 from annotator.core.span import Layer
-from annotator.store.schema import STATUS_ORDER_SQL, DocumentCountRow, DocumentRow, SpanRow, SuggestionCountRow
+from annotator.store.schema import (
+    STATUS_ORDER_SQL,
+    DocumentCountRow,
+    DocumentRow,
+    SpanRow,
+    SuggestionCountRow,
+    layer_is,
+)
 
 PAGE = 200
 
@@ -70,7 +77,7 @@ _model = aliased(SpanRow, name="model")
 def entity_count(user: str | None) -> ScalarSelect[int]:
     """For each document: ``user``'s entities (every annotator's, without a user)."""
     query = select(func.count()).select_from(_human).where(
-        _human.document_id == DocumentRow.id, _human.layer == Layer.HUMAN.value, _human.rejected.is_(False))
+        _human.document_id == DocumentRow.id, layer_is(Layer.HUMAN.value, _human), _human.rejected.is_(False))
     if user is not None:
         query = query.where(_human.author == user)
     return query.scalar_subquery()
@@ -80,7 +87,7 @@ def hidden_from(model: Any, human: Any, author: str | ColumnElement[str]) -> Col
     """Whether the model span ``model`` (an alias of ``SpanRow``) is hidden from ``author``: under one
     of their entities (any overlap) or dismissed by them (the same start, end and label)."""
     return exists().where(
-        human.document_id == model.document_id, human.author == author, human.layer == Layer.HUMAN.value,
+        human.document_id == model.document_id, human.author == author, layer_is(Layer.HUMAN.value, human),
         human.start < model.end, human.end > model.start,
         or_(human.rejected.is_(False), and_(human.start == model.start, human.end == model.end,
                                             human.label == model.label))).correlate_except(human)

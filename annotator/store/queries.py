@@ -16,7 +16,7 @@ from annotator.core.errors import NotFound
 from annotator.core.span import GOLD, Layer, Span, split_layers
 from annotator.store import span_counts
 from annotator.store.records import DocumentBundle, DocumentInfo, DocumentView, Stats, info_of, span_of
-from annotator.store.schema import DocumentRow, ImportRow, ImportState, SpanRow
+from annotator.store.schema import DocumentRow, ImportRow, ImportState, SpanRow, layer_is
 from annotator.store.session import CHUNK
 
 UNFINISHED = tuple(status for status in DocumentStatus if not status.finished)
@@ -160,7 +160,7 @@ def stats(s: Session) -> Stats:
 
 def annotators(s: Session, document_id: int) -> list[str]:
     names = set(s.scalars(select(SpanRow.author).where(
-        SpanRow.document_id == document_id, SpanRow.layer == Layer.HUMAN.value).distinct()))
+        SpanRow.document_id == document_id, layer_is(Layer.HUMAN.value)).distinct()))
     status_by = document_row(s, document_id).status_by
     if status_by:
         names.add(status_by)
@@ -174,7 +174,7 @@ SPAN_COLUMNS = (SpanRow.id, SpanRow.document_id, SpanRow.start, SpanRow.end, Spa
 # statement (and its cache key) per call cost more than running it.
 _LAYERS = select(*SPAN_COLUMNS).where(
     SpanRow.document_id == bindparam("document_id"),
-    (SpanRow.layer == Layer.MODEL.value) | (SpanRow.author == bindparam("user"))).order_by(SpanRow.start)
+    layer_is(Layer.MODEL.value) | (SpanRow.author == bindparam("user"))).order_by(SpanRow.start)
 _LAYERS_WINDOW = _LAYERS.where(SpanRow.start < bindparam("window_end"), SpanRow.end > bindparam("window_start"))
 
 

@@ -7,9 +7,24 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, MetaData, String, Text, func
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ColumnElement,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    func,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.sql import text
+
+from annotator.store.precompiled import fixed
 
 # Named constraints so SQLite batch migrations (table rebuilds) can find and alter them.
 NAMING_CONVENTION = {
@@ -127,6 +142,14 @@ class SpanRow(Base):
     author: Mapped[str] = mapped_column(String(200), nullable=False)
     rejected: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+def layer_is(layer: str, span: Any = None) -> ColumnElement[bool]:
+    """``spans.layer = 'human'`` (or ``'model'``) with the value written into the SQL, not bound: SQLite
+    plans a statement anew on every run when a bound value is compared with ``layer``, as the partial
+    index of human spans might then apply (measured: ~90 µs a run against ~10). ``span``: an alias."""
+    assert layer in ("human", "model"), layer
+    return (SpanRow if span is None else span).layer == fixed(layer)
 
 
 class SpanCountRow(Base):
