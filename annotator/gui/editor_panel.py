@@ -341,6 +341,8 @@ class EditorPanel(QWidget):
         if redraw.reopened:
             self.article.show_document(view.text, view.entities)
             self.documentShown.emit(view.info.id)
+            if redraw.select is not None:
+                self.article.select_span(redraw.select)
         else:
             self.article.update_spans(view.entities, redraw.dirty)
             if self.article.selection() is not None:

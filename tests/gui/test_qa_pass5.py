@@ -1,0 +1,104 @@
+"""Defects a new user met in a fifth QA pass of the real app under Xvfb at 1024x700 (README's "The app",
+"A day with annotator", "The model loop", "Team mode"; other tools' files with HTML in them)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from tests.gui.conftest import settle
+from tests.gui.test_flow import CTRL, open_seed_000
+from tests.gui.test_qa_pass2 import ENTITIES, STATUS, SUGG, assert_list_fits, at_size
+
+
+def _bad_label_file(tmp_path: Path) -> Path:
+    path = tmp_path / "bad_<b>label.jsonl"
+    path.write_text(json.dumps({"text": "Rabat is nice.", "spans": [{"start": 0, "end": 5, "label": "<b>GPE</b>"}]})
+                    + "\n", encoding="utf-8")
+    return path
+
+
+def test_the_import_report_takes_the_keys_and_return_closes_it_not_confirms(  # type: ignore[no-untyped-def]
+        qtbot, make_window, seeded_store, tmp_path) -> None:
+    # Under Xvfb (no window manager) the import report opened without the keyboard: Return, meant to close
+    # it, went to the article behind and confirmed the selected suggestion, and the report stayed open.
+    window, doc = open_seed_000(qtbot, make_window, seeded_store)
+    suggestion = window.view.suggestions[0]
+    window.article.select_span(suggestion)
+    assert window.files.import_files([_bad_label_file(tmp_path)])
+    qtbot.waitUntil(lambda: window.files.report_box is not None and window.files.report_box.isVisible(),
+                    timeout=60_000)
+    box = window.files.report_box
+    assert isinstance(box, QMessageBox)
+    assert "'<b>GPE</b>'" in box.text() and box.textFormat() == Qt.TextFormat.PlainText
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is box, timeout=5000)
+    qtbot.keyClick(QApplication.focusWidget() or box, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not box.isVisible(), timeout=5000)
+    settle(qtbot, window)
+    assert suggestion in seeded_store.view(doc, "alice").suggestions  # Return did not confirm it
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)  # and the window has the keys again
+
+
+def test_leaving_review_mode_gives_back_the_panel_widths(qtbot, make_window, seeded_store) -> None:  # type: ignore[no-untyped-def]
+    # Review mode widened the side panel to 470 px for the versions table; leaving it kept that width: at
+    # 1024 px the list stayed squeezed with a sideways scroll bar hiding Entities and Sugg., the label
+    # buttons stretched across half the window.
+    window = make_window(seeded_store)
+    at_size(qtbot, window, 1024, 700)
+    before = window.splitter.sizes()
+    window.review_action.trigger()
+    settle(qtbot, window)
+    assert window.versions.isVisible() and window.splitter.sizes()[2] > before[2]  # room for the versions
+    window.review_action.trigger()
+    settle(qtbot, window)
+    QApplication.processEvents()
+    assert not window.versions.isVisible()
+    assert window.splitter.sizes() == before
+    assert_list_fits(window, (STATUS, ENTITIES, SUGG))
+
+
+def _tab_to_the_first_entity(qtbot, make_window, store):  # type: ignore[no-untyped-def]
+    """Article 000 open, Tab pressed: its first entity (the suggestion "Blinken" at 0) selected."""
+    window, doc = open_seed_000(qtbot, make_window, store)
+    qtbot.keyClick(window.article, Qt.Key.Key_Tab)
+    settle(qtbot, window)
+    first = window.article.selected_span
+    assert first is not None and first.layer.value == "model" and first.start == 0
+    return window, doc, first
+
+
+def test_undo_and_redo_from_another_article_select_the_entity_they_change(  # type: ignore[no-untyped-def]
+        qtbot, make_window, seeded_store) -> None:
+    # Ctrl+Z after moving on reopened the earlier article and reverted the edit, but selected nothing
+    # (within one article it selects what it brings back): the analyst had to hunt for the entity.
+    window, doc, first = _tab_to_the_first_entity(qtbot, make_window, seeded_store)
+    article = window.article
+    qtbot.keyClick(article, Qt.Key.Key_Return)  # confirmed
+    settle(qtbot, window)
+    qtbot.keyClick(article, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)  # the next article
+    settle(qtbot, window)
+    assert window.view.info.id != doc
+    qtbot.keyClick(article, Qt.Key.Key_Z, CTRL)
+    settle(qtbot, window)
+    assert window.view.info.id == doc and article.selected_span == first  # the suggestion again, selected
+    assert window.statusBar().currentMessage() == f"undid: confirm {first.label}"
+    qtbot.keyClick(article, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
+    settle(qtbot, window)
+    qtbot.keyClick(article, Qt.Key.Key_Z, CTRL | Qt.KeyboardModifier.ShiftModifier)  # redo, from elsewhere
+    settle(qtbot, window)
+    chosen = article.selected_span
+    assert window.view.info.id == doc and chosen is not None
+    assert (chosen.start, chosen.end, chosen.label, chosen.layer.value) == (first.start, first.end, first.label,
+                                                                           "human")
+
+
+def test_growing_the_first_entity_at_its_start_says_the_text_starts_there(  # type: ignore[no-untyped-def]
+        qtbot, make_window, seeded_store) -> None:
+    # "[" on "Blinken", the article's first word, said "cannot grow this entity: the text ends there".
+    window, _, _ = _tab_to_the_first_entity(qtbot, make_window, seeded_store)
+    qtbot.keyClick(window.article, Qt.Key.Key_BracketLeft)
+    settle(qtbot, window)
+    assert window.statusBar().currentMessage().endswith("cannot grow this entity: the text starts there")
