@@ -102,6 +102,7 @@ class AgreementDialog(QDialog):
         if not pairs:
             layout.addWidget(QLabel("No article has been annotated by two people yet."))
         self.table = QTableWidget(0, 5)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setHorizontalHeaderLabels(["pair", "label / document", "documents", "span F", "token kappa"])
         for p in pairs:
             self._row(f"{p.a} vs {p.b}", "all", p.spans.documents, p.f, p.kappa)

@@ -102,3 +102,57 @@ def test_growing_the_first_entity_at_its_start_says_the_text_starts_there(  # ty
     qtbot.keyClick(window.article, Qt.Key.Key_BracketLeft)
     settle(qtbot, window)
     assert window.statusBar().currentMessage().endswith("cannot grow this entity: the text starts there")
+
+
+def _double_click_opens_no_editor(qtbot, table) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QAbstractItemView, QLineEdit
+
+    qtbot.waitExposed(table.window())
+    for col in range(table.columnCount()):
+        item = table.item(0, col)
+        before = item.text()
+        where = table.visualItemRect(item).center()
+        qtbot.mousePress(table.viewport(), Qt.MouseButton.LeftButton, pos=where)  # a double-click as a mouse
+        qtbot.mouseRelease(table.viewport(), Qt.MouseButton.LeftButton, pos=where)  # sends it: press first
+        qtbot.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=where)
+        QApplication.processEvents()
+        assert table.state() != QAbstractItemView.State.EditingState, col
+        assert not [e for e in table.findChildren(QLineEdit) if e.isVisible()], col
+        assert item.text() == before
+
+
+def test_the_consistency_and_label_all_tables_are_read_only(qtbot) -> None:  # type: ignore[no-untyped-def]
+    # Double-clicking a string in Team → Consistency opened the article behind, as README says, and also
+    # opened an editor on the cell: the string (and in the Label all preview, a title or context) could be
+    # typed over, as if that changed something.
+    from annotator.gui.model_panel import EvaluationDialog
+    from annotator.gui.occurrences import ConsistencyDialog, OccurrencePreview
+    from annotator.gui.team_panel import AgreementDialog
+    from annotator.nlp.occurrences import Occurrence
+    from annotator.store.records import LabelVariants
+
+    opened: list[str] = []
+    variants = [LabelVariants("<b>Rabat</b>", {"GPE": (1, 2), "PERSON": (3,)}, 1)]
+    consistency = ConsistencyDialog(variants, lambda v: opened.append(v.text), lambda v: None)
+    qtbot.addWidget(consistency)
+    consistency.show()
+    _double_click_opens_no_editor(qtbot, consistency.table)
+    assert opened and set(opened) == {"<b>Rabat</b>"}  # the double-click still opens the article
+    preview = OccurrencePreview("Rabat", "GPE", [Occurrence(1, "<i>title</i>", 0, 5, "", " is", "PERSON", False)])
+    qtbot.addWidget(preview)
+    preview.show()
+    _double_click_opens_no_editor(qtbot, preview.table)
+    preview.table.setCurrentCell(0, 0)
+    ticked = preview.chosen()
+    qtbot.keyClick(preview.table, Qt.Key.Key_Space)  # the tick still changes
+    assert len(preview.chosen()) == 1 - len(ticked)
+    # the model's before/after table and the agreement table are figures to read, not to type into
+    from annotator.core.compare import Scores
+    from annotator.nlp.agreement import PairAgreement
+
+    scores = EvaluationDialog("Trained en-ner", Scores(documents=5), Scores(documents=5), ("base", "trained"))
+    agreement = AgreementDialog([PairAgreement("alice", "bob")])
+    for dialog in (scores, agreement):
+        qtbot.addWidget(dialog)
+        dialog.show()
+        _double_click_opens_no_editor(qtbot, dialog.table)
