@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QDialog,
@@ -79,6 +79,7 @@ class VersionsPanel(QWidget):
             theirs = {(s.start, s.end, s.label) for s in versions[name]}
             same = "same as gold" if theirs == gold_set and gold else f"{len(theirs)} entities"
             button = QPushButton(f"Take {plain.no_mnemonic(name)}'s version ({same})")
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the keys stay with the gold version being edited
             button.clicked.connect(lambda _=False, n=name: self.takeRequested.emit(n))
             self._buttons_box.addWidget(button)
             self.buttons[name] = button

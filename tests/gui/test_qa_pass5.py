@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 
 from tests.gui.conftest import settle
 from tests.gui.test_flow import CTRL, open_seed_000
@@ -156,3 +157,47 @@ def test_the_consistency_and_label_all_tables_are_read_only(qtbot) -> None:  # t
         qtbot.addWidget(dialog)
         dialog.show()
         _double_click_opens_no_editor(qtbot, dialog.table)
+
+
+def test_clicking_a_label_button_leaves_the_keys_with_the_article(  # type: ignore[no-untyped-def]
+        qtbot, make_window, seeded_store) -> None:
+    # A click on "[c] CARDINAL" took the keyboard: Tab then walked the label buttons instead of the
+    # entities, and Space (next suggestion) pressed the focused "[o] ORDINAL" and relabelled the entity.
+    window, doc, first = _tab_to_the_first_entity(qtbot, make_window, seeded_store)
+    article = window.article
+    qtbot.mouseClick(window.labels_panel.buttons["ORG"], Qt.MouseButton.LeftButton)
+    settle(qtbot, window)
+    relabelled = next(s for s in seeded_store.view(doc, "alice").entities if s.start == first.start)
+    assert relabelled.label == "ORG"
+    assert QApplication.focusWidget() is article
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Space)  # the next unreviewed suggestion
+    settle(qtbot, window)
+    assert article.selected_span is not None and article.selected_span.layer.value == "model"
+    assert next(s for s in seeded_store.view(doc, "alice").entities if s.start == first.start).label == "ORG"
+    window.review_action.trigger()  # the versions panel's "Take …'s version" buttons too
+    settle(qtbot, window)
+    buttons = [b for b in window.findChildren(QPushButton) if b.window() is window and b.isVisible()]
+    assert len(buttons) > len(window.labels_panel.buttons) + 1  # the labels, Add label…, Take alice's version
+    assert [b.text() for b in buttons if b.focusPolicy() != Qt.FocusPolicy.NoFocus] == []
+
+
+def test_cancelling_a_job_leaves_the_keys_with_the_article(  # type: ignore[no-untyped-def]
+        qtbot, make_window, seeded_store) -> None:
+    # Clicking Cancel on a training took the keyboard; when the button hid, it went to the list's search
+    # box: the next label key typed into the search and filtered the list.
+    from annotator.gui.jobs import Job
+
+    window, _, _ = _tab_to_the_first_entity(qtbot, make_window, seeded_store)
+    for button in (window.jobs.cancel_button, window.learning_actions.cancel_button):
+        assert button.focusPolicy() == Qt.FocusPolicy.NoFocus
+    def work(progress, cancel):  # type: ignore[no-untyped-def]
+        between_batches = threading.Event()
+        while True:  # a job's loop: a batch, then a look at the token
+            between_batches.wait(0.01)
+            cancel.raise_if_cancelled()
+
+    assert window.jobs.start(Job("waiting", work, "nothing was done"))
+    qtbot.waitUntil(window.jobs.cancel_button.isVisible)
+    qtbot.mouseClick(window.jobs.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.job is None, timeout=60_000)
+    assert QApplication.focusWidget() is window.article
