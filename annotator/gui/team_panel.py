@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.core.agreement import PairAgreement
+from annotator.core.plural import plural
 from annotator.core.span import SpanData
 from annotator.gui import plain
 from annotator.gui.layouts import clear_layout
@@ -77,7 +78,7 @@ class VersionsPanel(QWidget):
         gold_set = {(s.start, s.end, s.label) for s in gold}
         for name in names:
             theirs = {(s.start, s.end, s.label) for s in versions[name]}
-            same = "same as gold" if theirs == gold_set and gold else f"{len(theirs)} entities"
+            same = "same as gold" if theirs == gold_set and gold else plural(len(theirs), "entity", "entities")
             button = QPushButton(f"Take {plain.no_mnemonic(name)}'s version ({same})")
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the keys stay with the gold version being edited
             button.clicked.connect(lambda _=False, n=name: self.takeRequested.emit(n))

@@ -201,3 +201,35 @@ def test_cancelling_a_job_leaves_the_keys_with_the_article(  # type: ignore[no-u
     qtbot.mouseClick(window.jobs.cancel_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.job is None, timeout=60_000)
     assert QApplication.focusWidget() is window.article
+
+
+def test_review_mode_counts_one_entity_as_one(qtbot, make_window, seeded_store) -> None:  # type: ignore[no-untyped-def]
+    # Review mode offered "Take omar's version (1 entities)".
+    window, _, _ = _tab_to_the_first_entity(qtbot, make_window, seeded_store)
+    qtbot.keyClick(window.article, Qt.Key.Key_Return)  # alice's version: one confirmed entity
+    settle(qtbot, window)
+    window.review_action.trigger()
+    settle(qtbot, window)
+    assert window.versions.buttons["alice"].text() == "Take alice's version (1 entity)"
+
+
+def test_the_list_tooltip_and_the_evaluation_title_count_one_as_one(  # type: ignore[no-untyped-def]
+        qtbot, make_window, tmp_path) -> None:
+    # The list's tooltip on an imported Label Studio task said "0 yours, 1 suggestions left"; an evaluation
+    # on one accepted document was titled "(1 documents)".
+    from annotator.core.compare import Scores
+    from annotator.core.document import NewDocument
+    from annotator.core.span import Layer, SpanData
+    from annotator.gui.model_menu import evaluation_title
+    from annotator.nlp.evaluate import BeforeAfter
+    from annotator.store import Store
+
+    store = Store.open(str(tmp_path / "one.sqlite3"))
+    store.import_documents([(NewDocument("Rabat is <b>nice</b>.", "<i>one</i>.txt", "en"), [SpanData(0, 5, "GPE")])],
+                           layer=Layer.MODEL, author="ls-<b>v1</b>")
+    window = make_window(store)
+    tip = window.documents.table_model.index(0, 0).data(Qt.ItemDataRole.ToolTipRole)
+    assert "0 yours, 1 suggestion left" in tip and "&lt;i&gt;one&lt;/i&gt;.txt" in tip
+    one = BeforeAfter(1, "base", Scores(documents=1), "trained", Scores(documents=1), split="all")
+    assert evaluation_title(one) == "Evaluation on every accepted document (1 document)"
+    store.close()
