@@ -32,7 +32,7 @@ ARTICLE_KEYS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("Delete / Backspace", ("delete",), "delete the selected entity, or dismiss the suggestion"),
     ("Tab / Shift+Tab", ("next-span", "previous-span"), "select the next / previous entity"),
     ("Space / Shift+Space", ("next-suggestion", "previous-suggestion"),
-     "select the next / previous suggestion nobody has reviewed yet"),
+     "select the next / previous suggestion you have not reviewed yet"),
     ("[ / ]", ("grow-start", "grow-end"), "grow the selected entity by one token at its start / end"),
     ("{ / }", ("shrink-start", "shrink-end"), "shrink it by one token at its start / end"),
     ("Esc", ("clear",), "clear the selection"),

@@ -233,3 +233,21 @@ def test_the_list_tooltip_and_the_evaluation_title_count_one_as_one(  # type: ig
     one = BeforeAfter(1, "base", Scores(documents=1), "trained", Scores(documents=1), split="all")
     assert evaluation_title(one) == "Evaluation on every accepted document (1 document)"
     store.close()
+
+
+def test_space_offers_what_you_have_not_reviewed_and_the_help_says_so(  # type: ignore[no-untyped-def]
+        qtbot, make_window, seeded_store) -> None:
+    # README and F1 said Space selects "the next suggestion nobody has reviewed"; in team mode it offers
+    # what this annotator has not reviewed, whatever the others did (each sees their own layer).
+    from annotator.gui.actions import help_rows
+
+    doc = next(d.id for d in seeded_store.list_documents() if "000_" in d.source)
+    first = seeded_store.view(doc, "maria").suggestions[0]
+    seeded_store.confirm_suggestion(first.id, "maria")  # maria has reviewed it
+    window = make_window(seeded_store, user="omar")
+    window.open_document(doc)
+    settle(qtbot, window)
+    qtbot.keyClick(window.article, Qt.Key.Key_Space)
+    settle(qtbot, window)
+    assert window.article.selected_span == first  # omar has not: Space offers it to him
+    assert ("Space / Shift+Space", "select the next / previous suggestion you have not reviewed yet") in help_rows()
