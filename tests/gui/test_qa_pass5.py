@@ -175,7 +175,7 @@ def test_clicking_a_label_button_leaves_the_keys_with_the_article(  # type: igno
     assert article.selected_span is not None and article.selected_span.layer.value == "model"
     assert next(s for s in seeded_store.view(doc, "alice").entities if s.start == first.start).label == "ORG"
     window.review_action.trigger()  # the versions panel's "Take …'s version" buttons too
-    settle(qtbot, window)
+    qtbot.waitUntil(lambda: "alice" in window.versions.buttons, timeout=10_000)
     buttons = [b for b in window.findChildren(QPushButton) if b.window() is window and b.isVisible()]
     assert len(buttons) > len(window.labels_panel.buttons) + 1  # the labels, Add label…, Take alice's version
     assert [b.text() for b in buttons if b.focusPolicy() != Qt.FocusPolicy.NoFocus] == []
@@ -209,7 +209,7 @@ def test_review_mode_counts_one_entity_as_one(qtbot, make_window, seeded_store) 
     qtbot.keyClick(window.article, Qt.Key.Key_Return)  # alice's version: one confirmed entity
     settle(qtbot, window)
     window.review_action.trigger()
-    settle(qtbot, window)
+    qtbot.waitUntil(lambda: "alice" in window.versions.buttons, timeout=10_000)
     assert window.versions.buttons["alice"].text() == "Take alice's version (1 entity)"
 
 
@@ -251,3 +251,22 @@ def test_space_offers_what_you_have_not_reviewed_and_the_help_says_so(  # type: 
     settle(qtbot, window)
     assert window.article.selected_span == first  # omar has not: Space offers it to him
     assert ("Space / Shift+Space", "select the next / previous suggestion you have not reviewed yet") in help_rows()
+
+
+def test_an_edit_refused_as_stale_says_so_and_the_message_stays(  # type: ignore[no-untyped-def]
+        qtbot, make_window, seeded_store) -> None:
+    # Two people on one store: omar's edit on an article maria had open made her next Enter stale. It was
+    # refused and the article reloaded, as README says, but the message was at once replaced by the
+    # reselected entity's description: Enter seemed to do nothing, twice.
+    window, doc, first = _tab_to_the_first_entity(qtbot, make_window, seeded_store)
+    other = seeded_store.view(doc, "omar").suggestions[5]
+    seeded_store.confirm_suggestion(other.id, "omar")  # the article's version moves on
+    qtbot.keyClick(window.article, Qt.Key.Key_Return)
+    settle(qtbot, window)
+    said = window.statusBar().currentMessage()
+    assert "make your edit again" in said, said
+    assert first in seeded_store.view(doc, "alice").suggestions  # refused: nothing changed
+    assert window.article.selected_span == first  # the place is kept: Enter again confirms it
+    qtbot.keyClick(window.article, Qt.Key.Key_Return)
+    settle(qtbot, window)
+    assert first not in seeded_store.view(doc, "alice").suggestions
