@@ -270,3 +270,28 @@ def test_an_edit_refused_as_stale_says_so_and_the_message_stays(  # type: ignore
     qtbot.keyClick(window.article, Qt.Key.Key_Return)
     settle(qtbot, window)
     assert first not in seeded_store.view(doc, "alice").suggestions
+
+
+def test_new_suggestions_from_background_learning_keep_the_list_counts_your_own(  # type: ignore[no-untyped-def]
+        qtbot, make_window, seeded_store, pipelines) -> None:
+    # After background learning re-suggested the unfinished articles, maria's list counted everyone's
+    # entities: 14 became 18 (omar's 4 added), a Label Studio task she never touched showed 2.
+    doc = next(d.id for d in seeded_store.list_documents() if "000_" in d.source)
+    for span in seeded_store.view(doc, "omar").suggestions[:4]:
+        seeded_store.confirm_suggestion(span.id, "omar")
+    window = make_window(seeded_store, user="maria")
+    window.set_quiet()
+    model, learning = window.documents.table_model, window.learning
+    learning.base_pipelines = pipelines
+
+    def counts() -> tuple[str, str]:
+        row = model.row_of(doc)
+        assert row is not None
+        return model.index(row, ENTITIES).data(), model.index(row, SUGG).data()
+
+    before = counts()
+    assert before[0] == "0"
+    learning.choose("en", None)  # re-suggest every unfinished article with the base pipeline
+    qtbot.waitUntil(lambda: learning.idle() and learning.pending_writes == 0, timeout=120_000)
+    settle(qtbot, window)
+    assert counts() == before
