@@ -213,20 +213,27 @@ def test_review_mode_counts_one_entity_as_one(qtbot, make_window, seeded_store) 
     assert window.versions.buttons["alice"].text() == "Take alice's version (1 entity)"
 
 
-def test_the_list_tooltip_and_the_evaluation_title_count_one_as_one(  # type: ignore[no-untyped-def]
-        qtbot, make_window, tmp_path) -> None:
-    # The list's tooltip on an imported Label Studio task said "0 yours, 1 suggestions left"; an evaluation
-    # on one accepted document was titled "(1 documents)".
-    from annotator.core.compare import Scores
+def _one_suggestion(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A store of one article holding one suggestion (from a model named with markup), nothing reviewed."""
     from annotator.core.document import NewDocument
     from annotator.core.span import Layer, SpanData
-    from annotator.gui.model_menu import evaluation_title
-    from annotator.nlp.evaluate import BeforeAfter
     from annotator.store import Store
 
     store = Store.open(str(tmp_path / "one.sqlite3"))
     store.import_documents([(NewDocument("Rabat is <b>nice</b>.", "<i>one</i>.txt", "en"), [SpanData(0, 5, "GPE")])],
                            layer=Layer.MODEL, author="ls-<b>v1</b>")
+    return store
+
+
+def test_the_list_tooltip_and_the_evaluation_title_count_one_as_one(  # type: ignore[no-untyped-def]
+        qtbot, make_window, tmp_path) -> None:
+    # The list's tooltip on an imported Label Studio task said "0 yours, 1 suggestions left"; an evaluation
+    # on one accepted document was titled "(1 documents)".
+    from annotator.core.compare import Scores
+    from annotator.gui.model_menu import evaluation_title
+    from annotator.nlp.evaluate import BeforeAfter
+
+    store = _one_suggestion(tmp_path)
     window = make_window(store)
     tip = window.documents.table_model.index(0, 0).data(Qt.ItemDataRole.ToolTipRole)
     assert "0 yours, 1 suggestion left" in tip and "&lt;i&gt;one&lt;/i&gt;.txt" in tip
@@ -295,3 +302,29 @@ def test_new_suggestions_from_background_learning_keep_the_list_counts_your_own(
     qtbot.waitUntil(lambda: learning.idle() and learning.pending_writes == 0, timeout=120_000)
     settle(qtbot, window)
     assert counts() == before
+
+
+def test_accepting_with_one_unreviewed_suggestion_speaks_of_it_not_them(  # type: ignore[no-untyped-def]
+        qtbot, make_window, tmp_path) -> None:
+    # "1 suggestion in this article has not been reviewed. Confirm them (Alt+C): they become your entities."
+    from PySide6.QtCore import QTimer
+
+    store = _one_suggestion(tmp_path)
+    window = make_window(store)
+    seen: dict[str, object] = {}
+
+    def read_and_cancel() -> None:
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox)
+        seen["text"], seen["buttons"] = box.text(), {b.text() for b in box.buttons()}
+        qtbot.keyClick(box, Qt.Key.Key_Escape)
+
+    QTimer.singleShot(0, read_and_cancel)
+    qtbot.keyClick(window.article, Qt.Key.Key_Return, CTRL)
+    settle(qtbot, window)
+    text = str(seen["text"])
+    assert text.startswith("1 suggestion in this article has not been reviewed.")
+    assert "Confirm it (Alt+C): it becomes your entity." in text and "Dismiss it (Alt+D): it is not an entity." in text
+    assert "Review it (Alt+R): go to it." in text and " them" not in text
+    assert seen["buttons"] == {"&Confirm 1", "&Dismiss 1", "&Review it", "Cancel"}
+    store.close()
