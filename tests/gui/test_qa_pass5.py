@@ -328,3 +328,22 @@ def test_accepting_with_one_unreviewed_suggestion_speaks_of_it_not_them(  # type
     assert "Review it (Alt+R): go to it." in text and " them" not in text
     assert seen["buttons"] == {"&Confirm 1", "&Dismiss 1", "&Review it", "Cancel"}
     store.close()
+
+
+def test_the_export_question_says_whose_entities_are_written(  # type: ignore[no-untyped-def]
+        qtbot, make_window, seeded_store, tmp_path) -> None:
+    # Ctrl+E asked for a format of "accepted documents, your corrections"; as <b>sam</b> (Team → Change
+    # annotator name) the export wrote maria's entities on the three articles she had accepted.
+    from annotator.core.document import DocumentStatus
+    from annotator.gui.file_menu import EXPORT_PROMPT
+    from annotator.io.exporter import ExportFormat
+
+    doc = next(d.id for d in seeded_store.list_documents() if "004_" in d.source)
+    seeded_store.set_status(doc, DocumentStatus.ACCEPTED, "maria")
+    window = make_window(seeded_store, user="<b>sam</b>")
+    out = tmp_path / "out.jsonl"
+    assert window.files.export_to(out, ExportFormat.JSONL)
+    qtbot.waitUntil(lambda: window.job is None, timeout=60_000)
+    (line,) = out.read_text(encoding="utf-8").splitlines()
+    assert json.loads(line)["meta"]["annotator"] == "maria"  # hers, as she left it
+    assert "your" not in EXPORT_PROMPT and "the person who accepted it" in EXPORT_PROMPT
