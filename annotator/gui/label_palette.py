@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from annotator.core.labels import Label, label_name, label_name_problem
 from annotator.gui import plain
+from annotator.gui.label_colours import new_label_colour
 from annotator.gui.layouts import clear_layout
 
 LABELS_MIN = 150  # px: the palette's narrowest, whatever its labels
@@ -119,7 +120,7 @@ class AddLabelDialog(QDialog):
         self.key.setPlaceholderText("one letter or digit (optional)")
         for edit in (self.name, self.key):  # placeholders whole
             edit.setMinimumWidth(edit.fontMetrics().horizontalAdvance(edit.placeholderText()) + 24)
-        self.colour = QColor("#a0c4ff")
+        self.colour = new_label_colour(lb.colour for lb in self.labels)  # apart from every label's colour
         self.colour_button = QPushButton(self.colour.name())
         self.colour_button.clicked.connect(self._pick)
         self._paint()

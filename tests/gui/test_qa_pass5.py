@@ -8,6 +8,7 @@ import threading
 from pathlib import Path
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 
 from tests.gui.conftest import settle
@@ -347,3 +348,19 @@ def test_the_export_question_says_whose_entities_are_written(  # type: ignore[no
     (line,) = out.read_text(encoding="utf-8").splitlines()
     assert json.loads(line)["meta"]["annotator"] == "maria"  # hers, as she left it
     assert "your" not in EXPORT_PROMPT and "the person who accepted it" in EXPORT_PROMPT
+
+
+def test_add_label_proposes_a_colour_apart_from_every_label(qtbot, seeded_store) -> None:  # type: ignore[no-untyped-def]
+    # Add label… proposed #a0c4ff whatever the scheme: the colour the import had given PER, next to LAW
+    # (#acd6fd) and PERSON; "[u] R&D Unit", PER and LAW looked alike in the palette and the article.
+    from annotator.core.labels import DEFAULT_LABELS, Label
+    from annotator.gui.label_palette import AddLabelDialog
+    from tests.gui.test_palette import contrast, delta_e
+
+    labels = [*DEFAULT_LABELS, Label("PER", "#a0c4ff")]
+    dialog = AddLabelDialog(None, labels)
+    qtbot.addWidget(dialog)
+    proposed = dialog.colour
+    assert min(delta_e(proposed, QColor(lb.colour)) for lb in labels) >= 30
+    assert contrast(QColor("#111111"), proposed) >= 4.5  # the entity text reads on it
+    assert dialog.colour_button.text() == proposed.name()
