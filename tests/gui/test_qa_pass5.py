@@ -364,3 +364,19 @@ def test_add_label_proposes_a_colour_apart_from_every_label(qtbot, seeded_store)
     assert min(delta_e(proposed, QColor(lb.colour)) for lb in labels) >= 30
     assert contrast(QColor("#111111"), proposed) >= 4.5  # the entity text reads on it
     assert dialog.colour_button.text() == proposed.name()
+
+
+def test_return_in_the_search_box_opens_the_first_article_found(  # type: ignore[no-untyped-def]
+        qtbot, make_window, seeded_store) -> None:
+    # Ctrl+F, a few letters, Return: nothing happened, and the next label key typed into the search box;
+    # the only way back to the article was the mouse.
+    window, _ = open_seed_000(qtbot, make_window, seeded_store)
+    wanted = next(d.id for d in seeded_store.list_documents() if "004_" in d.source)
+    window.actions_by_name["focus_search"].trigger()
+    assert QApplication.focusWidget() is window.documents.search
+    qtbot.keyClicks(window.documents.search, "Morocco hosts")
+    qtbot.waitUntil(lambda: window.documents.visible_ids() == [wanted], timeout=10_000)
+    qtbot.keyClick(window.documents.search, Qt.Key.Key_Return)
+    settle(qtbot, window)
+    assert window.view.info.id == wanted
+    assert QApplication.focusWidget() is window.article  # Tab now selects its first entity
