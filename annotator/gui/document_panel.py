@@ -331,10 +331,13 @@ class DocumentPanel(QWidget):
 
     def _open_first(self) -> None:
         """Return in the search box: the first article found (it was a dead key; the next label key
-        typed into the search)."""
-        document_id = self.table_model.id_at(0) if self.table_model.rowCount() else None
-        if document_id is not None:
-            self.documentChosen.emit(document_id)
+        typed into the search), once the list of what was typed last has landed."""
+        def step() -> None:
+            document_id = self.table_model.id_at(0) if self.table_model.rowCount() else None
+            if document_id is not None:
+                self.documentChosen.emit(document_id)
+
+        self.ops.step(step)
 
     def visible_ids(self) -> list[int]:
         """The ids of the rows held, in display order: every row read while the list is no longer than
