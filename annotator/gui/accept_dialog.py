@@ -39,15 +39,17 @@ def unreviewed_on_accept(parent: QWidget, count: int, quiet: bool = False) -> An
     box = QMessageBox(QMessageBox.Icon.Question, "Unreviewed suggestions",
                       "", QMessageBox.StandardButton.NoButton, parent)
     box.setTextFormat(Qt.TextFormat.PlainText)
-    box.setText(f"{plural(count, 'suggestion')} in this article {'has' if count == 1 else 'have'} not been "
+    one = count == 1
+    them, they = ("it", "it") if one else ("them", "they")
+    box.setText(f"{plural(count, 'suggestion')} in this article {'has' if one else 'have'} not been "
                 "reviewed.\n\n"
-                "Confirm them (Alt+C): they become your entities.\n"
-                "Dismiss them (Alt+D): they are not entities.\n"
-                "Review them (Alt+R): go to the first one.\n"
+                f"Confirm {them} (Alt+C): {'it becomes your entity' if one else 'they become your entities'}.\n"
+                f"Dismiss {them} (Alt+D): {they} {'is not an entity' if one else 'are not entities'}.\n"
+                f"Review {them} (Alt+R): go to {'it' if one else 'the first one'}.\n"
                 "Cancel (Return or Esc): nothing changes; the article stays as it was.")
     confirm = box.addButton(f"&Confirm {count}", QMessageBox.ButtonRole.AcceptRole)
     dismiss = box.addButton(f"&Dismiss {count}", QMessageBox.ButtonRole.DestructiveRole)
-    review = box.addButton("&Review them", QMessageBox.ButtonRole.ActionRole)
+    review = box.addButton(f"&Review {them}", QMessageBox.ButtonRole.ActionRole)
     # Return must neither change entities nor move the caret away: the safe default does nothing.
     cancel = box.addButton(QMessageBox.StandardButton.Cancel)
     cancel.setText("Cancel")  # no "&Cancel" from the platform theme: Alt+C is Confirm's

@@ -293,7 +293,7 @@ class ArticleView(QTextEdit):
     def step_span(self, forward: bool, suggestions_only: bool = False) -> bool:
         """Select the next (previous) entity in reading order, from the selected one or, with none
         selected, from the text cursor (so the place is kept after a deletion); wraps around.
-        ``suggestions_only``: the next suggestion nobody has reviewed. False when there is none."""
+        ``suggestions_only``: the next suggestion this annotator has not reviewed. False when there is none."""
         spans = [s for s in self._spans if s.layer is Layer.MODEL] if suggestions_only else self._spans
         if not spans:
             return False

@@ -9,6 +9,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from annotator.core.document import DocumentStatus
+from annotator.core.plural import plural
 from annotator.gui import plain
 from annotator.gui.list_pages import KEEP, PageCache
 from annotator.store.listing import Cursor, Page, Sort
@@ -186,8 +187,9 @@ class DocumentTableModel(QAbstractTableModel):
             )[col]
         if role == Qt.ItemDataRole.ToolTipRole:
             edited = doc.updated_at.astimezone().strftime("%Y-%m-%d %H:%M")
+            left = plural(doc.model_count, "suggestion")
             return plain.tooltip(f"{doc.title or doc.source}\n{doc.source} ({doc.language}), last edited {edited}\n"
-                                 f"{doc.status.value}, {doc.human_count} yours, {doc.model_count} suggestions left")
+                                 f"{doc.status.value}, {doc.human_count} yours, {left} left")
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (3, 4, UNSURE):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

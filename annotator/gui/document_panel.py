@@ -96,6 +96,7 @@ class DocumentPanel(QWidget):
             widget.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             widget.setMinimumContentsLength(len("any language"))
         self.search.textChanged.connect(self.apply_filters)
+        self.search.returnPressed.connect(self._open_first)  # and the keys go back to the article
         self.progress_label = QLabel()  # shown in the window's status bar
 
         layout = self.outer = QVBoxLayout(self)
@@ -327,6 +328,16 @@ class DocumentPanel(QWidget):
         else:
             self._choosing = None
             self.documentChosen.emit(int(document_id))
+
+    def _open_first(self) -> None:
+        """Return in the search box: the first article found (it was a dead key; the next label key
+        typed into the search), once the list of what was typed last has landed."""
+        def step() -> None:
+            document_id = self.table_model.id_at(0) if self.table_model.rowCount() else None
+            if document_id is not None:
+                self.documentChosen.emit(document_id)
+
+        self.ops.step(step)
 
     def visible_ids(self) -> list[int]:
         """The ids of the rows held, in display order: every row read while the list is no longer than

@@ -316,12 +316,13 @@ class EditorPanel(QWidget):
 
     def _refused(self, exc: AnnotatorError, retry: Callable[[], None], undoing: bool = False) -> None:
         if isinstance(exc, ConflictError):
-            # Someone else changed the article since this window read it: show theirs, lose nothing.
-            self.message.emit(f"{exc}. The article now shows the current version"
-                              + ("; the undo history was cleared." if undoing else "; make your edit again."), True)
+            # Someone else changed the article since this window read it: show theirs, lose nothing. Said
+            # once it is shown: the reselected entity's description used to replace the message at once.
+            said = f"{exc}. The article now shows the current version" + (
+                "; the undo history was cleared." if undoing else "; make your edit again.")
             if undoing:
                 self.undo_stack.clear()  # older steps were made on a state that no longer exists
-            self.reload()
+            self.reload(then=lambda: self.message.emit(said, True))
         elif isinstance(exc, StoreUnavailable):
             self.message.emit(str(exc), True)
             if not self.quiet and plain.message_box(
@@ -341,6 +342,8 @@ class EditorPanel(QWidget):
         if redraw.reopened:
             self.article.show_document(view.text, view.entities)
             self.documentShown.emit(view.info.id)
+            if redraw.select is not None:
+                self.article.select_span(redraw.select)
         else:
             self.article.update_spans(view.entities, redraw.dirty)
             if self.article.selection() is not None:

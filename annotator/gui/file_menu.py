@@ -21,6 +21,10 @@ from annotator.store import Store
 from annotator.store.records import ImportReport
 
 Notify = Callable[[str, bool], None]
+# Whose entities an export writes (io.selection): not "your corrections" -- another annotator's
+# accepted article is exported as they left it.
+EXPORT_PROMPT = ("Format (accepted documents, each as its gold version, else as the person who accepted it "
+                 "left it):")
 
 
 class FileActions:
@@ -84,8 +88,7 @@ class FileActions:
 
     def ask_export(self) -> None:
         formats = [f.value for f in ExportFormat]
-        fmt, ok = QInputDialog.getItem(self.parent, "Export training data",
-                                       "Format (accepted documents, your corrections):", formats, 0, False)
+        fmt, ok = QInputDialog.getItem(self.parent, "Export training data", EXPORT_PROMPT, formats, 0, False)
         if not ok:
             return
         if fmt == ExportFormat.SPACY.value:

@@ -9,7 +9,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import QProgressBar, QPushButton, QStatusBar
 
 from annotator.core.errors import AnnotatorError
@@ -80,6 +80,7 @@ class JobRunner(QObject):
         self.bar = QProgressBar()
         self.bar.setMaximumWidth(140)
         self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # hidden once clicked: keys went to the search box
         self.cancel_button.clicked.connect(self.cancel)
         for w in (self.label, self.bar, self.cancel_button):
             w.hide()

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from annotator.core.labels import Label, label_name, label_name_problem
 from annotator.gui import plain
+from annotator.gui.label_colours import new_label_colour
 from annotator.gui.layouts import clear_layout
 
 LABELS_MIN = 150  # px: the palette's narrowest, whatever its labels
@@ -52,11 +53,13 @@ class LabelPalette(QWidget):
         # Never sideways: when the window is short (a long message in the status bar, 700 px) the
         # vertical scroll bar took the buttons' room and "[w] WORK_OF_ART" was cut under a second bar.
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a click on a label button gives it no keys either
         outer.addWidget(scroll, 1)
         legend = QLabel("solid = confirmed · pale dashed = suggestion")
         legend.setWordWrap(True)
         outer.addWidget(legend)
         add = QPushButton("Add label…")
+        add.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # after its dialog the keys go back to the article
         add.clicked.connect(self.addRequested.emit)
         outer.addWidget(add)
         self.buttons: dict[str, QPushButton] = {}
@@ -69,6 +72,9 @@ class LabelPalette(QWidget):
             # a long name (up to 64 characters) is shortened in the middle: the panel stays narrow
             shown = self.fontMetrics().elidedText(label.name, Qt.TextElideMode.ElideMiddle, NAME_MAX)
             button = QPushButton(f"{key}  {plain.no_mnemonic(shown)}")
+            # a click applies the label and leaves the keys with the article: a focused button took Tab
+            # (walking the buttons) and Space (pressing the next label on the selected entity)
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             said = label.description or label.name
             button.setToolTip(plain.tooltip((f"{label.name}\n{said}" if shown != label.name and said != label.name
                                              else said) + "\n(right-click: change colour)"))
@@ -114,7 +120,7 @@ class AddLabelDialog(QDialog):
         self.key.setPlaceholderText("one letter or digit (optional)")
         for edit in (self.name, self.key):  # placeholders whole
             edit.setMinimumWidth(edit.fontMetrics().horizontalAdvance(edit.placeholderText()) + 24)
-        self.colour = QColor("#a0c4ff")
+        self.colour = new_label_colour(lb.colour for lb in self.labels)  # apart from every label's colour
         self.colour_button = QPushButton(self.colour.name())
         self.colour_button.clicked.connect(self._pick)
         self._paint()

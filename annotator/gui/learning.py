@@ -211,14 +211,14 @@ class BackgroundLearning(QObject):
         """A batch of new suggestions, written on the database worker between edits."""
         if run.cancelled or self._closed:
             return
-        store = self.store
+        store, user = self.store, self.editor.session.user  # the list counts the person's own entities
         self.pending_writes += 1
 
         def work() -> tuple[dict[int, int], tuple[DocumentSummary, ...]]:
             if run.cancelled:
                 return {}, ()
             versions = store.replace_unfinished_suggestions(batch)
-            return versions, tuple(store.summary(d) for d in versions)
+            return versions, tuple(store.summaries(sorted(versions), user))
 
         def done(result: tuple[dict[int, int], tuple[DocumentSummary, ...]]) -> None:
             self.pending_writes -= 1

@@ -66,6 +66,7 @@ class LearningActions:
         # Background learning's progress, with its own Cancel (the JobRunner's is the analyst's jobs').
         self.progress_label = FixedLinesLabel(2, widest=420)  # never under the button; whole text in its tooltip
         self.cancel_button = QPushButton("Cancel learning")
+        self.cancel_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the keys stay with the article
         self.cancel_button.clicked.connect(learning.supersede)
         for widget in (self.progress_label, self.cancel_button):
             widget.hide()

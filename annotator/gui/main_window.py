@@ -146,6 +146,7 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(800, 520)
         self.setCentralWidget(self.splitter)
         self.widths = PanelWidths(self.splitter, self.documents.full_width)
+        self.before_review: list[int] | None = None  # the panel widths review mode took its room from
         self.resize(1400, 900)
         self._share_width()
 
@@ -278,9 +279,12 @@ class MainWindow(QMainWindow):
     def _user_changed(self, user: str, reviewing: bool) -> None:
         self.setWindowTitle(f"annotator — {'gold version (review)' if user == GOLD else user}")
         sizes = self.splitter.sizes()
-        side = 470 if reviewing else 210  # room for one column per annotator while reviewing
-        if reviewing or self.versions.isVisible() != reviewing:
-            self.splitter.setSizes([sizes[0], max(300, sum(sizes) - sizes[0] - side), side])
+        if reviewing:  # room for one column per annotator; leaving gives back the widths it took them from
+            self.before_review = self.before_review or sizes
+            self.splitter.setSizes([sizes[0], max(300, sum(sizes) - sizes[0] - 470), 470])
+        elif self.before_review is not None:
+            self.splitter.setSizes(self.before_review)
+            self.before_review = None
         if self.documents.loaded:  # the list counts are the annotator's own
             self.documents.refresh()
 

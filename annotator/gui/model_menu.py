@@ -12,6 +12,7 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QWidget
 
+from annotator.core.plural import plural
 from annotator.core.progress import CancelToken, ProgressSink
 from annotator.gui.jobs import Job, JobRunner
 from annotator.gui.model_panel import EvaluationDialog
@@ -35,11 +36,11 @@ def gui_processes() -> int:
 def evaluation_title(result: BeforeAfter) -> str:
     """What the scores were measured on, said in the dialog's title (never "dev split" for what was not)."""
     if result.split == "cross-validation":
-        return (f"Evaluation by cross-validation ({result.documents} documents, each scored by a model trained "
-                "without it)")
+        return (f"Evaluation by cross-validation ({plural(result.documents, 'document')}, each scored by a model "
+                "trained without it)")
     where = "the dev split" if result.split == "dev" else "every accepted document"
     seen = f"; the trained model learnt from {result.seen} of them" if result.seen else ""
-    return f"Evaluation on {where} ({result.documents} documents{seen})"
+    return f"Evaluation on {where} ({plural(result.documents, 'document')}{seen})"
 
 
 def present(dialog: QDialog) -> None:

@@ -70,6 +70,7 @@ class EvaluationDialog(QDialog):
         summary.setWordWrap(True)
         layout.addWidget(summary)
         self.table = QTableWidget()
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         columns = ["label", "before P", "before R", "before F"] + (["after P", "after R", "after F", "Δ F"]
                                                                    if after else [])
         self.table.setColumnCount(len(columns))

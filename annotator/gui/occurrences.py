@@ -51,6 +51,7 @@ class OccurrencePreview(QDialog):
         intro.setText(f"'{shown}' occurs {plural(len(found), 'time')}. Untick those that are not {label}.")
         layout.addWidget(intro)
         self.table = QTableWidget(len(found), 3)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)  # ticks only: nothing to type
         self.table.setHorizontalHeaderLabels(["document", "context", "now"])
         for row, occ in enumerate(self.found):
             doc = QTableWidgetItem(occ.title)
@@ -89,6 +90,7 @@ class ConsistencyDialog(QDialog):
         self.variants = list(variants)
         layout = QVBoxLayout(self)
         self.table = QTableWidget(len(self.variants), 3)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)  # double-click opens the article
         self.table.setHorizontalHeaderLabels(["text", "labels (documents)", "documents disagreeing"])
         for row, v in enumerate(self.variants):
             self.table.setItem(row, 0, QTableWidgetItem(v.text))

@@ -52,7 +52,9 @@ def give_back_keys(parent: QWidget | None) -> None:
 
 def show_report(parent: QWidget | None, title: str, text: str, details: str,
                 icon: QMessageBox.Icon = QMessageBox.Icon.Information) -> QMessageBox:
-    """A non-modal report (work goes on behind it), plain text, the full lines under "Show Details"."""
+    """A non-modal report (work goes on behind it), plain text, the full lines under "Show Details".
+    It takes the keyboard, as a window manager would give it, and gives it back when it closes: without
+    one (Xvfb) Return, meant to close it, went to the article behind and confirmed a suggestion there."""
     box = QMessageBox(icon, title, "", QMessageBox.StandardButton.Ok, parent)
     box.setTextFormat(Qt.TextFormat.PlainText)
     box.setText(text)
@@ -60,5 +62,8 @@ def show_report(parent: QWidget | None, title: str, text: str, details: str,
         box.setDetailedText(details)
     box.setModal(False)
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.finished.connect(lambda _result: give_back_keys(parent))
     box.show()
+    box.raise_()
+    box.activateWindow()
     return box

@@ -155,7 +155,10 @@ class AnnotationSession:
             return Redraw(())
         self.opened(result.loaded)
         if old is None or old.view.info.id != result.loaded.view.info.id:
-            return Redraw((), reopened=True)
+            # an undo or redo made from another article: that article again, the entity it changed selected
+            touched = [(s.start, s.end) for s in (*result.changes.added, *result.changes.removed)] if reverted else []
+            back = [s for s in result.loaded.view.entities if any(a <= s.start < b for a, b in touched)]
+            return Redraw((), select=back[0] if back else None, reopened=True)
         before = {(s.id, s.start, s.end, s.label, s.layer) for s in old.view.entities}
         after = {(s.id, s.start, s.end, s.label, s.layer) for s in result.loaded.view.entities}
         dirty = tuple(sorted((start, end) for _, start, end, _, _ in before ^ after))
@@ -223,7 +226,7 @@ class AnnotationSession:
         new = bounds.grow(span.start, span.end, at_start) if grow else bounds.shrink(span.start, span.end, at_start)
         how = "grow" if grow else "shrink"
         if new is None:
-            edge = "the text ends there" if grow else "it is a single token"
+            edge = f"the text {'starts' if at_start else 'ends'} there" if grow else "it is a single token"
             aligned = bounds.aligned(span.start, span.end)
             return f"cannot {how} this entity: " + (edge if aligned else "it does not sit on token boundaries")
         user, (start, end) = self.user, new

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QDialog,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.core.agreement import PairAgreement
+from annotator.core.plural import plural
 from annotator.core.span import SpanData
 from annotator.gui import plain
 from annotator.gui.layouts import clear_layout
@@ -77,8 +78,9 @@ class VersionsPanel(QWidget):
         gold_set = {(s.start, s.end, s.label) for s in gold}
         for name in names:
             theirs = {(s.start, s.end, s.label) for s in versions[name]}
-            same = "same as gold" if theirs == gold_set and gold else f"{len(theirs)} entities"
+            same = "same as gold" if theirs == gold_set and gold else plural(len(theirs), "entity", "entities")
             button = QPushButton(f"Take {plain.no_mnemonic(name)}'s version ({same})")
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the keys stay with the gold version being edited
             button.clicked.connect(lambda _=False, n=name: self.takeRequested.emit(n))
             self._buttons_box.addWidget(button)
             self.buttons[name] = button
@@ -102,6 +104,7 @@ class AgreementDialog(QDialog):
         if not pairs:
             layout.addWidget(QLabel("No article has been annotated by two people yet."))
         self.table = QTableWidget(0, 5)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setHorizontalHeaderLabels(["pair", "label / document", "documents", "span F", "token kappa"])
         for p in pairs:
             self._row(f"{p.a} vs {p.b}", "all", p.spans.documents, p.f, p.kappa)
