@@ -7,6 +7,7 @@ import json
 
 from annotator.cli.columns import inert, left, width
 from annotator.cli.command import Command, document_id
+from annotator.cli.export import rename_option
 from annotator.cli.progress import TerminalProgress
 from annotator.core.document import DocumentStatus
 from annotator.core.errors import AnnotatorError, NotFound
@@ -46,6 +47,8 @@ def _import_arguments(parser: argparse.ArgumentParser) -> None:
                              "(default: keep them as the file says and mark the document 'needs attention')")
     parser.add_argument("--status", type=_status, metavar="STATUS",
                         help="give every imported document this status (e.g. accepted for a finished corpus)")
+    parser.add_argument("--rename", type=rename_option, default={}, metavar="OLD=NEW,...",
+                        help="import the files' labels under other names, e.g. PER=PERSON,LOC=GPE")
 
 
 def _status(value: str) -> DocumentStatus:
@@ -66,13 +69,16 @@ def language_option(value: str) -> str:
 def _import(store: Store, args: argparse.Namespace, user: str) -> int:
     options = ImportOptions(language=args.language, as_predictions=bool(args.predictions),
                             author=args.predictions or user, format=args.format, strict=args.strict,
-                            status=args.status)
+                            status=args.status, rename=args.rename)
     report = import_paths(store, args.paths, options, progress=TerminalProgress())
     print(f"imported {plural(len(report.added), 'document')} with {plural(report.spans, 'span')} into {store.url}")
     for line in report_lines(report):
         print(f"  {inert(line)}")  # names of documents come from the files
     if not args.predictions and (elsewhere := other_layers(report, user, command_line=True)):
         print(f"  {elsewhere}")
+    if report.new_labels:  # e.g. a file's PER beside the scheme's PERSON: importing again replaces the layer
+        print(f"  to keep them under labels you have instead, import the same files again with --rename "
+              f"OLD=NEW (e.g. --rename {report.new_labels[0]}=…)")
     return 0
 
 

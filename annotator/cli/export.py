@@ -29,7 +29,7 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
                         help="human: only reviewed corrections; merged: corrections over unreviewed model suggestions")
     parser.add_argument("--language", help="only documents in this language")
     parser.add_argument("--labels", type=_labels, help="only these labels (comma-separated, after --rename)")
-    parser.add_argument("--rename", type=_rename, default={}, help="rename labels, e.g. GPE=LOC,PER=PERSON")
+    parser.add_argument("--rename", type=rename_option, default={}, help="rename labels, e.g. GPE=LOC,PER=PERSON")
     parser.add_argument("--annotator", help="whose annotations (default: whoever set each document's status)")
     parser.add_argument("--dev-ratio", type=float, default=0.2)
     parser.add_argument("--seed", type=int, default=0)
@@ -46,7 +46,7 @@ def _labels(value: str) -> frozenset[str] | None:
     return names or None
 
 
-def _rename(value: str) -> dict[str, str]:
+def rename_option(value: str) -> dict[str, str]:
     """``--rename OLD=NEW,...``: OLD as stored labels are kept (NFC), NEW judged as a new label name."""
     try:
         pairs = parse_rename(value)

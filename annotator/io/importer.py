@@ -13,9 +13,9 @@ the store gains (or updates) the layers the file brings it; the same text twice 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from annotator.core.document import DocumentStatus, NewDocument
@@ -23,7 +23,7 @@ from annotator.core.errors import InputRefused, Problem
 from annotator.core.imported import Annotation, ImportItem
 from annotator.core.plural import plural
 from annotator.core.progress import CancelToken, ProgressSink, no_progress
-from annotator.core.span import Layer
+from annotator.core.span import Layer, SpanData
 from annotator.io import readers
 from annotator.io.alignment import Judge, QuickAlignment, tokens_of
 from annotator.io.docbin_reader import read_docbin
@@ -49,6 +49,7 @@ class ImportOptions:
     format: str | None = None  # one of readers.FORMATS for every file, instead of choosing per file
     strict: bool = False  # refuse spans that are not clean entities instead of keeping and marking them
     status: DocumentStatus | None = None  # the status of every document the import adds or gives a layer
+    rename: Mapping[str, str] = field(default_factory=dict)  # the files' label -> the label stored (PER=PERSON)
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,7 @@ def iter_inputs(files: Sequence[InputFile], options: ImportOptions, problems: li
     (``.spacy`` and ``.json`` files are read whole), or up to ``together`` whose languages are then
     identified together (never when strict: see ``LANGUAGE_BATCH``)."""
     judge = Judge(options.strict)
+    renamed: dict[str, int] = {}  # spans relabelled by --rename, by the file's label
     done = 0
     ctx: ReadContext | None = None
     layer = Layer.MODEL if options.as_predictions else Layer.HUMAN
@@ -119,6 +121,8 @@ def iter_inputs(files: Sequence[InputFile], options: ImportOptions, problems: li
         checked = fmt in ("jsonl", "prodigy", "doccano", "spacy")  # their readers check every field
         pending: list[tuple[Record, list[Annotation], int]] = []
         for rec, offset in _records(path, source, fmt, ctx):
+            if options.rename:
+                _rename(rec, options.rename, renamed)
             if not checked and (found := store_problems(rec, source)):
                 problems.extend(found)
                 continue
@@ -138,6 +142,28 @@ def iter_inputs(files: Sequence[InputFile], options: ImportOptions, problems: li
         done += size
     if skipped is not None and ctx is not None:
         skipped[0] += ctx.skipped
+    for old, new in options.rename.items():  # a typo must not pass for a rename done
+        if warnings is not None and not problems and not renamed.get(old):
+            warnings.append(Problem("--rename", f"no span is labelled {old!r} in the files: nothing was renamed "
+                                                f"to {new!r}"))
+
+
+def _rename(rec: Record, rename: Mapping[str, str], renamed: dict[str, int]) -> None:
+    """The record's spans (every layer, rejections too) with the labels ``rename`` maps, counted."""
+    def relabel(spans: list[SpanData]) -> list[SpanData]:
+        out = []
+        for sp in spans:
+            new = rename.get(sp.label)
+            if new is not None:
+                renamed[sp.label] = renamed.get(sp.label, 0) + 1
+                sp = SpanData(sp.start, sp.end, new)
+            out.append(sp)
+        return out
+
+    if rec.spans is not None:
+        rec.spans = relabel(rec.spans)
+    for annotation in rec.annotations:
+        annotation.spans, annotation.rejected = relabel(annotation.spans), relabel(annotation.rejected)
 
 
 def _judged(pending: list[tuple[Record, list[Annotation], int]], options: ImportOptions, judge: Judge,
