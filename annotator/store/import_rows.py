@@ -12,16 +12,13 @@ from sqlalchemy import Connection, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from annotator.core.colours import new_label_colours
 from annotator.core.document import DocumentStatus, title_for
 from annotator.core.imported import ImportItem, add_counts
 from annotator.core.span import Layer
 from annotator.store.import_sweep import STOPPED
 from annotator.store.schema import DocumentRow, ImportRow, ImportState, LabelRow, SpanRow, utcnow
 from annotator.store.session import CHUNK
-
-# Colours handed to labels that arrive from an import or a model without one.
-_EXTRA_COLOURS = ("#a0c4ff", "#ffc6ff", "#caffbf", "#fdffb6", "#ffadad", "#9bf6ff", "#bdb2ff", "#ffd6a5")
-
 
 _DOCUMENT_COLUMNS = ("text", "source", "title", "language", "content_hash", "status", "status_by", "had_bom", "meta",
                      "suggested_by", "attention", "created_at", "updated_at", "version", "import_id")
@@ -268,10 +265,9 @@ def _write_spans(conn: Connection, targets: Sequence[tuple[int, ImportItem, set[
 
 def ensure_labels(s: Session, names: set[str]) -> list[str]:
     """Labels met in imports or predictions join the scheme (with a colour, no key); returns the new ones."""
-    known = set(s.scalars(select(LabelRow.name)))
-    missing = sorted(names - known)
+    scheme = dict(s.execute(select(LabelRow.name, LabelRow.colour)).tuples().all())
+    missing = sorted(names - set(scheme))
     position = (s.scalar(select(func.max(LabelRow.position))) or 0) + 1
-    for i, name in enumerate(missing):
-        s.add(LabelRow(name=name, colour=_EXTRA_COLOURS[i % len(_EXTRA_COLOURS)], key=None,
-                       description="", position=position + i))
+    for i, (name, colour) in enumerate(zip(missing, new_label_colours(scheme.values(), len(missing)), strict=True)):
+        s.add(LabelRow(name=name, colour=colour, key=None, description="", position=position + i))
     return missing

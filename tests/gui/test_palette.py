@@ -9,6 +9,7 @@ from pathlib import Path
 
 from PySide6.QtGui import QColor, QTextCursor
 
+from annotator.core import colours
 from annotator.core.labels import DEFAULT_LABELS
 from annotator.core.span import SpanData
 from annotator.gui.article_view import suggestion_colour
@@ -16,18 +17,7 @@ from tests.gui.conftest import settle, single_document_store
 
 
 def lab(colour: QColor) -> tuple[float, float, float]:
-    def linear(c: float) -> float:
-        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (linear(v / 255) for v in (colour.red(), colour.green(), colour.blue()))
-    x = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047
-    y = 0.2126 * r + 0.7152 * g + 0.0722 * b
-    z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883
-
-    def f(t: float) -> float:
-        return t ** (1 / 3) if t > 0.008856 else 7.787 * t + 16 / 116
-
-    return 116 * f(y) - 16, 500 * (f(x) - f(y)), 200 * (f(y) - f(z))
+    return colours.lab(colour.name())
 
 
 def delta_e(a: QColor, b: QColor) -> float:
@@ -36,13 +26,7 @@ def delta_e(a: QColor, b: QColor) -> float:
 
 def contrast(a: QColor, b: QColor) -> float:
     """WCAG contrast ratio."""
-    def lum(c: QColor) -> float:
-        def ch(v: int) -> float:
-            s = v / 255
-            return s / 12.92 if s <= 0.03928 else ((s + 0.055) / 1.055) ** 2.4
-        return 0.2126 * ch(c.red()) + 0.7152 * ch(c.green()) + 0.0722 * ch(c.blue())
-
-    hi, lo = sorted((lum(a), lum(b)), reverse=True)
+    hi, lo = sorted((colours.luminance(a.name()), colours.luminance(b.name())), reverse=True)
     return (hi + 0.05) / (lo + 0.05)
 
 
