@@ -265,7 +265,7 @@ def _write_spans(conn: Connection, targets: Sequence[tuple[int, ImportItem, set[
 
 def ensure_labels(s: Session, names: set[str]) -> list[str]:
     """Labels met in imports or predictions join the scheme (with a colour, no key); returns the new ones."""
-    scheme = dict(s.execute(select(LabelRow.name, LabelRow.colour)).tuples().all())
+    scheme = {name: colour for name, colour in s.execute(select(LabelRow.name, LabelRow.colour))}
     missing = sorted(names - set(scheme))
     position = (s.scalar(select(func.max(LabelRow.position))) or 0) + 1
     for i, (name, colour) in enumerate(zip(missing, new_label_colours(scheme.values(), len(missing)), strict=True)):
