@@ -27,6 +27,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy.exc import DBAPIError
 
@@ -114,8 +115,11 @@ def _main(args: argparse.Namespace, command: str) -> int:
             done = COMMANDS[command].run(store, args, user)
             return done
         finally:
+            # This command made the file and then failed: it goes, unless it holds documents after all
+            # (an interruption once the import was published: those are the person's).
+            discard = missing is not None and done != 0 and _holds_nothing(store)
             store.close()
-            if missing is not None and done != 0:  # this command made the file and then failed
+            if discard and missing is not None:
                 discard_new_file(missing)
     except AnnotatorError as exc:
         print(f"annotator: error: {exc}", file=sys.stderr)
@@ -133,6 +137,14 @@ def _main(args: argparse.Namespace, command: str) -> int:
     except KeyboardInterrupt:
         print("annotator: interrupted", file=sys.stderr)
         return 130
+
+
+def _holds_nothing(store: Any) -> bool:
+    """Whether ``store`` shows no document (False when that cannot be read: the file is kept)."""
+    try:
+        return bool(store.document_count() == 0)
+    except (AnnotatorError, DBAPIError):
+        return False
 
 
 def _first_line(exc: object) -> str:

@@ -115,3 +115,25 @@ def test_a_refused_first_import_leaves_no_store_behind(tmp_path: Path, capsys: p
     store = Store.open(str(db))
     assert store.stats().documents == 1
     store.close()
+
+
+def test_an_import_interrupted_after_it_was_published_keeps_its_new_store(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    # Ctrl+C while the report was printed: the import had published its documents, yet the new file
+    # was removed with them as "a refused first import".
+    import annotator.cli.corpus as corpus
+
+    def interrupted(report: object) -> list[str]:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(corpus, "report_lines", interrupted)
+    db = tmp_path / "new.sqlite3"
+    good = tmp_path / "good.jsonl"
+    good.write_text('{"text": "Rabat"}\n', encoding="utf-8")
+    assert main(["--db", str(db), "import", str(good)]) == 130
+    assert "annotator: interrupted" in capsys.readouterr().err
+    store = Store.open(str(db))
+    try:
+        assert store.document_count() == 1
+    finally:
+        store.close()
