@@ -93,7 +93,7 @@ def suggestion_drift(s: Session) -> dict[tuple[int, str], tuple[int | None, int 
     kept = SuggestionCountRow
     hidden = hidden_from(model, human, kept.author.expression)
     counted = (select(func.count()).select_from(model)
-               .where(model.document_id == kept.document_id, model.layer == "model", ~hidden).scalar_subquery())
+               .where(model.document_id == kept.document_id, layer_is("model", model), ~hidden).scalar_subquery())
     rows = select(kept.document_id, kept.author, kept.visible, counted).where(kept.visible != counted)
     missing = (select(pairs.c.document_id, pairs.c.author)
                .where(~exists().where(kept.document_id == pairs.c.document_id, kept.author == pairs.c.author)))
