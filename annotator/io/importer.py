@@ -142,10 +142,11 @@ def iter_inputs(files: Sequence[InputFile], options: ImportOptions, problems: li
         done += size
     if skipped is not None and ctx is not None:
         skipped[0] += ctx.skipped
-    for old, new in options.rename.items():  # a typo must not pass for a rename done
-        if warnings is not None and not problems and not renamed.get(old):
-            warnings.append(Problem("--rename", f"no span is labelled {old!r} in the files: nothing was renamed "
-                                                f"to {new!r}"))
+    for old, new in options.rename.items():  # a typo must not pass for a rename done (as export refuses one)
+        if not renamed.get(old):
+            problems.append(Problem("--rename", f"no span in the files is labelled {old!r}, so nothing would be "
+                                                f"renamed to {new!r}: check the spelling (labels are as the "
+                                                "files write them)"))
 
 
 def _rename(rec: Record, rename: Mapping[str, str], renamed: dict[str, int]) -> None:

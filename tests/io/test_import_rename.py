@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from annotator.cli import main
+from annotator.core.errors import InputRefused
 from annotator.io.importer import ImportOptions, import_paths
 from annotator.store import Store
 from annotator.store.schema import SpanRow
@@ -23,14 +24,19 @@ def labels(store: Store) -> list[tuple[str, str, bool]]:
                 for r in conn.execute(select(SpanRow).order_by(SpanRow.start, SpanRow.rejected))]
 
 
-def test_labels_are_renamed_in_every_layer_and_a_typo_is_said(store: Store, tmp_path: Path) -> None:
+def test_labels_are_renamed_in_every_layer_and_a_typo_is_refused(store: Store, tmp_path: Path) -> None:
     path = tmp_path / "prodigy.jsonl"
     path.write_text(json.dumps({"text": TEXT, "_input_hash": 1, "_view_id": "ner", "answer": "accept", "spans": [
         {"start": 0, "end": 7, "label": "PER"}, {"start": 12, "end": 19, "label": "PER", "answer": "reject"},
         {"start": 23, "end": 28, "label": "LOC"}]}) + "\n", encoding="utf-8")
-    report = import_paths(store, [path], ImportOptions(author="maria", rename={"PER": "PERSON", "LCO": "GPE"}))
+    with pytest.raises(InputRefused) as caught:  # a typo in OLD refuses the import: nothing written
+        import_paths(store, [path], ImportOptions(author="maria", rename={"PER": "PERSON", "LCO": "GPE"}))
+    assert ("--rename: no span in the files is labelled 'LCO', so nothing would be renamed to 'GPE'"
+            in str(caught.value))
+    assert labels(store) == [] and store.document_count() == 0
+    report = import_paths(store, [path], ImportOptions(author="maria", rename={"PER": "PERSON"}))
     assert labels(store) == [("Bourita", "PERSON", False), ("Blinken", "PERSON", True), ("Rabat", "LOC", False)]
-    assert report.warnings == ["--rename: no span is labelled 'LCO' in the files: nothing was renamed to 'GPE'"]
+    assert report.warnings == []
 
 
 def test_the_command_line_offers_rename_and_a_second_import_replaces_the_layer(
